@@ -1,0 +1,47 @@
+// Topics are declared in code (each service's events/topics.ts) and created by the kit with
+// their dead-letter topics. The chart's Strimzi KafkaTopic objects are checked against the
+// same declarations.
+import type { Kafka } from "kafkajs";
+
+export interface TopicSpec {
+  /** `<domain>.<entity>.v<major>` */
+  name: string;
+  partitions: number;
+  /** Retention in ms; broker default when absent. */
+  retentionMs?: number;
+}
+
+export const DLQ_SUFFIX = ".dlq";
+export const dlqOf = (topic: string): string => topic + DLQ_SUFFIX;
+
+const TOPIC_NAME = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+\.v\d+$/;
+
+export function validateTopicName(name: string): void {
+  if (!TOPIC_NAME.test(name)) throw new Error(`topic name "${name}" does not follow <domain>.<entity>.v<major>`);
+}
+
+/** Creates every topic and its `.dlq` that does not exist yet; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], replicationFactor = 1): Promise<void> {
+  for (const s of specs) validateTopicName(s.name);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = specs.flatMap((s) => [s, { ...s, name: dlqOf(s.name) }]).filter((s) => !existing.has(s.name));
+    if (wanted.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: wanted.map((s) => ({
+        topic: s.name,
+        numPartitions: s.partitions,
+        replicationFactor,
+        configEntries: s.retentionMs === undefined ? [] : [{ name: "retention.ms", value: String(s.retentionMs) }],
+      })),
+    });
+  } catch (err) {
+    // Another replica may have created them in between: that is fine.
+    if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,225 @@
+// gRPC server kit. Handlers are `async (request, ctx) => response`; the kit adds, for every
+// call: the caller's identity from metadata, the deadline, a server span continuing the
+// caller's trace, one log line, request metrics, and the mapping of errors to status codes.
+// Every server also gets the standard health checking protocol (driven by the service's
+// readiness checks, not a constant SERVING) and server reflection (grpcurl list/describe).
+import {
+  status as Code,
+  type handleUnaryCall,
+  type Metadata,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { context, type Meter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { loadDescriptorSet } from "@silta/contracts/descriptor";
+import { decodeIdentity, IDENTITY_METADATA_KEY, type Identity, type Logger, type ReadinessCheck, runReadiness, SiltaError, tracer } from "@silta/platform";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { toStatus } from "./status.ts";
+import { metadataGetter } from "./trace-metadata.ts";
+
+export interface CallContext {
+  /** The verified caller, as passed by the gateway; undefined only on `public` methods. */
+  identity: Identity | undefined;
+  /** The caller's identity, or UNAUTHENTICATED. */
+  requireIdentity(): Identity;
+  deadline: Date | undefined;
+  metadata: Metadata;
+  logger: Logger;
+  /** Aborted when the caller cancels or the deadline passes. */
+  signal: AbortSignal;
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
+
+/** The promise-style handlers for a ts-proto `XServer` interface. */
+export type Handlers<S> = {
+  // `string extends K` drops the index signature that ts-proto's XServer inherits.
+  [K in keyof S as string extends K ? never : K]: S[K] extends handleUnaryCall<infer Req, infer Res> ? UnaryHandler<Req, Res> : never;
+};
+
+export interface ServiceRegistration {
+  definition: ServiceDefinition;
+  handlers: Record<string, UnaryHandler<unknown, unknown>>;
+  /** Fully qualified name, e.g. `silta.consent.v1.ConsentService` (health and reflection). */
+  name: string;
+  /** Methods (by handler key) callable without identity. */
+  publicMethods?: string[];
+}
+
+/** Pairs a generated service definition with its handlers, type-checked against ts-proto's `XServer`. */
+export function service<S extends UntypedServiceImplementation>(
+  definition: ServiceDefinition,
+  handlers: Handlers<S>,
+  options: { publicMethods?: (keyof S & string)[] } = {},
+): ServiceRegistration {
+  const first = Object.values(definition)[0];
+  const name = first ? (first.path.split("/")[1] ?? "") : "";
+  return {
+    definition,
+    handlers: handlers as unknown as Record<string, UnaryHandler<unknown, unknown>>,
+    name,
+    publicMethods: options.publicMethods ?? [],
+  };
+}
+
+export interface GrpcServerOptions {
+  logger: Logger;
+  meter: Meter;
+  services: ServiceRegistration[];
+  readiness: ReadinessCheck[];
+  /** How often health status follows readiness (ms). */
+  healthIntervalMs?: number;
+  credentials?: ServerCredentials;
+}
+
+export interface GrpcServer {
+  server: Server;
+  /** Binds and starts; returns the bound port (port 0 picks a free one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Marks NOT_SERVING, lets in-flight calls finish for up to `graceMs`, then stops. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
+  const server = new Server({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
+  const { logger, meter } = options;
+  const requests = meter.createCounter("silta_grpc_server_requests", { description: "gRPC calls handled, by method and status code" });
+  const duration = meter.createHistogram("silta_grpc_server_duration_seconds", {
+    description: "gRPC call duration",
+    unit: "s",
+    advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
+  });
+
+  for (const reg of options.services) {
+    const impl: UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(reg.definition)) {
+      const handler = reg.handlers[key];
+      if (!handler) throw new Error(`service ${reg.name} has no handler for ${key}`);
+      if (method.requestStream || method.responseStream) throw new Error(`${reg.name}.${key}: only unary methods are supported by the kit`);
+      const isPublic = reg.publicMethods?.includes(key) ?? false;
+      impl[key] = wrapUnary(method.path, handler, isPublic);
+    }
+    server.addService(reg.definition, impl);
+  }
+
+  // Health follows readiness: NOT_SERVING while a dependency is down.
+  const names = ["", ...options.services.map((s) => s.name)];
+  const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, "NOT_SERVING" as const])));
+  health.addToServer(server);
+  let closing = false;
+  const refreshHealth = async () => {
+    const r = closing ? { ready: false } : await runReadiness(options.readiness);
+    for (const n of names) health.setStatus(n, r.ready ? "SERVING" : "NOT_SERVING");
+  };
+  const healthTimer = setInterval(() => void refreshHealth(), options.healthIntervalMs ?? 5000);
+  healthTimer.unref();
+
+  // Silta's protos plus the health protocol's, so grpcurl can list and describe both.
+  const reflection = new ReflectionService(
+    { ...loadFileDescriptorSetFromBuffer(loadDescriptorSet()), ...loadSync(healthProtoPath) },
+    {
+      services: options.services.map((s) => s.name).concat("grpc.health.v1.Health"),
+    },
+  );
+  reflection.addToServer(server);
+
+  function wrapUnary(path: string, handler: UnaryHandler<unknown, unknown>, isPublic: boolean): handleUnaryCall<unknown, unknown> {
+    const [, service = "", rpc = ""] = path.split("/");
+    const attributes = { "rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc };
+    return (call: ServerUnaryCall<unknown, unknown>, callback) => {
+      const started = performance.now();
+      const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
+      const span = tracer().startSpan(`${service}/${rpc}`, { kind: SpanKind.SERVER, attributes }, parent);
+      const abort = new AbortController();
+      call.on("cancelled", () => abort.abort(new SiltaError("SILTA_GRPC_CANCELLED", "aborted", "call cancelled")));
+      const finish = (code: Code, err: unknown) => {
+        const seconds = (performance.now() - started) / 1000;
+        const labels = { method: path, code: Code[code] ?? String(code) };
+        requests.add(1, labels);
+        duration.record(seconds, labels);
+        span.setAttribute("rpc.grpc.status_code", code);
+        if (code !== Code.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: Code[code] });
+        span.end();
+        const line = { method: path, code: labels.code, ms: Math.round(seconds * 1000) };
+        if (code === Code.INTERNAL || code === Code.UNKNOWN) logger.error({ ...line, err }, "grpc call failed");
+        else logger.info(line, "grpc call");
+      };
+      void context.with(trace.setSpan(parent, span), async () => {
+        try {
+          const raw = call.metadata.get(IDENTITY_METADATA_KEY)[0];
+          const identity = typeof raw === "string" ? decodeIdentity(raw) : undefined;
+          if (!identity && !isPublic) {
+            throw new SiltaError("SILTA_AUTH_IDENTITY_MISSING", "unauthenticated", "the call carries no caller identity");
+          }
+          const deadlineRaw = call.getDeadline();
+          const deadline = deadlineRaw instanceof Date ? deadlineRaw : Number.isFinite(deadlineRaw) ? new Date(deadlineRaw) : undefined;
+          if (deadline && deadline.getTime() <= Date.now()) {
+            throw new SiltaError("SILTA_GRPC_DEADLINE", "deadline_exceeded", "deadline passed before the call was handled");
+          }
+          let deadlineTimer: NodeJS.Timeout | undefined;
+          if (deadline) {
+            deadlineTimer = setTimeout(
+              () => abort.abort(new SiltaError("SILTA_GRPC_DEADLINE", "deadline_exceeded", "deadline exceeded")),
+              deadline.getTime() - Date.now(),
+            );
+            deadlineTimer.unref();
+          }
+          const ctx: CallContext = {
+            identity,
+            requireIdentity: () => {
+              if (!identity) throw new SiltaError("SILTA_AUTH_IDENTITY_MISSING", "unauthenticated", "the call carries no caller identity");
+              return identity;
+            },
+            deadline,
+            metadata: call.metadata,
+            logger: logger.child({ method: path, organisationId: identity?.organisationId }),
+            signal: abort.signal,
+          };
+          try {
+            const response = await handler(call.request, ctx);
+            finish(Code.OK, undefined);
+            callback(null, response);
+          } finally {
+            clearTimeout(deadlineTimer);
+          }
+        } catch (err) {
+          const st = toStatus(err);
+          finish(st.code, err);
+          callback(st, null);
+        }
+      });
+    };
+  }
+
+  return {
+    server,
+    listen(port, host = "0.0.0.0") {
+      return new Promise((resolve, reject) => {
+        server.bindAsync(`${host}:${port}`, options.credentials ?? ServerCredentials.createInsecure(), (err, bound) => {
+          if (err) return reject(err);
+          void refreshHealth().then(() => resolve(bound), reject);
+        });
+      });
+    },
+    async close(graceMs = 10_000) {
+      closing = true;
+      clearInterval(healthTimer);
+      for (const n of names) health.setStatus(n, "NOT_SERVING");
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Configuration from environment variables, validated at start. A missing or malformed value
+// stops the process with a message naming the variable (never its value: it may be a secret).
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  readonly variables: string[];
+  constructor(problems: { variable: string; reason: string }[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.reason}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.variables = problems.map((p) => p.variable);
+  }
+}
+
+/** Reads the variables named by the keys of `shape` from `env` (process.env by default). */
+export function loadConfig<S extends z.ZodRawShape>(shape: S, env: Record<string, string | undefined> = process.env): z.infer<z.ZodObject<S>> {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(shape)) {
+    const v = env[key];
+    input[key] = v === "" ? undefined : v;
+  }
+  const result = z.object(shape).safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? "?"),
+        reason: i.code === "invalid_type" && input[String(i.path[0])] === undefined ? "is required but not set" : i.message,
+      })),
+    );
+  }
+  return result.data;
+}
+
+/** Common variable types. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  string: () => z.string().min(1),
+  url: () => z.string().url(),
+  list: () =>
+    z
+      .string()
+      .min(1)
+      .transform((s) =>
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+  bool: (fallback: boolean) =>
+    z
+      .enum(["true", "false", "1", "0"])
+      .default(fallback ? "true" : "false")
+      .transform((v) => v === "true" || v === "1"),
+  logLevel: () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+};
+
+/**
+ * Runs `fn` and, on a ConfigError, prints it and exits with status 78 (EX_CONFIG): a process
+ * with bad configuration must not start half-way.
+ */
+export function configOrExit<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
+}

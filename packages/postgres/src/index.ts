@@ -1,0 +1,6 @@
+export * from "./idempotency.ts";
+export * from "./leader.ts";
+export * from "./migrate.ts";
+export * from "./outbox.ts";
+export * from "./outbox-relay.ts";
+export * from "./pool.ts";

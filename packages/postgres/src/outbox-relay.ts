@@ -1,0 +1,204 @@
+// The outbox relay: publishes unpublished rows in id order (which is each aggregate's seq
+// order), awaits the acknowledgement of all in-sync replicas, then marks them published.
+// A crash between send and mark re-sends those rows on restart: consumers dedupe by ce_id,
+// so nothing is lost and nothing visible is duplicated. One active relay per database (an
+// advisory lock); several relays racing would reorder an aggregate's events.
+// A row that keeps failing is dead-lettered after `maxAttempts` (dead_at, last_error) so it
+// cannot block its aggregate forever; `silta_outbox_dead_rows` and the age of the oldest
+// pending row are the alerts. Never a "last seen id" watermark: ids commit out of order.
+import type { Meter } from "@opentelemetry/api";
+import type { EventProducer, OutgoingRecord } from "@silta/events";
+import type { Logger } from "@silta/platform";
+import { LeaderLock } from "./leader.ts";
+import { OUTBOX_CHANNEL } from "./outbox.ts";
+import type { Pool } from "./pool.ts";
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  /** For the leader lock and LISTEN (a dedicated connection). */
+  connectionString: string;
+  producer: EventProducer;
+  logger: Logger;
+  meter: Meter;
+  batchSize?: number;
+  pollMs?: number;
+  maxAttempts?: number;
+  /** Published rows older than this are deleted (default 7 days). */
+  retainPublishedMs?: number;
+  /** Fault injection for tests: called after Kafka acknowledged a batch, before it is marked. */
+  afterSend?: (ceIds: string[]) => void | Promise<void>;
+}
+
+interface Row {
+  id: string;
+  aggregate_id: string;
+  topic: string;
+  ce_id: string;
+  ce_type: string;
+  ce_source: string;
+  ce_subject: string | null;
+  ce_time: Date;
+  content_type: "application/protobuf" | "application/json";
+  payload: Buffer;
+  traceparent: string | null;
+  tracestate: string | null;
+  attempts: number;
+}
+
+export class OutboxRelay {
+  private readonly o: Required<Omit<OutboxRelayOptions, "afterSend">> & Pick<OutboxRelayOptions, "afterSend">;
+  private readonly lock: LeaderLock;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly published;
+  private readonly failed;
+  private readonly dead;
+
+  constructor(options: OutboxRelayOptions) {
+    this.o = { batchSize: 100, pollMs: 500, maxAttempts: 10, retainPublishedMs: 7 * 24 * 3600_000, ...options };
+    this.lock = new LeaderLock(options.connectionString, "silta.outbox-relay");
+    const m = options.meter;
+    this.published = m.createCounter("silta_outbox_published", { description: "outbox rows published to Kafka" });
+    this.failed = m.createCounter("silta_outbox_publish_failures", { description: "failed publish attempts of outbox rows" });
+    this.dead = m.createCounter("silta_outbox_dead_rows", { description: "outbox rows given up after maxAttempts (alert)" });
+    m.createObservableGauge("silta_outbox_oldest_pending_age_seconds", { description: "age of the oldest unpublished row (alert when it grows)" }).addCallback(
+      async (result) => {
+        const r = await this.o.pool.query<{ age: number | null }>(
+          "SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM silta_outbox WHERE published_at IS NULL AND dead_at IS NULL",
+        );
+        result.observe(r.rows[0]?.age ?? 0);
+      },
+    );
+  }
+
+  get isLeader(): boolean {
+    return this.lock.isLeader;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.lock.release();
+  }
+
+  private async run(): Promise<void> {
+    let lastCleanup = 0;
+    while (this.running) {
+      try {
+        if (!(await this.lock.tryAcquire())) {
+          await this.sleep(this.o.pollMs * 4);
+          continue;
+        }
+        const conn = this.lock.connection;
+        if (conn && conn.listenerCount("notification") === 0) {
+          conn.on("notification", () => this.wake?.());
+          await conn.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        }
+        // After a failure round this also backs off before the failing rows are tried again.
+        await this.drain();
+        if (Date.now() - lastCleanup > 60_000) {
+          lastCleanup = Date.now();
+          await this.o.pool.query("DELETE FROM silta_outbox WHERE published_at < now() - make_interval(secs => $1)", [this.o.retainPublishedMs / 1000]);
+        }
+        await this.sleep(this.o.pollMs);
+      } catch (err) {
+        this.o.logger.error({ err }, "outbox relay round failed");
+        await this.sleep(this.o.pollMs * 2);
+      }
+    }
+  }
+
+  /** Publishes until nothing is pending. Returns false if some row failed this round. */
+  private async drain(): Promise<boolean> {
+    for (;;) {
+      if (!this.running || !this.lock.isLeader) return true;
+      const { rows } = await this.o.pool.query<Row>(
+        `SELECT id, aggregate_id, topic, ce_id, ce_type, ce_source, ce_subject, ce_time, content_type, payload, traceparent, tracestate, attempts
+           FROM silta_outbox WHERE published_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT $1`,
+        [this.o.batchSize],
+      );
+      if (rows.length === 0) return true;
+      try {
+        await this.o.producer.publish(rows.map(toRecord));
+        await this.o.afterSend?.(rows.map((r) => r.ce_id));
+        await this.markPublished(rows.map((r) => r.id));
+      } catch (err) {
+        this.o.logger.warn({ err, rows: rows.length }, "outbox batch failed; publishing row by row");
+        const ok = await this.oneByOne(rows);
+        if (!ok) return false;
+      }
+    }
+  }
+
+  /** Isolates failing rows; a failed row holds back only the later rows of its own aggregate. */
+  private async oneByOne(rows: Row[]): Promise<boolean> {
+    const blocked = new Set<string>();
+    for (const row of rows) {
+      if (blocked.has(row.aggregate_id)) continue;
+      try {
+        await this.o.producer.publish([toRecord(row)]);
+        await this.o.afterSend?.([row.ce_id]);
+        await this.markPublished([row.id]);
+      } catch (err) {
+        this.failed.add(1, { topic: row.topic });
+        const message = err instanceof Error ? err.message : String(err);
+        const attempts = row.attempts + 1;
+        const giveUp = attempts >= this.o.maxAttempts;
+        await this.o.pool.query("UPDATE silta_outbox SET attempts = $2, last_error = $3, dead_at = CASE WHEN $4 THEN now() END WHERE id = $1", [
+          row.id,
+          attempts,
+          message.slice(0, 2000),
+          giveUp,
+        ]);
+        if (giveUp) {
+          this.dead.add(1, { topic: row.topic });
+          this.o.logger.error({ outboxId: row.id, ceId: row.ce_id, topic: row.topic, attempts, error: message }, "outbox row dead-lettered");
+        } else {
+          blocked.add(row.aggregate_id);
+        }
+      }
+    }
+    return blocked.size === 0;
+  }
+
+  private async markPublished(ids: string[]): Promise<void> {
+    await this.o.pool.query("UPDATE silta_outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [ids]);
+    this.published.add(ids.length);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
+
+function toRecord(r: Row): OutgoingRecord {
+  return {
+    topic: r.topic,
+    key: r.aggregate_id,
+    event: {
+      id: r.ce_id,
+      type: r.ce_type,
+      source: r.ce_source,
+      ...(r.ce_subject ? { subject: r.ce_subject } : {}),
+      time: r.ce_time.toISOString(),
+      contentType: r.content_type,
+      data: r.payload,
+    },
+    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
+    ...(r.tracestate ? { tracestate: r.tracestate } : {}),
+  };
+}

@@ -1,0 +1,117 @@
+// Helpers for integration tests against the real Kafka, PostgreSQL and Redis that
+// `make infra-up` starts (defaults = ARCHITECTURE.md ports; override with SILTA_TEST_*).
+// Every test file gets its own database and topic names, so files run in parallel and a
+// second run finds no leftovers that matter.
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { createLogger, type Logger } from "@silta/platform";
+import pg from "pg";
+
+export const testEnv = {
+  kafkaBrokers: (process.env.SILTA_TEST_KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+  postgresAdminUrl: process.env.SILTA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+  redisUrl: process.env.SILTA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+};
+
+/** A name unique to this run, e.g. `t_a1b2c3d4` (lowercase, safe for databases and topics). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString("hex")}`;
+}
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database for one test file; `drop()` removes it. */
+export async function createTestDatabase(prefix = "silta_test"): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  const admin = new pg.Client({ connectionString: testEnv.postgresAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(testEnv.postgresAdminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const c = new pg.Client({ connectionString: testEnv.postgresAdminUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** Polls `probe` until it returns a truthy value (returned) or the time runs out (throws). */
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? "condition"}${last instanceof Error ? `: ${last.message}` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
+  }
+}
+
+export interface CapturedLogs {
+  logger: Logger;
+  /** Every line written so far, as text. */
+  text(): string;
+  lines(): Record<string, unknown>[];
+}
+
+/** A real pino logger (with the kit's redaction) whose output is kept for assertions. */
+export function captureLogs(service = "test", level = "debug"): CapturedLogs {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  const logger = createLogger({ service, level, destination });
+  return {
+    logger,
+    text: () => chunks.join(""),
+    lines: () =>
+      chunks
+        .join("")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+let spans: InMemorySpanExporter | undefined;
+/** Registers a real tracer provider that keeps finished spans in memory (once per process). */
+export function installTestTracing(): InMemorySpanExporter {
+  if (spans) return spans;
+  spans = new InMemorySpanExporter();
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+  return spans;
+}

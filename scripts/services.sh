@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Starts/stops every service under services/ on this machine (`make up`), with the default
+# ports of ARCHITECTURE.md, logs in $CACHE/logs/<service>.log. Usage: services.sh up|down|where
+source "$(dirname "$0")/lib.sh"
+STATE="$CACHE/services"; mkdir -p "$STATE"
+
+# name grpc-port admin-port http-port(- if none)
+PORTS="gateway - 9100 8080
+consent 50051 9101 -
+referrals 50052 9102 -
+consultations 50053 9103 -
+meetings 50054 9104 -
+notifications 50055 9105 -"
+
+existing() { for d in "$ROOT"/services/*/; do [ -f "$d/src/main.ts" ] && basename "$d"; done; }
+ports_of() { awk -v n="$1" '$1 == n {print $2, $3, $4}' <<<"$PORTS"; }
+
+ensure_db() {
+  local db="silta_$1"
+  if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE $db" >/dev/null
+  fi
+}
+
+up() {
+  local names; names=$(existing)
+  [ -n "$names" ] || { ok "no services under services/ yet: only the infrastructure runs"; return 0; }
+  for s in $names; do
+    read -r grpc admin http < <(ports_of "$s")
+    if [ -f "$STATE/$s.pid" ] && kill -0 "$(cat "$STATE/$s.pid")" 2>/dev/null; then ok "$s already running"; continue; fi
+    ensure_db "$s"
+    step "starting $s"
+    (
+      cd "$ROOT/services/$s"
+      export SILTA_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/silta_$s"
+      export SILTA_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" SILTA_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+      [ -f "$ROOT/deploy/local.env" ] && set -a && source "$ROOT/deploy/local.env" && set +a
+      nohup node --import @silta/platform/telemetry-start src/main.ts >"$CACHE/logs/$s.log" 2>&1 </dev/null &
+      echo $! >"$STATE/$s.pid"
+    )
+    wait_for "$s (http://127.0.0.1:$admin/readyz)" 60 curl -fsS "http://127.0.0.1:$admin/readyz" \
+      || die "$s did not become ready; see $CACHE/logs/$s.log"
+  done
+}
+
+down() {
+  for f in "$STATE"/*.pid; do
+    [ -f "$f" ] || continue
+    local pid; pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then step "stopping $(basename "$f" .pid)"; kill "$pid"; for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done; fi
+    rm -f "$f"
+  done
+}
+
+where() {
+  echo
+  echo "${B}Silta is up.${N} Where to look:"
+  bash "$ROOT/scripts/infra.sh" status || true
+  for s in $(existing); do
+    read -r grpc admin http < <(ports_of "$s")
+    printf '    %-12s' "$s"
+    [ "$http" != "-" ] && printf 'API http://127.0.0.1:%s (docs /docs)  ' "$http"
+    [ "$grpc" != "-" ] && printf 'gRPC 127.0.0.1:%s  ' "$grpc"
+    printf 'admin http://127.0.0.1:%s/{healthz,readyz,metrics}  log %s\n' "$admin" "$CACHE/logs/$s.log"
+  done
+  echo "    logs:        $CACHE/logs/"
+  echo "    stop:        make down"
+}
+
+case ${1:-} in
+  up) up ;; down) down ;; where) where ;;
+  *) die "usage: services.sh up|down|where" ;;
+esac
