@@ -24,8 +24,10 @@ $(NODE_OK): scripts/ensure-node.sh
 	@bash scripts/ensure-node.sh && mkdir -p $(CACHE) && touch $@
 
 $(DEPS_OK): package.json package-lock.json $(wildcard packages/*/package.json services/*/package.json tests/package.json) | $(NODE_OK)
-	@echo "==> installing npm dependencies (npm ci)"
-	@npm ci --no-audit --no-fund --loglevel=error >$(CACHE)/npm-ci.log 2>&1 || { cat $(CACHE)/npm-ci.log; exit 1; }
+	@echo "==> installing npm dependencies"
+	@# `npm install`, not `npm ci`: npm 11.19 writes lockfiles without other platforms' optional
+	@# packages (biome, buf) and then refuses them in `npm ci`. The lockfile still pins versions.
+	@mkdir -p $(CACHE) && npm install --no-audit --no-fund --loglevel=error >$(CACHE)/npm-install.log 2>&1 || { cat $(CACHE)/npm-install.log; exit 1; }
 	@touch $@
 
 $(GEN_OK): $(DEPS_OK) $(PROTOS) buf.yaml buf.gen.yaml

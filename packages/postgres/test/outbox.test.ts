@@ -1,0 +1,144 @@
+// The PostgreSQL kit against the real server: migrations, the outbox's per-aggregate order,
+// the relay's single leader and poison rows, idempotent handling.
+
+import type { EventProducer, OutgoingRecord } from "@silta/events";
+import { createMetrics } from "@silta/platform";
+import { captureLogs, createTestDatabase, type TestDatabase, waitFor } from "@silta/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handleOnce } from "../src/idempotency.ts";
+import { LeaderLock } from "../src/leader.ts";
+import { migrate } from "../src/migrate.ts";
+import { appendToOutbox } from "../src/outbox.ts";
+import { OutboxRelay } from "../src/outbox-relay.ts";
+import { createPool, type Pool, withTransaction } from "../src/pool.ts";
+
+const { logger } = captureLogs();
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase("pgkit");
+  await migrate({ databaseUrl: db.url, logger });
+  pool = createPool(db.url, { max: 30 });
+});
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+const event = (n: number) => ({ type: "fi.silta.test.happened.v1", source: "/test", contentType: "application/protobuf" as const, data: Buffer.from(`e${n}`) });
+
+/** A producer that records what it is given and fails for chosen payloads (unit-level fake of Kafka). */
+function recordingProducer(failFor: (r: OutgoingRecord) => boolean = () => false): EventProducer & { sent: OutgoingRecord[] } {
+  const sent: OutgoingRecord[] = [];
+  return {
+    sent,
+    producer: undefined as never,
+    async publish(records) {
+      if (records.some(failFor)) throw new Error("broker said no");
+      sent.push(...records);
+    },
+    disconnect: async () => undefined,
+  };
+}
+
+describe("migrations", () => {
+  it("apply once; running them again changes nothing", async () => {
+    await migrate({ databaseUrl: db.url, logger });
+    const r = await pool.query("SELECT name FROM silta_kit_migrations");
+    expect(r.rows.map((x) => x.name)).toEqual(["1763900000000_outbox-and-processed-events"]);
+  });
+});
+
+describe("the outbox", () => {
+  it("gives concurrent writers of one aggregate consecutive seq numbers, none failing", async () => {
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        withTransaction(pool, (tx) => appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "agg-concurrent", event: event(i) })),
+      ),
+    );
+    const r = await pool.query("SELECT seq FROM silta_outbox WHERE aggregate_id = 'agg-concurrent' ORDER BY id");
+    expect(r.rows.map((x) => x.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it("keeps nothing when the business transaction rolls back", async () => {
+    await expect(
+      withTransaction(pool, async (tx) => {
+        await appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "agg-rolled-back", event: event(1) });
+        throw new Error("business rule failed");
+      }),
+    ).rejects.toThrow("business rule failed");
+    expect((await pool.query("SELECT 1 FROM silta_outbox WHERE aggregate_id = 'agg-rolled-back'")).rowCount).toBe(0);
+  });
+});
+
+describe("the relay", () => {
+  it("runs as one leader: a second relay stands by until the first stops", async () => {
+    const a = new LeaderLock(db.url, "test-lock");
+    const b = new LeaderLock(db.url, "test-lock");
+    expect(await a.tryAcquire()).toBe(true);
+    expect(await b.tryAcquire()).toBe(false);
+    await a.release();
+    expect(await b.tryAcquire()).toBe(true);
+    await b.release();
+  });
+
+  it("dead-letters a row that keeps failing, without blocking other aggregates, and publishes its aggregate's later rows after it", async () => {
+    await pool.query("UPDATE silta_outbox SET published_at = now()");
+    await withTransaction(pool, async (tx) => {
+      await appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "poisoned", event: { ...event(0), data: Buffer.from("poison") } });
+      await appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "poisoned", event: event(1) });
+      await appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "healthy", event: event(2) });
+    });
+    const producer = recordingProducer((r) => r.event.data.toString() === "poison");
+    const relay = new OutboxRelay({ pool, connectionString: db.url, producer, logger, meter: createMetrics("t").meter, pollMs: 20, maxAttempts: 3 });
+    relay.start();
+    try {
+      await waitFor(async () => (await pool.query("SELECT 1 FROM silta_outbox WHERE published_at IS NULL AND dead_at IS NULL")).rowCount === 0, {
+        what: "outbox drained",
+      });
+    } finally {
+      await relay.stop();
+    }
+    const dead = await pool.query("SELECT attempts, last_error FROM silta_outbox WHERE dead_at IS NOT NULL");
+    expect(dead.rows).toEqual([{ attempts: 3, last_error: "broker said no" }]);
+    const order = producer.sent.map((r) => `${r.key}:${r.event.data}`);
+    // "healthy" went out at once; "poisoned"'s second event only after the first was given up.
+    expect(order.indexOf("healthy:e2")).toBeLessThan(order.indexOf("poisoned:e1"));
+    expect(order).toContain("poisoned:e1");
+    expect(order).not.toContain("poisoned:poison");
+  });
+
+  it("publishes nothing while another relay holds the lock", async () => {
+    await withTransaction(pool, (tx) => appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "waiting", event: event(9) }));
+    const holder = new LeaderLock(db.url, "silta.outbox-relay");
+    expect(await holder.tryAcquire()).toBe(true);
+    const producer = recordingProducer();
+    const relay = new OutboxRelay({ pool, connectionString: db.url, producer, logger, meter: createMetrics("t").meter, pollMs: 20 });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(relay.isLeader).toBe(false);
+    expect(producer.sent.filter((r) => r.key === "waiting")).toHaveLength(0);
+    await holder.release();
+    await waitFor(() => producer.sent.some((r) => r.key === "waiting"), { what: "the standby to take over" });
+    await relay.stop();
+  });
+});
+
+describe("idempotent handling", () => {
+  it("runs a handler once per ce_id, and not at all when its transaction failed halfway", async () => {
+    await pool.query("CREATE TABLE IF NOT EXISTS effects (n int)");
+    const write = (n: number) => async (tx: Parameters<Parameters<typeof handleOnce>[3]>[0]) => void (await tx.query("INSERT INTO effects VALUES ($1)", [n]));
+    expect(await handleOnce(pool, "c", "ce-1", write(1))).toBe(true);
+    expect(await handleOnce(pool, "c", "ce-1", write(1))).toBe(false);
+    expect(await handleOnce(pool, "other-consumer", "ce-1", write(2))).toBe(true);
+    await expect(
+      handleOnce(pool, "c", "ce-2", async (tx) => {
+        await tx.query("INSERT INTO effects VALUES (3)");
+        throw new Error("crash mid-handler");
+      }),
+    ).rejects.toThrow();
+    expect(await handleOnce(pool, "c", "ce-2", write(4))).toBe(true);
+    expect((await pool.query("SELECT n FROM effects ORDER BY n")).rows.map((r) => r.n)).toEqual([1, 2, 4]);
+  });
+});
