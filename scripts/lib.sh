@@ -1,5 +1,7 @@
 # Shared helpers for the project's scripts. Sourced, never run.
 set -euo pipefail
+# root's tools (runuser, …) live in sbin, which a minimal PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${SILTA_CACHE_DIR:-$ROOT/.cache}"
 mkdir -p "$CACHE/logs"
