@@ -12,7 +12,12 @@ consultations 50053 9103 -
 meetings 50054 9104 -
 notifications 50055 9105 -"
 
-existing() { for d in "$ROOT"/services/*/; do [ -f "$d/src/main.ts" ] && basename "$d"; done; }
+existing() {
+  local d
+  for d in "$ROOT"/services/*/; do
+    if [ -f "$d/src/main.ts" ]; then basename "$d"; fi
+  done
+}
 ports_of() { awk -v n="$1" '$1 == n {print $2, $3, $4}' <<<"$PORTS"; }
 
 ensure_db() {
