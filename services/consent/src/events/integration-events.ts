@@ -1,0 +1,62 @@
+// What leaves the service on consent.consent.v1: pseudonyms, ids and codes. Never the
+// justification, the revocation reason or who the givers are.
+import { ConsentExpired, ConsentGranted, ConsentRevoked, StatutoryBasisRecorded } from "@silta/contracts/consent/v1/consent.ts";
+import { codec, PROTOBUF } from "@silta/events";
+import type { OutboxEntry } from "@silta/postgres";
+import type { ConsentEvent } from "../app/ports.ts";
+import { basisToProto, consentToProto } from "../proto-mapping.ts";
+import { CONSENT_TOPIC } from "./topics.ts";
+
+export const consentGranted = codec("fi.silta.consent.granted.v1", ConsentGranted);
+export const consentRevoked = codec("fi.silta.consent.revoked.v1", ConsentRevoked);
+export const consentExpired = codec("fi.silta.consent.expired.v1", ConsentExpired);
+export const statutoryBasisRecorded = codec("fi.silta.statutory-basis.recorded.v1", StatutoryBasisRecorded);
+
+export function toOutboxEntry(e: ConsentEvent, source: string): OutboxEntry {
+  const envelope = (type: string, subject: string, data: Buffer, aggregateId: string): OutboxEntry => ({
+    topic: CONSENT_TOPIC.name,
+    aggregateId,
+    event: { type, source, subject, contentType: PROTOBUF, data },
+  });
+  switch (e.type) {
+    case "granted": {
+      const p = consentToProto(e.consent);
+      const data = consentGranted.encode({
+        consentId: p.consentId,
+        subjectPseudonym: p.subjectPseudonym,
+        areaCode: p.areaCode,
+        recipients: p.recipients,
+        purposes: p.purposes,
+        dataCategories: p.dataCategories,
+        validFrom: p.validFrom,
+        validUntil: p.validUntil,
+      });
+      return envelope(consentGranted.type, p.consentId, data, p.subjectPseudonym);
+    }
+    case "revoked": {
+      const c = e.consent;
+      const data = consentRevoked.encode({
+        consentId: c.consentId,
+        subjectPseudonym: c.subjectPseudonym,
+        areaCode: c.areaCode,
+        revokedAt: c.revokedAt?.toISOString() ?? "",
+      });
+      return envelope(consentRevoked.type, c.consentId, data, c.subjectPseudonym);
+    }
+    case "expired": {
+      const c = e.consent;
+      const data = consentExpired.encode({
+        consentId: c.consentId,
+        subjectPseudonym: c.subjectPseudonym,
+        areaCode: c.areaCode,
+        expiredAt: c.validUntil.toISOString(),
+      });
+      return envelope(consentExpired.type, c.consentId, data, c.subjectPseudonym);
+    }
+    case "basis_recorded": {
+      const p = basisToProto(e.basis);
+      const { justification: _j, recordedByUser: _u, recordedByOrganisation: _o, recordedAt: _a, ...pub } = p;
+      return envelope(statutoryBasisRecorded.type, p.basisId, statutoryBasisRecorded.encode(pub), p.subjectPseudonym);
+    }
+  }
+}

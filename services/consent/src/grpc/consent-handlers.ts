@@ -1,0 +1,193 @@
+// gRPC adapter: decode (unknown enum values become field violations) → use case → encode.
+import {
+  type CheckRecipient,
+  type CheckResponse,
+  type ConsentServiceServer,
+  ConsentServiceService,
+  Decision,
+  type Recipient as PRecipient,
+} from "@silta/contracts/consent/v1/consent.ts";
+import { service } from "@silta/grpc";
+import { type FieldViolation, invalidArgument } from "@silta/platform";
+import type { AuditedDecision } from "../app/check-disclosure.ts";
+import type { AuditEntry } from "../app/ports.ts";
+import type { ConsentGiver, Recipient } from "../domain/consent.ts";
+import type { DataCategory, Purpose } from "../domain/vocabulary.ts";
+import { basisToProto, basisType, consentToProto, dataCategory, denyReason, giverRole, obtainedBy, organisationType, purpose } from "../proto-mapping.ts";
+import type { UseCases } from "./use-cases.ts";
+
+/** Collects decoding problems, so the use case's own validation and these come back together. */
+class Decoder {
+  readonly fields: FieldViolation[] = [];
+  time(field: string, value: string, fallback?: Date): Date | undefined {
+    if (!value) return fallback;
+    const d = new Date(value);
+    if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+      this.fields.push({ field, reason: "must be an RFC 3339 time, e.g. 2026-11-23T12:00:00Z" });
+      return fallback;
+    }
+    return d;
+  }
+  enumList<T>(field: string, values: number[], map: (n: number) => T | undefined, what: string): T[] {
+    const out: T[] = [];
+    values.forEach((n, i) => {
+      const v = map(n);
+      if (v === undefined) this.fields.push({ field: `${field}[${i}]`, reason: `unknown ${what} (${n})` });
+      else out.push(v);
+    });
+    return out;
+  }
+  one<T>(field: string, value: number, map: (n: number) => T | undefined, what: string, required: boolean): T | undefined {
+    const v = map(value);
+    if (v === undefined && (required || value !== 0)) this.fields.push({ field, reason: value === 0 ? `a ${what} is required` : `unknown ${what} (${value})` });
+    return v;
+  }
+  recipient(field: string, r: PRecipient): Recipient {
+    return {
+      organisationId: r.organisationId,
+      organisationType: this.one(`${field}.organisation_type`, r.organisationType, organisationType.domain, "organisation type", false),
+      roles: r.roles,
+    };
+  }
+  throwIfAny(code: string) {
+    if (this.fields.length > 0) throw invalidArgument(code, this.fields);
+  }
+}
+
+function decisionToProto(d: AuditedDecision): CheckResponse {
+  const base: CheckResponse = {
+    decision: Decision.DECISION_DENY,
+    consentId: "",
+    basisId: "",
+    basisType: 0,
+    legalProvision: "",
+    denyReason: 0,
+    auditId: d.auditId,
+  };
+  if (d.decision === "deny") return { ...base, denyReason: denyReason.proto(d.reason) as CheckResponse["denyReason"] };
+  if (d.by.kind === "consent") return { ...base, decision: Decision.DECISION_ALLOW, consentId: d.by.consentId };
+  return {
+    ...base,
+    decision: Decision.DECISION_ALLOW,
+    basisId: d.by.basisId,
+    basisType: basisType.proto(d.by.basisType) as CheckResponse["basisType"],
+    legalProvision: d.by.legalProvision,
+  };
+}
+
+function auditToProto(e: AuditEntry) {
+  return {
+    auditId: e.auditId,
+    chainSeq: String(e.chainSeq),
+    at: e.at.toISOString(),
+    action: e.action,
+    actorUser: e.actorUser,
+    actorOrganisation: e.actorOrganisation,
+    subjectPseudonym: e.subjectPseudonym,
+    consentId: e.consentId ?? "",
+    basisId: e.basisId ?? "",
+    recipientOrganisation: e.recipientOrganisation ?? "",
+    purpose: purpose.proto(e.purpose) as never,
+    dataCategory: dataCategory.proto(e.dataCategory) as never,
+    decision: (e.decision === "allow" ? Decision.DECISION_ALLOW : e.decision === "deny" ? Decision.DECISION_DENY : Decision.DECISION_UNSPECIFIED) as never,
+    denyReason: denyReason.proto(e.denyReason) as never,
+    entryHash: e.entryHash,
+  };
+}
+
+function checkRecipient(d: Decoder, field: string, r: CheckRecipient | undefined) {
+  if (!r) {
+    d.fields.push({ field, reason: "the recipient is required" });
+    return { organisationId: "", organisationType: undefined, role: "" };
+  }
+  return {
+    organisationId: r.organisationId,
+    organisationType: d.one(`${field}.organisation_type`, r.organisationType, organisationType.domain, "organisation type", false),
+    role: r.role,
+  };
+}
+
+export function consentHandlers(uc: UseCases) {
+  return service<ConsentServiceServer>(ConsentServiceService, {
+    async grantConsent(req, ctx) {
+      const caller = ctx.requireIdentity();
+      const d = new Decoder();
+      const givenBy: ConsentGiver[] = req.givenBy.map((g, i) => ({
+        role: d.one(`given_by[${i}].role`, g.role, giverRole.domain, "giver role", true) as ConsentGiver["role"],
+        personRef: g.personRef,
+      }));
+      const input = {
+        subjectPseudonym: req.subjectPseudonym,
+        areaCode: req.areaCode,
+        givenBy,
+        childViewRecorded: req.childViewRecorded,
+        childBirthDate: req.childBirthDate || undefined,
+        recipients: req.recipients.map((r, i) => d.recipient(`recipients[${i}]`, r)),
+        purposes: d.enumList("purposes", req.purposes, purpose.domain, "purpose"),
+        dataCategories: d.enumList("data_categories", req.dataCategories, dataCategory.domain, "data category"),
+        validFrom: d.time("valid_from", req.validFrom, new Date()) as Date,
+        validUntil: d.time("valid_until", req.validUntil),
+        obtainedBy: d.one("obtained_by", req.obtainedBy, obtainedBy.domain, "way of obtaining", false),
+      };
+      d.throwIfAny("SILTA_CONSENT_INVALID_GRANT");
+      return { consent: consentToProto(await uc.grantConsent(input, caller)) };
+    },
+    async revokeConsent(req, ctx) {
+      return { consent: consentToProto(await uc.revokeConsent({ consentId: req.consentId, reason: req.reason }, ctx.requireIdentity())) };
+    },
+    async getConsent(req, ctx) {
+      return { consent: consentToProto(await uc.getConsent(req.consentId, ctx.requireIdentity())) };
+    },
+    async listConsents(req, ctx) {
+      return { consents: (await uc.listConsents(req.subjectPseudonym, ctx.requireIdentity())).map(consentToProto) };
+    },
+    async recordStatutoryBasis(req, ctx) {
+      const caller = ctx.requireIdentity();
+      const d = new Decoder();
+      const input = {
+        subjectPseudonym: req.subjectPseudonym,
+        areaCode: req.areaCode,
+        basisType: d.one("basis_type", req.basisType, basisType.domain, "basis type", false),
+        legalProvision: req.legalProvision,
+        justification: req.justification,
+        recipient: req.recipient ? d.recipient("recipient", req.recipient) : undefined,
+        purposes: d.enumList("purposes", req.purposes, purpose.domain, "purpose"),
+        dataCategories: d.enumList("data_categories", req.dataCategories, dataCategory.domain, "data category"),
+        validFrom: d.time("valid_from", req.validFrom, new Date()) as Date,
+        validUntil: d.time("valid_until", req.validUntil),
+      };
+      d.throwIfAny("SILTA_CONSENT_INVALID_BASIS");
+      return { basis: basisToProto(await uc.recordStatutoryBasis(input, caller)) };
+    },
+    async check(req, ctx) {
+      const caller = ctx.requireIdentity();
+      const d = new Decoder();
+      const recipient = checkRecipient(d, "recipient", req.recipient);
+      const p = d.one("purpose", req.purpose, purpose.domain, "purpose", true) as Purpose | undefined;
+      const c = d.one("data_category", req.dataCategory, dataCategory.domain, "data category", true) as DataCategory | undefined;
+      d.throwIfAny("SILTA_CONSENT_INVALID_CHECK");
+      const [decision] = await uc.checkDisclosure({ subjectPseudonym: req.subjectPseudonym, recipients: [recipient], purpose: p, dataCategory: c }, caller);
+      return decisionToProto(decision as AuditedDecision);
+    },
+    async checkBatch(req, ctx) {
+      const caller = ctx.requireIdentity();
+      const d = new Decoder();
+      const recipients = req.recipients.map((r, i) => checkRecipient(d, `recipients[${i}]`, r));
+      const p = d.one("purpose", req.purpose, purpose.domain, "purpose", true) as Purpose | undefined;
+      const c = d.one("data_category", req.dataCategory, dataCategory.domain, "data category", true) as DataCategory | undefined;
+      d.throwIfAny("SILTA_CONSENT_INVALID_CHECK");
+      const decisions = await uc.checkDisclosure({ subjectPseudonym: req.subjectPseudonym, recipients, purpose: p, dataCategory: c }, caller);
+      return { decisions: decisions.map(decisionToProto) };
+    },
+    async listAudit(req, ctx) {
+      const d = new Decoder();
+      const since = d.time("since", req.since);
+      d.throwIfAny("SILTA_CONSENT_INVALID_AUDIT_QUERY");
+      return { entries: (await uc.listAudit({ subjectPseudonym: req.subjectPseudonym, since }, ctx.requireIdentity())).map(auditToProto) };
+    },
+    async verifyAudit(_req, ctx) {
+      const v = await uc.verifyAudit(ctx.requireIdentity());
+      return { ...v, entriesChecked: String(v.entriesChecked), firstBrokenSeq: String(v.firstBrokenSeq), pending: String(v.pending) };
+    },
+  });
+}

@@ -1,0 +1,75 @@
+// The consent service assembled (STYLE.md composition root): config → telemetry → pool and
+// clients → store → use cases → gRPC server, relay, jobs → admin server. main.ts adds the
+// process concerns (signals); tests start this in-process on port 0.
+import { fileURLToPath } from "node:url";
+import { createEventProducer, createKafka, ensureTopics } from "@silta/events";
+import { createGrpcServer } from "@silta/grpc";
+import { createAdminServer, createMetrics, type Logger, startPeriodic } from "@silta/platform";
+import { createPool, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
+import { listAudit, verifyAudit } from "./app/audit.ts";
+import { checkDisclosure } from "./app/check-disclosure.ts";
+import { expireConsents } from "./app/expire-consents.ts";
+import { grantConsent } from "./app/grant-consent.ts";
+import { type Clock, systemClock } from "./app/ports.ts";
+import { getConsent, listConsents } from "./app/read-consents.ts";
+import { recordStatutoryBasis } from "./app/record-basis.ts";
+import { revokeConsent } from "./app/revoke-consent.ts";
+import type { Config } from "./config.ts";
+import { chainPending } from "./db/audit-chain.ts";
+import { PgConsentStore } from "./db/consent-store.ts";
+import { toOutboxEntry } from "./events/integration-events.ts";
+import { producedTopics } from "./events/topics.ts";
+import { consentHandlers } from "./grpc/consent-handlers.ts";
+
+export async function startConsentService(config: Config, logger: Logger, options: { clock?: Clock; host?: string } = {}) {
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics("consent");
+  await migrate({ databaseUrl: config.SILTA_DATABASE_URL, dir: fileURLToPath(new URL("../migrations", import.meta.url)), logger });
+  const pool = createPool(config.SILTA_DATABASE_URL, { max: config.SILTA_DB_POOL_SIZE, applicationName: "silta-consent" });
+  const kafka = createKafka({ brokers: config.SILTA_KAFKA_BROKERS, clientId: "silta-consent", logger });
+  await ensureTopics(kafka, producedTopics);
+  const producer = await createEventProducer(kafka);
+  const relay = new OutboxRelay({ pool, connectionString: config.SILTA_DATABASE_URL, producer, logger, meter: metrics.meter });
+
+  const store = new PgConsentStore(pool, (e) => toOutboxEntry(e, config.SILTA_EVENT_SOURCE));
+  const deps = { store, clock };
+  const useCases = {
+    grantConsent: grantConsent(deps),
+    revokeConsent: revokeConsent(deps),
+    getConsent: getConsent(deps),
+    listConsents: listConsents(deps),
+    recordStatutoryBasis: recordStatutoryBasis(deps),
+    checkDisclosure: checkDisclosure(deps),
+    listAudit: listAudit(deps),
+    verifyAudit: verifyAudit(deps),
+  };
+  const expire = expireConsents(deps);
+
+  const readiness = [postgresReadiness(pool)];
+  const grpc = createGrpcServer({ logger, meter: metrics.meter, services: [consentHandlers(useCases)], readiness });
+  const grpcPort = await grpc.listen(config.SILTA_GRPC_PORT, options.host);
+  relay.start();
+  const expiry = startPeriodic("consent-expiry", config.SILTA_CONSENT_EXPIRY_INTERVAL_MS, () => expire(), logger);
+  const chain = startPeriodic("audit-chain", config.SILTA_CONSENT_AUDIT_CHAIN_INTERVAL_MS, () => chainPending(pool), logger);
+  const admin = createAdminServer({ logger, metrics, checks: readiness });
+  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host);
+  logger.info({ grpcPort, adminPort }, "consent service started");
+
+  return {
+    grpcPort,
+    adminPort,
+    pool,
+    jobs: { expiry, chain },
+    async stop() {
+      admin.draining();
+      await grpc.close(5000);
+      await expiry.stop();
+      await chain.stop();
+      await relay.stop();
+      await producer.disconnect();
+      await admin.close();
+      await pool.end();
+      await metrics.shutdown();
+    },
+  };
+}
