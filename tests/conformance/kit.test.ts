@@ -211,6 +211,9 @@ describe("health, reflection and metrics", () => {
     const list = await run(["-plaintext", addr, "list"]);
     expect(list.out).toContain("silta.fixture.v1.FixtureService");
     expect(list.out).toContain("grpc.health.v1.Health");
+    const health = await run(["-plaintext", addr, "grpc.health.v1.Health/Check"]);
+    expect(health.code).toBe(0);
+    expect(JSON.parse(health.out)).toEqual({ status: "SERVING" });
     const describe_ = await run(["-plaintext", addr, "describe", "silta.fixture.v1.FixtureService.RecordNote"]);
     expect(describe_.out).toContain("rpc RecordNote ( .silta.fixture.v1.RecordNoteRequest )");
     const call = await run([

@@ -13,12 +13,12 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
+import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { context, type Meter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
 import { decodeIdentity, IDENTITY_METADATA_KEY, type Identity, type Logger, type ReadinessCheck, runReadiness, SiltaError, tracer } from "@silta/platform";
-import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { HealthImplementation } from "grpc-health-check";
 import { toStatus } from "./status.ts";
 import { metadataGetter } from "./trace-metadata.ts";
 
@@ -119,13 +119,11 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const healthTimer = setInterval(() => void refreshHealth(), options.healthIntervalMs ?? 5000);
   healthTimer.unref();
 
-  // Silta's protos plus the health protocol's, so grpcurl can list and describe both.
-  const reflection = new ReflectionService(
-    { ...loadFileDescriptorSetFromBuffer(loadDescriptorSet()), ...loadSync(healthProtoPath) },
-    {
-      services: options.services.map((s) => s.name).concat("grpc.health.v1.Health"),
-    },
-  );
+  // The descriptor set (make gen) holds Silta's protos and grpc.health.v1 (compiled by buf:
+  // proto-loader's own re-serialisation of health.proto gives a map grpcurl rejects).
+  const reflection = new ReflectionService(loadFileDescriptorSetFromBuffer(loadDescriptorSet()), {
+    services: options.services.map((s) => s.name).concat("grpc.health.v1.Health"),
+  });
   reflection.addToServer(server);
 
   function wrapUnary(path: string, handler: UnaryHandler<unknown, unknown>, isPublic: boolean): handleUnaryCall<unknown, unknown> {
