@@ -65,6 +65,9 @@ test: $(GEN_OK) ## the whole suite against the real servers; ends with 'N passed
 	@bash scripts/tools.sh grpcurl & tools=$$!; bash scripts/infra.sh up; infra=$$?; wait $$tools && [ $$infra -eq 0 ]
 	@node scripts/run-tests.mjs
 
+bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into docs/benchmarks.md
+	@node services/consent/bench/check-bench.ts
+
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking
 	@echo "==> biome"; biome check .
 	@echo "==> tsc (strict typecheck)"; tsc -p tsconfig.json

@@ -134,8 +134,12 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
       const span = tracer().startSpan(`${service}/${rpc}`, { kind: SpanKind.SERVER, attributes }, parent);
       const abort = new AbortController();
-      call.on("cancelled", () => abort.abort(new SiltaError("SILTA_GRPC_CANCELLED", "aborted", "call cancelled")));
+      let settled = false;
+      call.on("cancelled", () => {
+        if (!settled) abort.abort(new SiltaError("SILTA_GRPC_CANCELLED", "aborted", "call cancelled"));
+      });
       const finish = (code: Code, err: unknown) => {
+        settled = true;
         const seconds = (performance.now() - started) / 1000;
         const labels = { method: path, code: Code[code] ?? String(code) };
         requests.add(1, labels);
@@ -175,7 +179,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
             },
             deadline,
             metadata: call.metadata,
-            logger: logger.child({ method: path, organisationId: identity?.organisationId }),
+            get logger() {
+              return logger.child({ method: path, organisationId: identity?.organisationId });
+            },
             signal: abort.signal,
           };
           try {

@@ -29,11 +29,30 @@ const identitySchema = z.object({
 
 export type Identity = z.infer<typeof identitySchema>;
 
+// A caller sends the same identity with every call: both directions keep a small cache of the
+// pure encode/decode (bounded; an object is re-validated whenever it is a new object).
+const encoded = new WeakMap<Identity, string>();
+const decoded = new Map<string, Identity>();
+const DECODED_MAX = 1000;
+
 export function encodeIdentity(identity: Identity): string {
-  return Buffer.from(JSON.stringify(identitySchema.parse(identity)), "utf8").toString("base64url");
+  const hit = encoded.get(identity);
+  if (hit) return hit;
+  const value = Buffer.from(JSON.stringify(identitySchema.parse(identity)), "utf8").toString("base64url");
+  encoded.set(identity, value);
+  return value;
 }
 
 export function decodeIdentity(value: string): Identity {
+  const hit = decoded.get(value);
+  if (hit) return structuredClone(hit);
+  const identity = parseIdentity(value);
+  if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(value, identity);
+  return structuredClone(identity);
+}
+
+function parseIdentity(value: string): Identity {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));

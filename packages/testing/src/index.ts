@@ -115,3 +115,4 @@ export function installTestTracing(): InMemorySpanExporter {
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
   return spans;
 }
+export * from "./load.ts";

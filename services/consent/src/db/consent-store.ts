@@ -1,10 +1,10 @@
 // PostgreSQL adapter of the ConsentStore port: rows ⇄ domain, the outbox for events.
-import { randomUUID } from "node:crypto";
 import { appendToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import type { AuditEntry, AuditRecord, ConsentEvent, ConsentStore, ConsentTx } from "../app/ports.ts";
 import type { Consent } from "../domain/consent.ts";
 import type { StatutoryBasis } from "../domain/statutory-basis.ts";
 import { verifyChain } from "./audit-chain.ts";
+import { AuditWriter, insertAudit } from "./audit-writer.ts";
 
 type Row = Record<string, unknown>;
 const date = (v: unknown) => (v === null || v === undefined ? undefined : (v as Date));
@@ -51,39 +51,15 @@ function toBasis(r: Row): StatutoryBasis {
   };
 }
 
-async function insertAudit(q: Pool | PoolClient, records: AuditRecord[]): Promise<string[]> {
-  if (records.length === 0) return [];
-  const ids = records.map(() => randomUUID());
-  const col = <K extends keyof AuditRecord>(k: K) => records.map((r) => r[k] ?? null);
-  await q.query(
-    `INSERT INTO consent_audit (audit_id, action, actor_user, actor_organisation, subject_pseudonym, consent_id, basis_id,
-       recipient_organisation, purpose, data_category, decision, deny_reason)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`,
-    [
-      ids,
-      col("action"),
-      col("actorUser"),
-      col("actorOrganisation"),
-      col("subjectPseudonym"),
-      col("consentId"),
-      col("basisId"),
-      col("recipientOrganisation"),
-      col("purpose"),
-      col("dataCategory"),
-      col("decision"),
-      col("denyReason"),
-    ],
-  );
-  return ids;
-}
-
 export class PgConsentStore implements ConsentStore {
   private readonly pool: Pool;
   private readonly toOutbox: (e: ConsentEvent) => OutboxEntry;
+  private readonly auditWriter: AuditWriter;
 
   constructor(pool: Pool, toOutbox: (e: ConsentEvent) => OutboxEntry) {
     this.pool = pool;
     this.toOutbox = toOutbox;
+    this.auditWriter = new AuditWriter(pool);
   }
 
   transaction<T>(fn: (tx: ConsentTx) => Promise<T>): Promise<T> {
@@ -179,11 +155,13 @@ export class PgConsentStore implements ConsentStore {
 
   async recordsFor(subject: string) {
     // One round trip for both kinds of record: this is the hot path of every decision.
-    const r = await this.pool.query<{ kind: string; row: Row }>(
-      `SELECT 'c' AS kind, to_jsonb(c) AS row FROM consents c WHERE subject_pseudonym = $1
+    // Named: each connection parses and plans it once.
+    const r = await this.pool.query<{ kind: string; row: Row }>({
+      name: "consent-records-for-subject",
+      text: `SELECT 'c' AS kind, to_jsonb(c) AS row FROM consents c WHERE subject_pseudonym = $1
        UNION ALL SELECT 'b', to_jsonb(b) FROM statutory_bases b WHERE subject_pseudonym = $1`,
-      [subject],
-    );
+      values: [subject],
+    });
     const revive = (row: Row) => {
       for (const k of ["valid_from", "valid_until", "recorded_at", "revoked_at"]) if (typeof row[k] === "string") row[k] = new Date(row[k] as string);
       return row;
@@ -195,7 +173,7 @@ export class PgConsentStore implements ConsentStore {
   }
 
   appendAudit(records: AuditRecord[]) {
-    return insertAudit(this.pool, records);
+    return this.auditWriter.append(records);
   }
 
   async listAudit(subject: string, since: Date): Promise<AuditEntry[]> {

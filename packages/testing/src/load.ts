@@ -1,0 +1,59 @@
+// A closed-loop load generator for benchmarks: `concurrency` workers call `fn` back to back for
+// `durationMs` (after a warm-up), recording each latency. Bounded in count and time.
+export interface LoadResult {
+  calls: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export async function runLoad(
+  options: { concurrency: number; durationMs: number; warmupMs?: number; maxCalls?: number },
+  fn: () => Promise<unknown>,
+): Promise<LoadResult> {
+  const warmupEnd = performance.now() + (options.warmupMs ?? 1000);
+  while (performance.now() < warmupEnd) await Promise.all(Array.from({ length: options.concurrency }, () => fn().catch(() => undefined)));
+  const latencies: number[] = [];
+  let errors = 0;
+  const maxCalls = options.maxCalls ?? 2_000_000;
+  const start = performance.now();
+  const end = start + options.durationMs;
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (performance.now() < end && latencies.length + errors < maxCalls) {
+        const t = performance.now();
+        try {
+          await fn();
+          latencies.push(performance.now() - t);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+  return {
+    calls: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    maxMs: latencies.at(-1) ?? Number.NaN,
+  };
+}
+
+/** Replaces the section between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` (or appends it). */
+export function replaceSection(doc: string, name: string, body: string): string {
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  const block = `${open}\n${body.trim()}\n${close}`;
+  const i = doc.indexOf(open);
+  const j = doc.indexOf(close);
+  return i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + close.length) : `${doc.trimEnd()}\n\n${block}\n`;
+}

@@ -1,0 +1,145 @@
+// `make bench` (consent): Check over gRPC at concurrency 50 against the real service and
+// PostgreSQL, side by side in the same run with a bare grpc-js unary echo on the same machine.
+// Servers run in child processes; this process is the load generator. Writes docs/benchmarks.md.
+import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-js";
+import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
+import { unary } from "@silta/grpc";
+import { encodeIdentity, type Identity } from "@silta/platform";
+import { createTestDatabase, replaceSection, runLoad, testEnv } from "@silta/testing";
+import { echoDefinition } from "./echo-server.ts";
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+const worker: Identity = {
+  subject: "bench-worker",
+  organisationId: "area-13",
+  organisationType: "wellbeing_area",
+  roles: ["child_protection_worker"],
+  areaCodes: ["13"],
+  municipalityCodes: [],
+};
+const school: Identity = {
+  subject: "bench-teacher",
+  organisationId: "school-1",
+  organisationType: "municipality",
+  roles: ["teacher"],
+  areaCodes: [],
+  municipalityCodes: ["297"],
+};
+
+function start(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyWhen: (child: ChildProcess) => Promise<void>,
+  execArgv: string[] = [],
+): Promise<ChildProcess> {
+  const child = fork(script, args, { env: { ...process.env, ...env }, execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  return readyWhen(child).then(() => child);
+}
+
+const db = await createTestDatabase("bench_consent");
+const echo = await start(here("./echo-server.ts"), ["50191"], {}, (c) => new Promise((r) => c.once("message", () => r())));
+const consent = await start(
+  here("../src/main.ts"),
+  [],
+  {
+    SILTA_GRPC_PORT: "50151",
+    SILTA_ADMIN_PORT: "9191",
+    SILTA_DATABASE_URL: db.url,
+    SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(","),
+    SILTA_LOG_LEVEL: "warn",
+    SILTA_DB_POOL_SIZE: "20",
+  },
+  async () => {
+    for (let i = 0; i < 200; i++) {
+      if ((await fetch("http://127.0.0.1:9191/readyz").catch(() => undefined))?.ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("consent service did not start");
+  },
+);
+
+try {
+  const client = new ConsentServiceClient("127.0.0.1:50151", credentials.createInsecure());
+  const subject = "ps_bench_subject_0000000001";
+  await unary(
+    client,
+    client.grantConsent,
+    {
+      subjectPseudonym: subject,
+      areaCode: "13",
+      givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "p-1" }],
+      childViewRecorded: true,
+      childBirthDate: "",
+      recipients: [{ organisationId: "school-1", organisationType: 0, roles: [] }],
+      purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
+      dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
+      validFrom: "",
+      validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+      obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
+    },
+    { identity: worker },
+  );
+  const req = {
+    subjectPseudonym: subject,
+    recipient: { organisationId: "school-1", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, role: "teacher" },
+    purpose: Purpose.PURPOSE_SCHOOL_SUPPORT,
+    dataCategory: DataCategory.DATA_CATEGORY_EDUCATION_EVENTS,
+  };
+  const first = await unary(client, client.check, req, { identity: school });
+  if (first.decision !== 1) throw new Error("the benchmark's Check is not ALLOW");
+
+  const Echo = makeGenericClientConstructor(echoDefinition, "Echo");
+  const echoClient = new Echo("127.0.0.1:50191", credentials.createInsecure()) as unknown as {
+    echo: (b: Buffer, md: Metadata, o: object, cb: (e: Error | null) => void) => void;
+  };
+  const md = new Metadata();
+  md.set("x-silta-identity", encodeIdentity(school));
+  const payload = Buffer.alloc(96, 1); // about the size of a Check request
+
+  const baseline = await runLoad(
+    { concurrency: CONCURRENCY, durationMs: DURATION_MS },
+    () => new Promise<void>((resolve, reject) => echoClient.echo(payload, md, { deadline: Date.now() + 5000 }, (e) => (e ? reject(e) : resolve()))),
+  );
+  const checks = await runLoad({ concurrency: CONCURRENCY, durationMs: DURATION_MS }, () => unary(client, client.check, req, { identity: school }));
+
+  const ratio = checks.perSecond / baseline.perSecond;
+  const row = (name: string, r: typeof checks) =>
+    `| ${name} | ${r.calls} | ${r.errors} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.maxMs.toFixed(1)} |`;
+  const body = `### consent: Check over gRPC vs a bare grpc-js echo
+
+Command: \`make bench\` (\`node services/consent/bench/check-bench.ts\`), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}.
+Concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s each after 1 s warm-up, one client process, servers in child processes, PostgreSQL and Kafka on the same machine.
+Each Check reads the subject's consents and bases from PostgreSQL and commits its audit entry before answering.
+
+| run | calls | errors | calls/s | p50 ms | p99 ms | max ms |
+|---|---|---|---|---|---|---|
+${row("bare grpc-js unary echo (baseline)", baseline)}
+${row("consent Check (ALLOW, audited)", checks)}
+
+Throughput ratio Check / echo: **${ratio.toFixed(2)}×** (goal ≥ 0.5×). Check p99: **${checks.p99Ms.toFixed(2)} ms** (goal < 5 ms).
+`;
+  const path = here("../../../docs/benchmarks.md");
+  let doc = "";
+  try {
+    doc = readFileSync(path, "utf8");
+  } catch {
+    doc =
+      "# Benchmarks\n\nFigures from `make bench` on this project's machines (2 cores, shared and noisy): compare ratios against the baseline measured in the same run, not absolute numbers across runs.\n";
+  }
+  writeFileSync(path, replaceSection(doc, "consent-check", body));
+  console.log(body);
+  client.close();
+} finally {
+  consent.kill("SIGTERM");
+  echo.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 1000));
+  await db.drop();
+}

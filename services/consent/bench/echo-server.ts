@@ -1,0 +1,20 @@
+// The baseline: a bare grpc-js unary echo (raw bytes, no proto, no kit), on the port in argv[2].
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+
+export const echoDefinition = {
+  echo: {
+    path: "/bench.Echo/Echo",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (b: Buffer) => b,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: (b: Buffer) => b,
+    responseDeserialize: (b: Buffer) => b,
+  },
+} as const;
+
+if (process.argv[2]) {
+  const server = new Server();
+  server.addService(echoDefinition, { echo: (call: { request: Buffer }, cb: (e: null, r: Buffer) => void) => cb(null, call.request) });
+  server.bindAsync(`127.0.0.1:${process.argv[2]}`, ServerCredentials.createInsecure(), () => process.send?.("ready"));
+}
