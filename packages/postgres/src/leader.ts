@@ -22,9 +22,21 @@ export class LeaderLock {
     return this.leader ? this.client : undefined;
   }
 
-  /** Tries once; true when this process now holds the lock. */
-  async tryAcquire(): Promise<boolean> {
-    if (this.leader) return true;
+  private attempt: Promise<boolean> | undefined;
+
+  /**
+   * Tries once; true when this process now holds the lock. Concurrent calls share one attempt:
+   * two would open two sessions, and the loser would both report false and orphan the winner.
+   */
+  tryAcquire(): Promise<boolean> {
+    if (this.leader) return Promise.resolve(true);
+    this.attempt ??= this.acquire().finally(() => {
+      this.attempt = undefined;
+    });
+    return this.attempt;
+  }
+
+  private async acquire(): Promise<boolean> {
     if (!this.client) {
       const client = new pg.Client({ connectionString: this.connectionString, application_name: "silta-leader" });
       client.on("error", () => this.lost());

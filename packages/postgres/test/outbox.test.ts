@@ -83,6 +83,17 @@ describe("the relay", () => {
     await b.release();
   });
 
+  it("stays leader when asked twice at once (one session, not two)", async () => {
+    const a = new LeaderLock(db.url, "test-lock-concurrent");
+    expect(await Promise.all([a.tryAcquire(), a.tryAcquire(), a.tryAcquire()])).toEqual([true, true, true]);
+    expect(a.isLeader).toBe(true);
+    const sessions = await pool.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'silta-leader' AND datname = current_database()",
+    );
+    expect(sessions.rows[0].n).toBe(1);
+    await a.release();
+  });
+
   it("dead-letters a row that keeps failing, without blocking other aggregates, and publishes its aggregate's later rows after it", async () => {
     await pool.query("UPDATE silta_outbox SET published_at = now()");
     await withTransaction(pool, async (tx) => {

@@ -111,8 +111,9 @@ try {
   const checks = await runLoad({ concurrency: CONCURRENCY, durationMs: DURATION_MS }, () => unary(client, client.check, req, { identity: school }));
   // One call at a time: the latency of a call that is not queued behind 49 others.
   const single = { concurrency: 1, durationMs: 4000 };
-  const baseline1 = await runLoad(single, () =>
-    new Promise<void>((resolve, reject) => echoClient.echo(payload, md, { deadline: Date.now() + 5000 }, (e) => (e ? reject(e) : resolve()))),
+  const baseline1 = await runLoad(
+    single,
+    () => new Promise<void>((resolve, reject) => echoClient.echo(payload, md, { deadline: Date.now() + 5000 }, (e) => (e ? reject(e) : resolve()))),
   );
   const checks1 = await runLoad(single, () => unary(client, client.check, req, { identity: school }));
 

@@ -27,7 +27,12 @@ export function deadlinesFor(receivedAt: Date, s: DeadlineSettings): Deadline[] 
   // Alerts follow the earlier of the two readings of the decision deadline.
   return [
     { kind: "urgency_assessment", dueDate: day, dueAt: new Date(receivedAt.getTime() + s.urgencyHours * 3_600_000), basis: "LSL 26 §" },
-    { kind: "decision", dueDate: decision, dueAt: endOfHelsinkiDay(strict < decision ? strict : decision), strictDueDate: strict, basis: "LSL 26 §, SHL 36 §" },
+    { kind: "decision", dueDate: decision, dueAt: endOfHelsinkiDay(earlierDate(strict, decision)), strictDueDate: strict, basis: "LSL 26 §, SHL 36 §" },
     { kind: "assessment_completion", dueDate: assessment, dueAt: endOfHelsinkiDay(assessment), basis: "SHL 36 §, MääräaikaL 3 §" },
   ];
+}
+
+/** The earlier of two YYYY-MM-DD dates (they sort as strings). */
+function earlierDate(x: LocalDate, y: LocalDate): LocalDate {
+  return x.localeCompare(y) <= 0 ? x : y;
 }

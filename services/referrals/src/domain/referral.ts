@@ -1,3 +1,4 @@
+import type { DeadlineKind } from "./deadlines.ts";
 // A referral: a child welfare notification (LSL 25 §), an assessment contact made together
 // with the family (25 a §), a pre-birth notification (25 c §) or a move notification to
 // another area (25 d §); and its lifecycle, every transition recorded with who and when.
@@ -9,7 +10,16 @@ export type ReferralKind = (typeof referralKinds)[number];
 export const notifierTypes = ["mandatory_professional", "other_professional", "private_person", "anonymous_private_person"] as const;
 export type NotifierType = (typeof notifierTypes)[number];
 
-export const statuses = ["submitted", "received", "urgency_assessed", "assessment_started", "no_further_action", "redirected", "assessment_completed", "closed"] as const;
+export const statuses = [
+  "submitted",
+  "received",
+  "urgency_assessed",
+  "assessment_started",
+  "no_further_action",
+  "redirected",
+  "assessment_completed",
+  "closed",
+] as const;
 export type ReferralStatus = (typeof statuses)[number];
 
 export type DecisionOutcome = "start_assessment" | "no_further_action" | "redirect";
@@ -84,7 +94,8 @@ export function validateSubmission(s: SubmissionInput, knownMunicipality: (code:
   } else if (s.kind !== "pre_birth_notification" && !c.temporaryId && !(c.birthDate && (c.givenNames || c.familyName))) {
     v.push({ field: "child", reason: "identify the child: henkilötunnus, a temporary id, or date of birth and name" });
   }
-  if (c.temporaryId && !/^[A-Za-z0-9._-]{1,64}$/.test(c.temporaryId)) v.push({ field: "child.temporary_id", reason: "1–64 characters of A–Z, a–z, 0–9, . _ -" });
+  if (c.temporaryId && !/^[A-Za-z0-9._-]{1,64}$/.test(c.temporaryId))
+    v.push({ field: "child.temporary_id", reason: "1–64 characters of A–Z, a–z, 0–9, . _ -" });
   if (c.birthDate) {
     const ok = /^\d{4}-\d{2}-\d{2}$/.test(c.birthDate) && !Number.isNaN(Date.parse(c.birthDate));
     if (!ok) v.push({ field: "child.birth_date", reason: "must be YYYY-MM-DD" });
@@ -144,7 +155,10 @@ export function transition(current: ReferralStatus, t: Transition): TransitionRe
         // Nothing is just "sent away": a redirect names who takes it over.
         return { ok: false, field: "redirected_to", reason: "a redirect names the service or organisation that takes the matter over" };
       }
-      return { ok: true, status: t.outcome === "start_assessment" ? "assessment_started" : t.outcome === "no_further_action" ? "no_further_action" : "redirected" };
+      return {
+        ok: true,
+        status: t.outcome === "start_assessment" ? "assessment_started" : t.outcome === "no_further_action" ? "no_further_action" : "redirected",
+      };
     case "complete_assessment":
       return { ok: true, status: "assessment_completed" };
     case "close":
@@ -156,5 +170,62 @@ export function transition(current: ReferralStatus, t: Transition): TransitionRe
 export type Milestone = "received_by_area" | "urgency_assessed" | "decision_made" | "closed";
 
 export function milestoneOf(t: Transition["type"]): Milestone | undefined {
-  return t === "receive" ? "received_by_area" : t === "assess_urgency" ? "urgency_assessed" : t === "decide" ? "decision_made" : t === "close" ? "closed" : undefined;
+  return t === "receive"
+    ? "received_by_area"
+    : t === "assess_urgency"
+      ? "urgency_assessed"
+      : t === "decide"
+        ? "decision_made"
+        : t === "close"
+          ? "closed"
+          : undefined;
+}
+
+// ---- the aggregate ----------------------------------------------------------------------------
+
+export interface HistoryEntry {
+  action: string;
+  status: ReferralStatus;
+  actorUser: string;
+  actorOrganisation: string;
+  at: Date;
+}
+
+export interface DeadlineState {
+  kind: DeadlineKind;
+  dueDate: string;
+  strictDueDate: string | undefined;
+  dueAt: Date;
+  metAt: Date | undefined;
+  basis: string;
+}
+
+export interface Referral {
+  referralId: string;
+  referenceNumber: string;
+  kind: ReferralKind;
+  status: ReferralStatus;
+  areaCode: string;
+  homeMunicipalityCode: string;
+  movingToMunicipalityCode: string;
+  subjectPseudonym: string;
+  child: ChildIdentity;
+  notifier: Notifier;
+  concern: string;
+  urgentClaimed: boolean;
+  urgent: boolean;
+  policeNotified: boolean;
+  receivedAt: Date;
+  decision: DecisionOutcome | undefined;
+  redirectedTo: string;
+  transferredTo: string | undefined;
+  transferredFrom: string | undefined;
+  deadlines: DeadlineState[];
+  history: HistoryEntry[];
+  linkedReferralIds: string[];
+}
+
+/** Which deadline a transition meets. */
+export function deadlineMetBy(t: Transition["type"]): DeadlineKind | undefined {
+  return t === "assess_urgency" ? "urgency_assessment" : t === "decide" ? "decision" : t === "complete_assessment" ? "assessment_completion" : undefined;
 }

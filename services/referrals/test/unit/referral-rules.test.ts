@@ -37,7 +37,9 @@ describe("a submission", () => {
   it("identifies a child without henkilötunnus by a temporary id, or by birth date and name", () => {
     expect(fields(base({ child: { hetu: "", temporaryId: "migri-1234", givenNames: "", familyName: "", birthDate: "" } }))).toEqual([]);
     expect(fields(base({ child: { hetu: "", temporaryId: "", givenNames: "Aya", familyName: "", birthDate: "2019-04-02" } }))).toEqual([]);
-    expect(fields(base({ kind: "pre_birth_notification", child: { hetu: "", temporaryId: "", givenNames: "", familyName: "", birthDate: "2027-02-01" } }))).toEqual([]);
+    expect(
+      fields(base({ kind: "pre_birth_notification", child: { hetu: "", temporaryId: "", givenNames: "", familyName: "", birthDate: "2027-02-01" } })),
+    ).toEqual([]);
   });
 
   it("lets an anonymous private person notify without name or contact", () => {
@@ -49,7 +51,10 @@ describe("the lifecycle", () => {
   it("runs submitted → received → urgency assessed → assessment → completed → closed", () => {
     expect(transition("submitted", { type: "receive" })).toEqual({ ok: true, status: "received" });
     expect(transition("received", { type: "assess_urgency", urgent: true })).toEqual({ ok: true, status: "urgency_assessed" });
-    expect(transition("urgency_assessed", { type: "decide", outcome: "start_assessment", redirectedTo: "" })).toEqual({ ok: true, status: "assessment_started" });
+    expect(transition("urgency_assessed", { type: "decide", outcome: "start_assessment", redirectedTo: "" })).toEqual({
+      ok: true,
+      status: "assessment_started",
+    });
     expect(transition("assessment_started", { type: "complete_assessment" })).toEqual({ ok: true, status: "assessment_completed" });
     expect(transition("assessment_completed", { type: "close" })).toEqual({ ok: true, status: "closed" });
   });
@@ -62,6 +67,9 @@ describe("the lifecycle", () => {
 
   it("never just sends a referral away: a redirect names its receiver", () => {
     expect(transition("urgency_assessed", { type: "decide", outcome: "redirect", redirectedTo: " " })).toMatchObject({ ok: false, field: "redirected_to" });
-    expect(transition("urgency_assessed", { type: "decide", outcome: "redirect", redirectedTo: "perhekeskus Kuopio" })).toEqual({ ok: true, status: "redirected" });
+    expect(transition("urgency_assessed", { type: "decide", outcome: "redirect", redirectedTo: "perhekeskus Kuopio" })).toEqual({
+      ok: true,
+      status: "redirected",
+    });
   });
 });

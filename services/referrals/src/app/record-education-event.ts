@@ -1,0 +1,62 @@
+import { invalidArgument } from "@silta/platform";
+import { validateHetu } from "../domain/hetu.ts";
+import type { ConsentChecker, EducationEventRecord, Pseudonymiser, ReferralStore } from "./ports.ts";
+
+export interface IncomingEducationEvent {
+  eventId: string;
+  municipalityCode: string;
+  unitId: string;
+  pupilId: string;
+  pupilHetu: string;
+  level: "early_education" | "pre_primary" | "basic_education" | undefined;
+  occurredOn: string;
+  detail: { kind: EducationEventRecord["kind"]; code: string } | undefined;
+}
+
+export type EducationOutcome = "attached" | "dropped_no_consent" | "duplicate";
+
+/**
+ * A school or early-education event is kept (attached to the child's timeline in this area)
+ * only when a consent or recorded basis lets that unit share education events for school or
+ * early-education support; otherwise it is dropped and only counted: nothing about it is stored.
+ * An invalid event is refused (the consumer dead-letters it).
+ */
+export function recordEducationEvent(deps: {
+  store: ReferralStore;
+  pseudonymiser: Pseudonymiser;
+  consent: ConsentChecker;
+  areaOf: (municipalityCode: string) => string | undefined;
+}) {
+  return async (e: IncomingEducationEvent): Promise<EducationOutcome> => {
+    const fields = [];
+    if (!e.eventId || e.eventId.length > 100) fields.push({ field: "event_id", reason: "required, at most 100 characters" });
+    if (!deps.areaOf(e.municipalityCode)) fields.push({ field: "municipality_code", reason: "unknown municipality code" });
+    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(e.unitId)) fields.push({ field: "unit_id", reason: "an organisation id of 1–100 characters" });
+    if (!e.pupilId) fields.push({ field: "pupil_id", reason: "required" });
+    const hetu = validateHetu(e.pupilHetu);
+    if (!hetu.valid) fields.push({ field: "pupil_hetu", reason: hetu.reason });
+    if (!e.level) fields.push({ field: "level", reason: "a known education level is required" });
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(e.occurredOn) || Number.isNaN(Date.parse(e.occurredOn)))
+      fields.push({ field: "occurred_on", reason: "must be YYYY-MM-DD" });
+    if (!e.detail) fields.push({ field: "detail", reason: "one of attendance, support_decision, transition or incident" });
+    if (fields.length > 0) throw invalidArgument("SILTA_EDUCATION_EVENT_INVALID", fields);
+
+    const subjectPseudonym = deps.pseudonymiser.pseudonymFor({ hetu: e.pupilHetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    const purpose = e.level === "early_education" ? "early_education_support" : "school_support";
+    const allowed = await deps.consent.allows({ subjectPseudonym, unitId: e.unitId, purpose, dataCategory: "education_events" });
+    if (!allowed) return "dropped_no_consent";
+    const detail = e.detail as NonNullable<IncomingEducationEvent["detail"]>;
+    const stored = await deps.store.transaction((tx) =>
+      tx.insertEducationEvent({
+        eventId: e.eventId,
+        subjectPseudonym,
+        areaCode: deps.areaOf(e.municipalityCode) as string,
+        unitId: e.unitId,
+        kind: detail.kind,
+        code: detail.code,
+        occurredOn: e.occurredOn,
+      }),
+    );
+    return stored ? "attached" : "duplicate";
+  };
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import { type Identity, invalidArgument, permissionDenied } from "@silta/platform";
+import { deadlinesFor } from "../domain/deadlines.ts";
+import { type Referral, type ReferralKind, type SubmissionInput, validateSubmission } from "../domain/referral.ts";
+import { helsinkiDate } from "../domain/working-days.ts";
+import type { Clock, Pseudonymiser, ReferralSettings, ReferralStore } from "./ports.ts";
+
+export interface Receipt {
+  referralId: string;
+  referenceNumber: string;
+  areaCode: string;
+  areaName: string;
+  submittedAt: Date;
+}
+
+/**
+ * Files a referral: validated, the child pseudonymised, routed to the wellbeing area of the home
+ * municipality (for a move notification, the area moved to), deadlines set, linked to recent
+ * referrals about the same child; the row, its history and three events (the full record to the
+ * area inbox, the thin domain event, the notifier's receipt) in one transaction.
+ */
+export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseudonymiser: Pseudonymiser; settings: ReferralSettings }) {
+  const { settings } = deps;
+  return async (input: SubmissionInput & { requestId: string }, caller: Identity): Promise<Receipt> => {
+    const now = deps.clock.now();
+    const violations = validateSubmission(input, (c) => settings.municipalities.has(c), helsinkiDate(now));
+    if (!input.requestId || input.requestId.length > 100) violations.push({ field: "request_id", reason: "required, at most 100 characters" });
+    if (violations.length > 0) throw invalidArgument("SILTA_REFERRAL_INVALID", violations);
+    const professional = input.notifier.type === "mandatory_professional" || input.notifier.type === "other_professional";
+    // A professional notifies for their own organisation; private persons come through a Silta service.
+    if (professional && input.notifier.organisationId !== caller.organisationId && caller.organisationType !== "service") {
+      throw permissionDenied("SILTA_REFERRAL_NOT_YOUR_ORGANISATION", "a professional notifies on behalf of their own organisation");
+    }
+    if (!professional && caller.organisationType !== "service") {
+      throw permissionDenied("SILTA_REFERRAL_PRIVATE_VIA_SERVICE", "notifications of private persons come through the gateway's public form");
+    }
+
+    const kind = input.kind as ReferralKind;
+    const routeBy = kind === "move_notification" ? input.movingToMunicipalityCode : input.homeMunicipalityCode;
+    const area = settings.municipalities.get(routeBy);
+    if (!area) throw invalidArgument("SILTA_REFERRAL_INVALID", [{ field: "home_municipality_code", reason: "unknown municipality" }]);
+    const subjectPseudonym = deps.pseudonymiser.pseudonymFor(input.child);
+    const requestKey = `${caller.organisationId}:${input.requestId}`;
+
+    return deps.store.transaction(async (tx) => {
+      const earlier = await tx.findByRequestKey(requestKey);
+      if (earlier) return receiptOf(earlier, settings);
+      const referralId = randomUUID();
+      const referenceNumber = await tx.nextReferenceNumber(area.areaCode, Number(helsinkiDate(now).slice(0, 4)));
+      const actor = { actorUser: caller.subject, actorOrganisation: caller.organisationId };
+      const recent = await tx.recentForSubject(subjectPseudonym, new Date(now.getTime() - settings.linkWindowDays * 86_400_000), referralId);
+      const referral: Referral = {
+        referralId,
+        referenceNumber,
+        kind,
+        status: "submitted",
+        areaCode: area.areaCode,
+        homeMunicipalityCode: input.homeMunicipalityCode,
+        movingToMunicipalityCode: input.movingToMunicipalityCode,
+        subjectPseudonym,
+        child: input.child,
+        notifier: input.notifier,
+        concern: input.concern,
+        urgentClaimed: input.urgentClaimed,
+        urgent: false,
+        policeNotified: input.policeNotified,
+        receivedAt: now,
+        decision: undefined,
+        redirectedTo: "",
+        transferredTo: undefined,
+        transferredFrom: undefined,
+        deadlines: deadlinesFor(now, settings).map((d) => ({ ...d, strictDueDate: d.strictDueDate, metAt: undefined })),
+        history: [{ action: "submitted", status: "submitted", ...actor, at: now }],
+        linkedReferralIds: recent.map((r) => r.referralId),
+      };
+      // LSL 25 d §: responsibility moves to the new area, with the history of the old one.
+      const movedFrom = kind === "move_notification" ? recent.find((r) => r.areaCode !== area.areaCode && r.status !== "closed") : undefined;
+      if (movedFrom) referral.transferredFrom = movedFrom.referralId;
+      await tx.insertReferral(referral, requestKey, { user: caller.subject, organisation: caller.organisationId });
+      await tx.link(referralId, referral.linkedReferralIds);
+      if (movedFrom) {
+        await tx.markTransferred(movedFrom.referralId, referralId, { action: `transferred to area ${area.areaCode}`, status: "closed", ...actor, at: now });
+      }
+      await tx.emit({ type: "submitted", referral });
+      return receiptOf(referral, settings);
+    });
+  };
+}
+
+function receiptOf(r: Referral, settings: ReferralSettings): Receipt {
+  const areaName = [...settings.municipalities.values()].find((m) => m.areaCode === r.areaCode)?.areaNameFi ?? r.areaCode;
+  return { referralId: r.referralId, referenceNumber: r.referenceNumber, areaCode: r.areaCode, areaName, submittedAt: r.receivedAt };
+}

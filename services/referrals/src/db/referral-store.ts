@@ -1,0 +1,235 @@
+// PostgreSQL adapter of ReferralStore: rows ⇄ domain, events into the outbox.
+import { appendToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import type { DueDeadline, EducationEventRecord, ReferralEvent, ReferralStore, ReferralTx } from "../app/ports.ts";
+import type { DeadlineKind } from "../domain/deadlines.ts";
+import type { DeadlineState, HistoryEntry, Referral, ReferralStatus } from "../domain/referral.ts";
+
+type Row = Record<string, unknown>;
+
+async function load(q: Pool | PoolClient, where: string, values: unknown[], lock = false): Promise<Referral[]> {
+  const rows = (await q.query(`SELECT * FROM referrals WHERE ${where}${lock ? " FOR UPDATE" : ""}`, values)).rows as Row[];
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.referral_id as string);
+  const [deadlines, history, links] = await Promise.all([
+    q.query("SELECT * FROM referral_deadlines WHERE referral_id = ANY($1::uuid[])", [ids]),
+    q.query("SELECT * FROM referral_history WHERE referral_id = ANY($1::uuid[]) ORDER BY id", [ids]),
+    q.query(
+      "SELECT referral_id, linked_referral_id FROM referral_links WHERE referral_id = ANY($1::uuid[]) UNION SELECT linked_referral_id, referral_id FROM referral_links WHERE linked_referral_id = ANY($1::uuid[])",
+      [ids],
+    ),
+  ]);
+  return rows.map((r) => {
+    const id = r.referral_id as string;
+    return {
+      referralId: id,
+      referenceNumber: r.reference_number as string,
+      kind: r.kind as Referral["kind"],
+      status: r.status as ReferralStatus,
+      areaCode: r.area_code as string,
+      homeMunicipalityCode: r.home_municipality_code as string,
+      movingToMunicipalityCode: r.moving_to_municipality_code as string,
+      subjectPseudonym: r.subject_pseudonym as string,
+      child: {
+        hetu: r.child_hetu as string,
+        temporaryId: r.child_temporary_id as string,
+        givenNames: r.child_given_names as string,
+        familyName: r.child_family_name as string,
+        birthDate: r.child_birth_date as string,
+      },
+      notifier: r.notifier as Referral["notifier"],
+      concern: r.concern as string,
+      urgentClaimed: r.urgent_claimed as boolean,
+      urgent: r.urgent as boolean,
+      policeNotified: r.police_notified as boolean,
+      receivedAt: r.received_at as Date,
+      decision: (r.decision as Referral["decision"]) ?? undefined,
+      redirectedTo: r.redirected_to as string,
+      transferredTo: (r.transferred_to as string | null) ?? undefined,
+      transferredFrom: (r.transferred_from as string | null) ?? undefined,
+      deadlines: deadlines.rows
+        .filter((d) => d.referral_id === id)
+        .map((d) => ({
+          kind: d.kind,
+          dueDate: d.due_date,
+          strictDueDate: d.strict_due_date ?? undefined,
+          dueAt: d.due_at,
+          metAt: d.met_at ?? undefined,
+          basis: d.basis,
+        }))
+        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()),
+      history: history.rows
+        .filter((h) => h.referral_id === id)
+        .map((h) => ({ action: h.action, status: h.status, actorUser: h.actor_user, actorOrganisation: h.actor_organisation, at: h.at })),
+      linkedReferralIds: links.rows.filter((l) => l.referral_id === id).map((l) => l.linked_referral_id as string),
+    };
+  });
+}
+
+async function addHistory(c: PoolClient, referralId: string, h: HistoryEntry) {
+  await c.query("INSERT INTO referral_history (referral_id, action, status, actor_user, actor_organisation, at) VALUES ($1,$2,$3,$4,$5,$6)", [
+    referralId,
+    h.action,
+    h.status,
+    h.actorUser,
+    h.actorOrganisation,
+    h.at,
+  ]);
+}
+
+export class PgReferralStore implements ReferralStore {
+  private readonly pool: Pool;
+  private readonly toOutbox: (e: ReferralEvent) => OutboxEntry[];
+
+  constructor(pool: Pool, toOutbox: (e: ReferralEvent) => OutboxEntry[]) {
+    this.pool = pool;
+    this.toOutbox = toOutbox;
+  }
+
+  transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, (c) => fn(this.tx(c)));
+  }
+
+  private tx(c: PoolClient): ReferralTx {
+    return {
+      findByRequestKey: async (key) => (await load(c, "request_key = $1", [key]))[0],
+      nextReferenceNumber: async (area, year) => {
+        const r = await c.query<{ last: number }>(
+          "INSERT INTO reference_counters (area_code, year, last) VALUES ($1, $2, 1) ON CONFLICT (area_code, year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+          [area, year],
+        );
+        return `LS-${area}-${year}-${String(r.rows[0]?.last).padStart(6, "0")}`;
+      },
+      insertReferral: async (r, requestKey, by) => {
+        await c.query(
+          `INSERT INTO referrals (referral_id, reference_number, request_key, kind, status, area_code, home_municipality_code, moving_to_municipality_code,
+             subject_pseudonym, child_hetu, child_temporary_id, child_given_names, child_family_name, child_birth_date, notifier, concern, urgent_claimed,
+             police_notified, received_at, transferred_from, submitted_by_user, submitted_by_organisation)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
+          [
+            r.referralId,
+            r.referenceNumber,
+            requestKey,
+            r.kind,
+            r.status,
+            r.areaCode,
+            r.homeMunicipalityCode,
+            r.movingToMunicipalityCode,
+            r.subjectPseudonym,
+            r.child.hetu,
+            r.child.temporaryId,
+            r.child.givenNames,
+            r.child.familyName,
+            r.child.birthDate,
+            JSON.stringify(r.notifier),
+            r.concern,
+            r.urgentClaimed,
+            r.policeNotified,
+            r.receivedAt,
+            r.transferredFrom ?? null,
+            by.user,
+            by.organisation,
+          ],
+        );
+        for (const d of r.deadlines) {
+          await c.query("INSERT INTO referral_deadlines (referral_id, kind, due_date, strict_due_date, due_at, basis) VALUES ($1,$2,$3,$4,$5,$6)", [
+            r.referralId,
+            d.kind,
+            d.dueDate,
+            d.strictDueDate ?? null,
+            d.dueAt,
+            d.basis,
+          ]);
+        }
+        for (const h of r.history) await addHistory(c, r.referralId, h);
+      },
+      getForUpdate: async (id) => (await load(c, "referral_id = $1", [id], true))[0],
+      saveTransition: async (r, entry, met) => {
+        await c.query("UPDATE referrals SET status = $2, urgent = $3, decision = $4, redirected_to = $5 WHERE referral_id = $1", [
+          r.referralId,
+          r.status,
+          r.urgent,
+          r.decision ?? null,
+          r.redirectedTo,
+        ]);
+        if (met)
+          await c.query("UPDATE referral_deadlines SET met_at = $3 WHERE referral_id = $1 AND kind = $2 AND met_at IS NULL", [r.referralId, met, entry.at]);
+        await addHistory(c, r.referralId, entry);
+      },
+      recentForSubject: (subject, since, excludeId) =>
+        load(c, "subject_pseudonym = $1 AND received_at >= $2 AND referral_id <> $3", [subject, since, excludeId]),
+      link: async (id, others) => {
+        for (const o of others) await c.query("INSERT INTO referral_links (referral_id, linked_referral_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [id, o]);
+      },
+      markTransferred: async (fromId, toId, entry) => {
+        await c.query("UPDATE referrals SET status = 'closed', transferred_to = $2 WHERE referral_id = $1", [fromId, toId]);
+        await addHistory(c, fromId, entry);
+      },
+      emit: async (e) => {
+        for (const entry of this.toOutbox(e)) await appendToOutbox(c, entry);
+      },
+      claimAlert: async (id, kind, alert) =>
+        ((await c.query("INSERT INTO deadline_alerts (referral_id, kind, alert) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING", [id, kind, alert])).rowCount ??
+          0) === 1,
+      insertEducationEvent: async (e) =>
+        ((
+          await c.query(
+            "INSERT INTO education_events (event_id, subject_pseudonym, area_code, unit_id, kind, code, occurred_on) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
+            [e.eventId, e.subjectPseudonym, e.areaCode, e.unitId, e.kind, e.code, e.occurredOn],
+          )
+        ).rowCount ?? 0) === 1,
+    };
+  }
+
+  async get(id: string) {
+    return (await load(this.pool, "referral_id = $1", [id]))[0];
+  }
+
+  async byReference(ref: string) {
+    return (await load(this.pool, "reference_number = $1", [ref]))[0];
+  }
+
+  list(area: string, statuses: ReferralStatus[], limit: number) {
+    return statuses.length > 0
+      ? load(this.pool, "area_code = $1 AND status = ANY($2::text[]) ORDER BY received_at LIMIT $3", [area, statuses, limit])
+      : load(this.pool, "area_code = $1 ORDER BY received_at LIMIT $2", [area, limit]);
+  }
+
+  async educationEventsFor(subject: string, area: string): Promise<EducationEventRecord[]> {
+    const r = await this.pool.query("SELECT * FROM education_events WHERE subject_pseudonym = $1 AND area_code = $2 ORDER BY occurred_on, recorded_at", [
+      subject,
+      area,
+    ]);
+    return r.rows.map((x) => ({
+      eventId: x.event_id,
+      subjectPseudonym: x.subject_pseudonym,
+      areaCode: x.area_code,
+      unitId: x.unit_id,
+      kind: x.kind,
+      code: x.code,
+      occurredOn: x.occurred_on,
+    }));
+  }
+
+  async deadlinesDueBefore(until: Date, alert: "at_risk" | "missed", limit: number): Promise<DueDeadline[]> {
+    const r = await this.pool.query(
+      `SELECT d.*, r.area_code FROM referral_deadlines d JOIN referrals r USING (referral_id)
+        WHERE d.met_at IS NULL AND d.due_at <= $1 AND r.status <> 'closed'
+          -- no assessment is due after a decision not to start one
+          AND NOT (d.kind = 'assessment_completion' AND r.decision IS NOT NULL AND r.decision <> 'start_assessment')
+          AND NOT EXISTS (SELECT 1 FROM deadline_alerts a WHERE a.referral_id = d.referral_id AND a.kind = d.kind AND a.alert = $2)
+        ORDER BY d.due_at LIMIT $3`,
+      [until, alert, limit],
+    );
+    return r.rows.map((d) => ({
+      referral: { referralId: d.referral_id, areaCode: d.area_code },
+      deadline: {
+        kind: d.kind as DeadlineKind,
+        dueDate: d.due_date,
+        strictDueDate: d.strict_due_date ?? undefined,
+        dueAt: d.due_at,
+        metAt: undefined,
+        basis: d.basis,
+      } satisfies DeadlineState,
+    }));
+  }
+}

@@ -1,0 +1,112 @@
+// What leaves the service. The area inbox gets the whole referral (henkilötunnus, names,
+// concern: that area's own systems need them, and ACLs keep everyone else out). The domain
+// topic gets ids, kind, status, area, deadlines and the pseudonym, nothing else.
+import {
+  ReferralDeadlineAlert,
+  ReferralInboxRecord,
+  ReferralReceiptIssued,
+  ReferralStatusChanged,
+  ReferralSubmitted,
+} from "@silta/contracts/referrals/v1/referrals.ts";
+import { codec, PROTOBUF } from "@silta/events";
+import type { OutboxEntry } from "@silta/postgres";
+import type { ReferralEvent } from "../app/ports.ts";
+import { deadlineKind, deadlineToProto, kind, milestone, notifierType, referralToProto, status } from "../proto-mapping.ts";
+import { inboxTopic, REFERRAL_TOPIC } from "./topics.ts";
+
+// The inbox record has its own type: same fact, another message (the whole referral).
+export const inboxRecord = codec("fi.silta.referral.routed.v1", ReferralInboxRecord);
+export const referralSubmitted = codec("fi.silta.referral.submitted.v1", ReferralSubmitted);
+export const statusChanged = codec("fi.silta.referral.status-changed.v1", ReferralStatusChanged);
+export const receiptIssued = codec("fi.silta.referral.receipt-issued.v1", ReferralReceiptIssued);
+export const deadlineAtRisk = codec("fi.silta.referral.deadline-at-risk.v1", ReferralDeadlineAlert);
+export const deadlineMissed = codec("fi.silta.referral.deadline-missed.v1", ReferralDeadlineAlert);
+
+export function toOutboxEntries(e: ReferralEvent, source: string, areaName: (code: string) => string): OutboxEntry[] {
+  const entry = (topic: string, type: string, aggregateId: string, data: Buffer): OutboxEntry => ({
+    topic,
+    aggregateId,
+    event: { type, source, subject: aggregateId, contentType: PROTOBUF, data },
+  });
+  switch (e.type) {
+    case "submitted": {
+      const r = e.referral;
+      const out = [
+        entry(inboxTopic(r.areaCode).name, inboxRecord.type, r.referralId, inboxRecord.encode({ referral: referralToProto(r, areaName(r.areaCode)) })),
+        entry(
+          REFERRAL_TOPIC.name,
+          referralSubmitted.type,
+          r.referralId,
+          referralSubmitted.encode({
+            referralId: r.referralId,
+            kind: kind.proto(r.kind) as never,
+            status: status.proto(r.status) as never,
+            areaCode: r.areaCode,
+            subjectPseudonym: r.subjectPseudonym,
+            submittedAt: r.receivedAt.toISOString(),
+            deadlines: r.deadlines.map(deadlineToProto),
+            notifierType: notifierType.proto(r.notifier.type) as never,
+            notifierOrganisationId: r.notifier.organisationId,
+            urgentClaimed: r.urgentClaimed,
+            policeNotified: r.policeNotified,
+            linkedReferralIds: r.linkedReferralIds,
+          }),
+        ),
+      ];
+      if (r.notifier.organisationId) {
+        out.push(
+          entry(
+            REFERRAL_TOPIC.name,
+            receiptIssued.type,
+            r.referralId,
+            receiptIssued.encode({
+              referralId: r.referralId,
+              referenceNumber: r.referenceNumber,
+              notifierOrganisationId: r.notifier.organisationId,
+              areaCode: r.areaCode,
+              areaName: areaName(r.areaCode),
+              submittedAt: r.receivedAt.toISOString(),
+            }),
+          ),
+        );
+      }
+      return out;
+    }
+    case "status_changed": {
+      const r = e.referral;
+      const at = r.history.at(-1)?.at ?? new Date();
+      return [
+        entry(
+          REFERRAL_TOPIC.name,
+          statusChanged.type,
+          r.referralId,
+          statusChanged.encode({
+            referralId: r.referralId,
+            areaCode: r.areaCode,
+            status: status.proto(r.status) as never,
+            milestone: milestone.proto(e.milestone as never) as never,
+            at: at.toISOString(),
+            urgent: r.urgent,
+          }),
+        ),
+      ];
+    }
+    case "deadline_alert": {
+      const c = e.alert === "missed" ? deadlineMissed : deadlineAtRisk;
+      return [
+        entry(
+          REFERRAL_TOPIC.name,
+          c.type,
+          e.referral.referralId,
+          c.encode({
+            referralId: e.referral.referralId,
+            areaCode: e.referral.areaCode,
+            kind: deadlineKind.proto(e.deadline.kind) as never,
+            dueAt: e.deadline.dueAt.toISOString(),
+            dueDate: e.deadline.dueDate,
+          }),
+        ),
+      ];
+    }
+  }
+}

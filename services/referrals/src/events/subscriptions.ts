@@ -1,0 +1,53 @@
+// What this service consumes, routed by ce_type (STYLE.md: each service's subscriptions in one place).
+
+import type { Counter } from "@opentelemetry/api";
+import { EducationEventRecorded, EducationLevel } from "@silta/contracts/education/v1/education.ts";
+import { codec, on, type Subscription } from "@silta/events";
+import type { Pool } from "@silta/postgres";
+import { handleOnce } from "@silta/postgres";
+import type { IncomingEducationEvent, recordEducationEvent } from "../app/record-education-event.ts";
+
+export const educationEventRecorded = codec("fi.silta.education-event.recorded.v1", EducationEventRecorded);
+
+const levels: Record<number, IncomingEducationEvent["level"]> = {
+  [EducationLevel.EDUCATION_LEVEL_EARLY_EDUCATION]: "early_education",
+  [EducationLevel.EDUCATION_LEVEL_PRE_PRIMARY]: "pre_primary",
+  [EducationLevel.EDUCATION_LEVEL_BASIC_EDUCATION]: "basic_education",
+};
+
+export function toIncoming(m: EducationEventRecorded): IncomingEducationEvent {
+  const d = m.detail;
+  const detail: IncomingEducationEvent["detail"] =
+    d?.$case === "attendance"
+      ? { kind: "attendance", code: `absence:${d.value.kind}:${d.value.absentDays}d` }
+      : d?.$case === "supportDecision"
+        ? { kind: "support_decision", code: `support:${d.value.change}:${d.value.level}` }
+        : d?.$case === "transition"
+          ? { kind: "transition", code: `transition:${d.value.kind}` }
+          : d?.$case === "incident"
+            ? { kind: "incident", code: `incident:${d.value.kind}` }
+            : undefined;
+  return {
+    eventId: m.eventId,
+    municipalityCode: m.municipalityCode,
+    unitId: m.unitId,
+    pupilId: m.pupilId,
+    pupilHetu: m.pupilHetu,
+    level: levels[m.level],
+    occurredOn: m.occurredOn,
+    detail,
+  };
+}
+
+export function subscriptions(deps: { pool: Pool; record: ReturnType<typeof recordEducationEvent>; outcomes: Counter }): Subscription<unknown>[] {
+  return [
+    on(educationEventRecorded, async (message, event) => {
+      // Idempotent by ce_id; the outcome (attached or dropped) is decided once.
+      let outcome = "duplicate";
+      await handleOnce(deps.pool, "referrals.education", event.id, async () => {
+        outcome = await deps.record(toIncoming(message));
+      });
+      deps.outcomes.add(1, { outcome });
+    }),
+  ];
+}

@@ -1,0 +1,69 @@
+// Starts the real consent service and referrals replicas in-process on free ports.
+import { credentials } from "@grpc/grpc-js";
+import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import type { Identity, Logger } from "@silta/platform";
+import { testEnv } from "@silta/testing";
+import { loadConsentConfig } from "../../../consent/src/config.ts";
+import { startConsentService } from "../../../consent/src/service.ts";
+import type { Clock } from "../../src/app/ports.ts";
+import { loadReferralsConfig } from "../../src/config.ts";
+import { startReferralsService } from "../../src/service.ts";
+
+export const PSEUDONYM_KEY = Buffer.alloc(32, 7).toString("base64");
+
+export async function startConsent(databaseUrl: string, logger: Logger) {
+  return startConsentService(
+    loadConsentConfig({ SILTA_GRPC_PORT: "0", SILTA_ADMIN_PORT: "0", SILTA_DATABASE_URL: databaseUrl, SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") }),
+    logger,
+    { host: "127.0.0.1" },
+  );
+}
+
+export async function startReferrals(databaseUrl: string, consentPort: number, logger: Logger, clock: Clock, consumerGroup: string) {
+  const config = loadReferralsConfig({
+    SILTA_GRPC_PORT: "0",
+    SILTA_ADMIN_PORT: "0",
+    SILTA_DATABASE_URL: databaseUrl,
+    SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(","),
+    SILTA_CONSENT_ADDRESS: `127.0.0.1:${consentPort}`,
+    SILTA_AREA_CODE: "13",
+    SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
+    SILTA_LOG_LEVEL: "debug",
+    SILTA_REFERRALS_DEADLINE_INTERVAL_MS: "3600000",
+  });
+  const service = await startReferralsService(config, logger, { clock, host: "127.0.0.1", consumerGroup });
+  const client = new ReferralServiceClient(`127.0.0.1:${service.grpcPort}`, credentials.createInsecure());
+  return {
+    service,
+    client,
+    async stop() {
+      client.close();
+      await service.stop();
+    },
+  };
+}
+
+export const teacher: Identity = {
+  subject: "teacher-7",
+  organisationId: "kuopio-school-12",
+  organisationType: "municipality",
+  roles: ["teacher"],
+  areaCodes: [],
+  municipalityCodes: ["297"],
+};
+export const kuopioWorker: Identity = {
+  subject: "sw-1",
+  organisationId: "pohjois-savo-lastensuojelu",
+  organisationType: "wellbeing_area",
+  roles: ["child_protection_worker"],
+  areaCodes: ["13"],
+  municipalityCodes: [],
+};
+export const espooWorker: Identity = {
+  subject: "sw-2",
+  organisationId: "lansi-uusimaa-lastensuojelu",
+  organisationType: "wellbeing_area",
+  roles: ["child_protection_worker"],
+  areaCodes: ["03"],
+  municipalityCodes: [],
+};
