@@ -67,6 +67,7 @@ test: $(GEN_OK) ## the whole suite against the real servers; ends with 'N passed
 
 bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into docs/benchmarks.md
 	@node services/consent/bench/check-bench.ts
+	@node services/referrals/bench/submit-bench.ts
 
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking
 	@echo "==> biome"; biome check .

@@ -12,10 +12,11 @@ consultations 50053 9103 -
 meetings 50054 9104 -
 notifications 50055 9105 -"
 
+# The services that exist, in the order of PORTS (consent before the services that call it).
 existing() {
-  local d
-  for d in "$ROOT"/services/*/; do
-    if [ -f "$d/src/main.ts" ]; then basename "$d"; fi
+  local name
+  for name in consent referrals consultations meetings notifications gateway; do
+    if [ -f "$ROOT/services/$name/src/main.ts" ]; then echo "$name"; fi
   done
 }
 ports_of() { awk -v n="$1" '$1 == n {print $2, $3, $4}' <<<"$PORTS"; }
@@ -25,6 +26,22 @@ ensure_db() {
   if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
     psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE $db" >/dev/null
   fi
+}
+
+# Local development settings shared by the services (ports are per service, above). The
+# pseudonym key is a secret: made at random on first use, kept in the cache dir, never committed.
+local_env() {
+  local f="$CACHE/local.env"
+  if [ ! -f "$f" ]; then
+    umask 077
+    cat >"$f" <<ENV
+SILTA_AREA_CODE=13
+SILTA_CONSENT_ADDRESS=127.0.0.1:50051
+SILTA_PSEUDONYM_KEY=$(head -c 32 /dev/urandom | base64)
+SILTA_LOG_LEVEL=info
+ENV
+  fi
+  echo "$f"
 }
 
 up() {
@@ -39,7 +56,8 @@ up() {
       cd "$ROOT/services/$s"
       export SILTA_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/silta_$s"
       export SILTA_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" SILTA_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-      [ -f "$ROOT/deploy/local.env" ] && set -a && source "$ROOT/deploy/local.env" && set +a
+      set -a; source "$(local_env)"; set +a
+      export SILTA_GRPC_PORT="$grpc" SILTA_ADMIN_PORT="$admin" OTEL_SERVICE_NAME="silta-$s"
       nohup node --import @silta/platform/telemetry-start src/main.ts >"$CACHE/logs/$s.log" 2>&1 </dev/null &
       echo $! >"$STATE/$s.pid"
     )

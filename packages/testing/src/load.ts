@@ -57,3 +57,30 @@ export function replaceSection(doc: string, name: string, body: string): string 
   const j = doc.indexOf(close);
   return i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + close.length) : `${doc.trimEnd()}\n\n${block}\n`;
 }
+
+/**
+ * An open-loop load: starts `fn` at `ratePerSecond` for `durationMs` whether or not earlier
+ * calls finished (as independent notifiers would), then waits for all. Bounded by duration.
+ */
+export async function runRate(
+  options: { ratePerSecond: number; durationMs: number },
+  fn: (i: number) => Promise<unknown>,
+): Promise<{ started: number; errors: number; seconds: number }> {
+  const interval = 1000 / options.ratePerSecond;
+  const total = Math.floor((options.durationMs / 1000) * options.ratePerSecond);
+  const start = performance.now();
+  const inflight: Promise<unknown>[] = [];
+  let errors = 0;
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(fn(i).catch(() => void (errors += 1)));
+  }
+  await Promise.all(inflight);
+  return { started: total, errors, seconds: (performance.now() - start) / 1000 };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}

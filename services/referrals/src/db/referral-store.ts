@@ -1,5 +1,5 @@
 // PostgreSQL adapter of ReferralStore: rows ⇄ domain, events into the outbox.
-import { appendToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import { appendAllToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import type { DueDeadline, EducationEventRecord, ReferralEvent, ReferralStore, ReferralTx } from "../app/ports.ts";
 import type { DeadlineKind } from "../domain/deadlines.ts";
 import type { DeadlineState, HistoryEntry, Referral, ReferralStatus } from "../domain/referral.ts";
@@ -130,16 +130,18 @@ export class PgReferralStore implements ReferralStore {
             by.organisation,
           ],
         );
-        for (const d of r.deadlines) {
-          await c.query("INSERT INTO referral_deadlines (referral_id, kind, due_date, strict_due_date, due_at, basis) VALUES ($1,$2,$3,$4,$5,$6)", [
+        const ds = r.deadlines;
+        await c.query(
+          "INSERT INTO referral_deadlines (referral_id, kind, due_date, strict_due_date, due_at, basis) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])",
+          [
             r.referralId,
-            d.kind,
-            d.dueDate,
-            d.strictDueDate ?? null,
-            d.dueAt,
-            d.basis,
-          ]);
-        }
+            ds.map((d) => d.kind),
+            ds.map((d) => d.dueDate),
+            ds.map((d) => d.strictDueDate ?? null),
+            ds.map((d) => d.dueAt),
+            ds.map((d) => d.basis),
+          ],
+        );
         for (const h of r.history) await addHistory(c, r.referralId, h);
       },
       getForUpdate: async (id) => (await load(c, "referral_id = $1", [id], true))[0],
@@ -165,7 +167,7 @@ export class PgReferralStore implements ReferralStore {
         await addHistory(c, fromId, entry);
       },
       emit: async (e) => {
-        for (const entry of this.toOutbox(e)) await appendToOutbox(c, entry);
+        await appendAllToOutbox(c, this.toOutbox(e));
       },
       claimAlert: async (id, kind, alert) =>
         ((await c.query("INSERT INTO deadline_alerts (referral_id, kind, alert) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING", [id, kind, alert])).rowCount ??

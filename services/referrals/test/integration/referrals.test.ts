@@ -208,6 +208,11 @@ describe("the lifecycle", () => {
       ["decide", kuopioWorker.organisationId],
     ]);
     expect(decided.referral?.deadlines.find((d) => d.kind === 2)?.metAt).not.toBe("");
+    // What a manager reads: referrals by area and kind, decisions within the 7 working days.
+    const metrics = await (await fetch(`http://127.0.0.1:${a.service.adminPort}/metrics`)).text();
+    expect(metrics).toMatch(/silta_referrals_submitted_total\{[^}]*area="13"[^}]*kind="child_welfare_notification"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/silta_referrals_decisions_total\{[^}]*area="13"[^}]*within_deadline="true"[^}]*\} 1/);
+    expect(metrics).toContain("silta_referrals_time_to_decision_days_bucket");
 
     const status = await unary(a.client, a.client.getReferralStatus, { referenceNumber: receipt?.referenceNumber ?? "" }, { identity: teacher });
     expect(status.milestones.map((m) => m.milestone)).toEqual([

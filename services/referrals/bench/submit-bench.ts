@@ -1,0 +1,146 @@
+// `make bench` (referrals): SubmitReferral over gRPC → the record on the area's inbox topic, at a
+// steady 50/s and 200/s (open loop), each sustained for BENCH_REFERRAL_SECONDS (default 60).
+// Latency is measured end to end: from the start of the call to the record's arrival at a
+// consumer of `referrals.inbox.13.v1` (gRPC, transaction with the outbox, relay, Kafka acks=-1,
+// consumer fetch). The real consent and referrals services run in child processes.
+import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { credentials } from "@grpc/grpc-js";
+import { NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { unary } from "@silta/grpc";
+import type { Identity } from "@silta/platform";
+import { createTestDatabase, percentile, replaceSection, runRate, testEnv, uniqueName } from "@silta/testing";
+import { Kafka, logLevel } from "kafkajs";
+
+const SECONDS = Number(process.env.BENCH_REFERRAL_SECONDS ?? 60);
+const RATES = (process.env.BENCH_REFERRAL_RATES ?? "50,200").split(",").map(Number);
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const teacher: Identity = {
+  subject: "bench",
+  organisationId: "kuopio-school-12",
+  organisationType: "municipality",
+  roles: ["teacher"],
+  areaCodes: [],
+  municipalityCodes: ["297"],
+};
+
+async function start(script: string, env: NodeJS.ProcessEnv, adminPort: number, execArgv: string[] = []): Promise<ChildProcess> {
+  const child = fork(script, [], {
+    execArgv,
+    env: { ...process.env, ...env, SILTA_ADMIN_PORT: String(adminPort), SILTA_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${script} did not start`);
+}
+
+const [db, consentDb] = await Promise.all([createTestDatabase("bench_referrals"), createTestDatabase("bench_referrals_consent")]);
+const brokers = testEnv.kafkaBrokers.join(",");
+const consent = await start(
+  here("../../consent/src/main.ts"),
+  { SILTA_GRPC_PORT: "50161", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers },
+  9193,
+);
+const referrals = await start(
+  here("../src/main.ts"),
+  {
+    SILTA_GRPC_PORT: "50162",
+    SILTA_DATABASE_URL: db.url,
+    SILTA_KAFKA_BROKERS: brokers,
+    SILTA_CONSENT_ADDRESS: "127.0.0.1:50161",
+    SILTA_AREA_CODE: "13",
+    SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 3).toString("base64"),
+  },
+  9194,
+);
+
+const arrived = new Map<string, number>();
+const kafka = new Kafka({ clientId: "bench", brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
+const consumer = kafka.consumer({ groupId: uniqueName("bench-inbox"), sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
+await consumer.connect();
+await consumer.subscribe({ topic: "referrals.inbox.13.v1", fromBeginning: false });
+const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+await consumer.run({ eachMessage: async ({ message }) => void arrived.set(message.key?.toString() ?? "", performance.now()) });
+await joined;
+await new Promise((r) => setTimeout(r, 1000));
+
+const client = new ReferralServiceClient("127.0.0.1:50162", credentials.createInsecure());
+const submit = (i: number) =>
+  unary(
+    client,
+    client.submitReferral,
+    {
+      requestId: uniqueName(`b${i}`),
+      kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
+      notifier: {
+        type: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
+        organisationId: "kuopio-school-12",
+        role: "teacher",
+        name: "Bench",
+        phone: "",
+        email: "bench@example.fi",
+      },
+      child: { hetu: "", temporaryId: uniqueName("child"), givenNames: "", familyName: "", birthDate: "" },
+      homeMunicipalityCode: "297",
+      concern: "Benchmark notification.",
+      urgentClaimed: false,
+      policeNotified: false,
+      movingToMunicipalityCode: "",
+    },
+    { identity: teacher, deadlineMs: 10_000 },
+  );
+
+const rows: string[] = [];
+try {
+  await runRate({ ratePerSecond: 20, durationMs: 3000 }, submit); // warm-up
+  for (const rate of RATES) {
+    const sent = new Map<string, number>();
+    const calls: number[] = [];
+    const run = await runRate({ ratePerSecond: rate, durationMs: SECONDS * 1000 }, async (i) => {
+      const t = performance.now();
+      const { receipt } = await submit(i);
+      calls.push(performance.now() - t);
+      sent.set(receipt?.referralId ?? "", t);
+    });
+    calls.sort((x, y) => x - y);
+    const deadline = performance.now() + 30_000;
+    while ([...sent.keys()].some((k) => !arrived.has(k)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const lat = [...sent]
+      .filter(([k]) => arrived.has(k))
+      .map(([k, t]) => (arrived.get(k) as number) - t)
+      .sort((x, y) => x - y);
+    const missing = sent.size - lat.length;
+    rows.push(
+      `| ${rate}/s × ${SECONDS} s | ${run.started} | ${run.errors} | ${missing} | ${(run.started / run.seconds).toFixed(1)} | ${percentile(lat, 0.5).toFixed(1)} | ${percentile(lat, 0.99).toFixed(1)} | ${(lat.at(-1) ?? Number.NaN).toFixed(1)} | ${percentile(calls, 0.5).toFixed(1)} | ${percentile(calls, 0.99).toFixed(1)} |`,
+    );
+    console.log(rows.at(-1));
+  }
+  const body = `### referrals: submit → record on the area inbox
+
+Command: \`make bench\` (\`node services/referrals/bench/submit-bench.ts\`; \`BENCH_REFERRAL_SECONDS\`, default 60), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Node ${process.version}.
+Open loop at a steady rate; latency from the start of \`SubmitReferral\` to the record's arrival at a consumer of \`referrals.inbox.13.v1\`
+(validation, pseudonymisation, the referral + deadlines + history + 3 outbox rows in one transaction, relay, Kafka \`acks=-1\`, consumer fetch).
+The consent and referrals services, PostgreSQL and Kafka share the machine with the load generator. The national average is about 0.01/s.
+
+| rate | submitted | errors | never arrived | achieved/s | p50 ms | p99 ms | max ms | call p50 ms | call p99 ms |
+|---|---|---|---|---|---|---|---|---|---|
+${rows.join("\n")}
+
+Goal: p99 < 100 ms at 200/s.
+`;
+  const path = here("../../../docs/benchmarks.md");
+  writeFileSync(path, replaceSection(readFileSync(path, "utf8"), "referrals-submit", body));
+  console.log(body);
+} finally {
+  client.close();
+  await consumer.disconnect();
+  referrals.kill("SIGTERM");
+  consent.kill("SIGTERM");
+  await Promise.all([referrals, consent].map((c) => new Promise((r) => (c.exitCode === null ? c.once("exit", r) : r(null)))));
+  await Promise.all([db.drop(), consentDb.drop()]);
+}
