@@ -7,7 +7,7 @@ import { FixtureServiceClient } from "@silta/contracts/fixture/v1/fixture.ts";
 import { createKafka, dlqOf, headerString } from "@silta/events";
 import { unary } from "@silta/grpc";
 import { encodeIdentity, IDENTITY_METADATA_KEY, type Identity, SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, installTestTracing, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { captureLogs, createTestDatabase, installTestTracing, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
 import { service as healthService } from "grpc-health-check";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,18 +33,9 @@ const topic = `${uniqueName("fixture")}.note.v1`.replace("_", "-");
 
 /** Every record on a topic, read from the beginning with a throw-away group. */
 async function readTopic(name: string, atLeast: number): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName("reader"), sessionTimeout: 6000, heartbeatInterval: 1000 });
-  const seen: KafkaMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: name, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-  try {
-    await waitFor(() => seen.length >= atLeast, { what: `${atLeast} records on ${name}`, timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 300));
-    return seen;
-  } finally {
-    await consumer.disconnect();
-  }
+  const seen = await readTopicUntil(kafka, name, (s) => s.length >= atLeast, `${atLeast} records on ${name}`);
+  await new Promise((r) => setTimeout(r, 300));
+  return seen;
 }
 
 beforeAll(async () => {

@@ -116,3 +116,24 @@ export function installTestTracing(): InMemorySpanExporter {
   return spans;
 }
 export * from "./load.ts";
+
+/** Reads `topic` from the beginning with a throw-away group until `until(seen)` holds (or times out). */
+export async function readTopicUntil(
+  kafka: import("kafkajs").Kafka,
+  topic: string,
+  until: (seen: import("kafkajs").KafkaMessage[]) => boolean,
+  what = `records on ${topic}`,
+  timeoutMs = 30_000,
+): Promise<import("kafkajs").KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName("reader"), sessionTimeout: 6000, heartbeatInterval: 1000 });
+  const seen: import("kafkajs").KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+  try {
+    await waitFor(() => until(seen), { what, timeoutMs });
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}

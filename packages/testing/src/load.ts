@@ -75,7 +75,11 @@ export async function runRate(
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(fn(i).catch(() => void (errors += 1)));
+    inflight.push(
+      fn(i).catch(() => {
+        errors += 1;
+      }),
+    );
   }
   await Promise.all(inflight);
   return { started: total, errors, seconds: (performance.now() - start) / 1000 };

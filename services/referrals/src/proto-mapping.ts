@@ -9,29 +9,24 @@ import {
   ReferralKind as PReferralKind,
   ReferralStatus as PReferralStatus,
 } from "@silta/contracts/referrals/v1/referrals.ts";
+import { enumTable } from "@silta/grpc";
 import type { EducationEventRecord } from "./app/ports.ts";
 import type { DeadlineKind } from "./domain/deadlines.ts";
 import type { DeadlineState, DecisionOutcome, Milestone, NotifierType, Referral, ReferralKind, ReferralStatus } from "./domain/referral.ts";
 
-function table<D extends string>(pairs: [number, D][]) {
-  const toDomain = new Map(pairs);
-  const toProto = new Map(pairs.map(([n, d]) => [d, n]));
-  return { domain: (n: number): D | undefined => toDomain.get(n), proto: (d: D | undefined): number => (d === undefined ? 0 : (toProto.get(d) ?? 0)) };
-}
-
-export const kind = table<ReferralKind>([
+export const kind = enumTable<ReferralKind>([
   [PReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION, "child_welfare_notification"],
   [PReferralKind.REFERRAL_KIND_ASSESSMENT_CONTACT, "assessment_contact"],
   [PReferralKind.REFERRAL_KIND_PRE_BIRTH_NOTIFICATION, "pre_birth_notification"],
   [PReferralKind.REFERRAL_KIND_MOVE_NOTIFICATION, "move_notification"],
 ]);
-export const notifierType = table<NotifierType>([
+export const notifierType = enumTable<NotifierType>([
   [PNotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL, "mandatory_professional"],
   [PNotifierType.NOTIFIER_TYPE_OTHER_PROFESSIONAL, "other_professional"],
   [PNotifierType.NOTIFIER_TYPE_PRIVATE_PERSON, "private_person"],
   [PNotifierType.NOTIFIER_TYPE_ANONYMOUS_PRIVATE_PERSON, "anonymous_private_person"],
 ]);
-export const status = table<ReferralStatus>([
+export const status = enumTable<ReferralStatus>([
   [PReferralStatus.REFERRAL_STATUS_SUBMITTED, "submitted"],
   [PReferralStatus.REFERRAL_STATUS_RECEIVED, "received"],
   [PReferralStatus.REFERRAL_STATUS_URGENCY_ASSESSED, "urgency_assessed"],
@@ -41,17 +36,17 @@ export const status = table<ReferralStatus>([
   [PReferralStatus.REFERRAL_STATUS_ASSESSMENT_COMPLETED, "assessment_completed"],
   [PReferralStatus.REFERRAL_STATUS_CLOSED, "closed"],
 ]);
-export const outcome = table<DecisionOutcome>([
+export const outcome = enumTable<DecisionOutcome>([
   [PDecisionOutcome.DECISION_OUTCOME_START_ASSESSMENT, "start_assessment"],
   [PDecisionOutcome.DECISION_OUTCOME_NO_FURTHER_ACTION, "no_further_action"],
   [PDecisionOutcome.DECISION_OUTCOME_REDIRECT, "redirect"],
 ]);
-export const deadlineKind = table<DeadlineKind>([
+export const deadlineKind = enumTable<DeadlineKind>([
   [PDeadlineKind.DEADLINE_KIND_URGENCY_ASSESSMENT, "urgency_assessment"],
   [PDeadlineKind.DEADLINE_KIND_DECISION, "decision"],
   [PDeadlineKind.DEADLINE_KIND_ASSESSMENT_COMPLETION, "assessment_completion"],
 ]);
-export const milestone = table<Milestone>([
+export const milestone = enumTable<Milestone>([
   [PMilestone.MILESTONE_RECEIVED_BY_AREA, "received_by_area"],
   [PMilestone.MILESTONE_URGENCY_ASSESSED, "urgency_assessed"],
   [PMilestone.MILESTONE_DECISION_MADE, "decision_made"],

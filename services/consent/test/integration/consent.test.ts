@@ -16,7 +16,7 @@ import {
 import { createKafka, headerString } from "@silta/events";
 import { unary } from "@silta/grpc";
 import { encodeIdentity, type Identity, type SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { captureLogs, createTestDatabase, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consentExpired, consentGranted } from "../../src/events/integration-events.ts";
@@ -69,17 +69,8 @@ const counts = async () =>
 /** The records on consent.consent.v1 whose key is this subject. */
 async function eventsAbout(subjectPseudonym: string, atLeast: number): Promise<KafkaMessage[]> {
   const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "consent-test", logger: logs.logger });
-  const consumer = kafka.consumer({ groupId: uniqueName("reader"), sessionTimeout: 6000, heartbeatInterval: 1000 });
-  const seen: KafkaMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: CONSENT_TOPIC.name, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void (message.key?.toString() === subjectPseudonym && seen.push(message)) });
-  try {
-    await waitFor(() => seen.length >= atLeast, { what: `${atLeast} events about the subject`, timeoutMs: 30_000 });
-    return seen;
-  } finally {
-    await consumer.disconnect();
-  }
+  const mine = (seen: KafkaMessage[]) => seen.filter((m) => m.key?.toString() === subjectPseudonym);
+  return mine(await readTopicUntil(kafka, CONSENT_TOPIC.name, (seen) => mine(seen).length >= atLeast, `${atLeast} events about the subject`));
 }
 
 beforeAll(async () => {

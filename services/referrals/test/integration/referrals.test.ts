@@ -7,7 +7,7 @@ import { DecisionOutcome, Milestone, NotifierType, ReferralKind, ReferralStatus,
 import { createKafka, dlqOf, headerString, toKafkaMessage } from "@silta/events";
 import { unary } from "@silta/grpc";
 import { containsHetu, type SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { captureLogs, createTestDatabase, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hmacPseudonymiser } from "../../src/app/pseudonymiser.ts";
@@ -66,19 +66,7 @@ const fail = (p: Promise<unknown>) =>
 const counts = async () =>
   (await a.service.pool.query("SELECT (SELECT count(*) FROM referrals)::int AS r, (SELECT count(*) FROM silta_outbox)::int AS o")).rows[0];
 
-async function readTopic(topic: string, until: (seen: KafkaMessage[]) => boolean, what: string): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName("reader"), sessionTimeout: 6000, heartbeatInterval: 1000 });
-  const seen: KafkaMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-  try {
-    await waitFor(() => until(seen), { what, timeoutMs: 30_000 });
-    return seen;
-  } finally {
-    await consumer.disconnect();
-  }
-}
+const readTopic = (topic: string, until: (seen: KafkaMessage[]) => boolean, what: string) => readTopicUntil(kafka, topic, until, what);
 const key = (m: KafkaMessage) => m.key?.toString();
 
 beforeAll(async () => {
