@@ -93,11 +93,10 @@ export class PgReferralStore implements ReferralStore {
     return {
       findByRequestKey: async (key) => (await load(c, "request_key = $1", [key]))[0],
       nextReferenceNumber: async (area, year) => {
-        const r = await c.query<{ last: number }>(
-          "INSERT INTO reference_counters (area_code, year, last) VALUES ($1, $2, 1) ON CONFLICT (area_code, year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
-          [area, year],
-        );
-        return `LS-${area}-${year}-${String(r.rows[0]?.last).padStart(6, "0")}`;
+        // One sequence per area (migrations): no row lock held until commit.
+        if (!/^\d{2}$/.test(area)) throw new Error("area code must be two digits");
+        const r = await c.query<{ n: string }>(`SELECT nextval('referral_reference_${area}') AS n`);
+        return `LS-${area}-${year}-${String(r.rows[0]?.n).padStart(6, "0")}`;
       },
       insertReferral: async (r, requestKey, by) => {
         await c.query(
