@@ -43,13 +43,18 @@ export function encodeIdentity(identity: Identity): string {
   return value;
 }
 
+/** The identity in `value`; frozen, because the same object is shared by every call that sends it. */
 export function decodeIdentity(value: string): Identity {
   const hit = decoded.get(value);
-  if (hit) return structuredClone(hit);
+  if (hit) return hit;
   const identity = parseIdentity(value);
+  Object.freeze(identity.roles);
+  Object.freeze(identity.areaCodes);
+  Object.freeze(identity.municipalityCodes);
+  Object.freeze(identity);
   if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value as string);
   decoded.set(value, identity);
-  return structuredClone(identity);
+  return identity;
 }
 
 function parseIdentity(value: string): Identity {

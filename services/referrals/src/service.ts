@@ -34,6 +34,7 @@ export async function startReferralsService(config: Config, logger: Logger, opti
     linkWindowDays: config.SILTA_REFERRALS_LINK_WINDOW_DAYS,
     atRiskLeadHours: config.SILTA_REFERRALS_AT_RISK_LEAD_HOURS,
     municipalities,
+    areaName,
   };
 
   await migrate({ databaseUrl: config.SILTA_DATABASE_URL, dir: fileURLToPath(new URL("../migrations", import.meta.url)), logger });

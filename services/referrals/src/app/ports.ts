@@ -74,4 +74,6 @@ export interface ReferralSettings {
   linkWindowDays: number;
   atRiskLeadHours: number;
   municipalities: Map<string, Municipality>;
+  /** The Finnish name of a wellbeing area, by code. */
+  areaName(areaCode: string): string;
 }

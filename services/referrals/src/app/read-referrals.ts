@@ -47,7 +47,6 @@ export function getReferralStatus(deps: { store: ReferralStore; settings: Referr
       const m = h.action === "assess_urgency" ? "urgency_assessed" : h.action === "decide" ? "decision_made" : h.action === "close" ? "closed" : undefined;
       if (m) milestones.push({ milestone: m, at: h.at });
     }
-    const areaName = [...deps.settings.municipalities.values()].find((m) => m.areaCode === r.areaCode)?.areaNameFi ?? r.areaCode;
-    return { referenceNumber: r.referenceNumber, areaCode: r.areaCode, areaName, submittedAt: r.receivedAt, milestones };
+    return { referenceNumber: r.referenceNumber, areaCode: r.areaCode, areaName: deps.settings.areaName(r.areaCode), submittedAt: r.receivedAt, milestones };
   };
 }

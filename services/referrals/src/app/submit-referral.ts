@@ -88,6 +88,11 @@ export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseud
 }
 
 function receiptOf(r: Referral, settings: ReferralSettings): Receipt {
-  const areaName = [...settings.municipalities.values()].find((m) => m.areaCode === r.areaCode)?.areaNameFi ?? r.areaCode;
-  return { referralId: r.referralId, referenceNumber: r.referenceNumber, areaCode: r.areaCode, areaName, submittedAt: r.receivedAt };
+  return {
+    referralId: r.referralId,
+    referenceNumber: r.referenceNumber,
+    areaCode: r.areaCode,
+    areaName: settings.areaName(r.areaCode),
+    submittedAt: r.receivedAt,
+  };
 }
