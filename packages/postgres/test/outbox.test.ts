@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleOnce } from "../src/idempotency.ts";
 import { LeaderLock } from "../src/leader.ts";
 import { migrate } from "../src/migrate.ts";
-import { appendToOutbox } from "../src/outbox.ts";
+import { appendToOutbox, outboxInsert } from "../src/outbox.ts";
 import { OutboxRelay } from "../src/outbox-relay.ts";
 import { createPool, type Pool, withTransaction } from "../src/pool.ts";
 
@@ -46,7 +46,7 @@ describe("migrations", () => {
   it("apply once; running them again changes nothing", async () => {
     await migrate({ databaseUrl: db.url, logger });
     const r = await pool.query("SELECT name FROM silta_kit_migrations");
-    expect(r.rows.map((x) => x.name)).toEqual(["1763900000000_outbox-and-processed-events"]);
+    expect(r.rows.map((x) => x.name)).toEqual(["1763900000000_outbox-and-processed-events", "1763900000001_outbox-notify-trigger"]);
   });
 });
 
@@ -59,6 +59,30 @@ describe("the outbox", () => {
     );
     const r = await pool.query("SELECT seq FROM silta_outbox WHERE aggregate_id = 'agg-concurrent' ORDER BY id");
     expect(r.rows.map((x) => x.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it("embeds in the caller's own statement: events written with the state they announce, or not at all", async () => {
+    await pool.query("CREATE TABLE things (id text PRIMARY KEY)");
+    const file = async (id: string) => {
+      const events = outboxInsert(
+        [1, 2, 3].map((i) => ({ topic: "t.a.v1", aggregateId: id, event: event(i) })),
+        2,
+        "EXISTS (SELECT 1 FROM created)",
+      );
+      const r = await pool.query(
+        `WITH created AS (INSERT INTO things (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id), o AS (${events.sql}) SELECT id FROM created`,
+        [id, ...events.params],
+      );
+      return r.rowCount;
+    };
+    expect(await file("thing-1")).toBe(1);
+    expect(await file("thing-1")).toBe(0); // already there: no second set of events
+    const r = await pool.query("SELECT seq, convert_from(payload, 'UTF8') AS data FROM silta_outbox WHERE aggregate_id = 'thing-1' ORDER BY id");
+    expect(r.rows).toEqual([
+      { seq: 1, data: "e1" },
+      { seq: 2, data: "e2" },
+      { seq: 3, data: "e3" },
+    ]);
   });
 
   it("keeps nothing when the business transaction rolls back", async () => {
@@ -118,6 +142,17 @@ describe("the relay", () => {
     expect(order.indexOf("healthy:e2")).toBeLessThan(order.indexOf("poisoned:e1"));
     expect(order).toContain("poisoned:e1");
     expect(order).not.toContain("poisoned:poison");
+  });
+
+  it("wakes the relay when a transaction commits, long before its next poll", async () => {
+    const producer = recordingProducer();
+    const relay = new OutboxRelay({ pool, connectionString: db.url, producer, logger, meter: createMetrics("t").meter, pollMs: 120_000 });
+    relay.start();
+    await waitFor(() => relay.isLeader, { what: "the relay to lead" });
+    await new Promise((r) => setTimeout(r, 300)); // its first drain is over; it now sleeps for 2 minutes
+    await withTransaction(pool, (tx) => appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "woken", event: event(7) }));
+    await waitFor(() => producer.sent.some((r) => r.key === "woken"), { what: "the NOTIFY at commit to wake the relay", timeoutMs: 20_000 });
+    await relay.stop();
   });
 
   it("publishes nothing while another relay holds the lock", async () => {

@@ -17,17 +17,19 @@ export type ReferralEvent =
   | { type: "status_changed"; referral: Referral; milestone: string | undefined }
   | { type: "deadline_alert"; referral: Pick<Referral, "referralId" | "areaCode">; deadline: DeadlineState; alert: "at_risk" | "missed" };
 
+/** What a submission needs to know first, in one read. */
+export interface PriorReferrals {
+  /** Idempotency: the referral earlier filed with this request key, if any. */
+  earlier: Pick<Referral, "referralId" | "referenceNumber" | "areaCode" | "receivedAt"> | undefined;
+  /** Referrals about the same child received since the window's start (for linking and moves). */
+  recent: Pick<Referral, "referralId" | "areaCode" | "status">[];
+  /** The next number from the area's reference sequence; only when there is no earlier filing. */
+  nextNumber: number | undefined;
+}
+
 export interface ReferralTx {
-  /** Idempotency: the referral earlier filed with this key, if any. */
-  findByRequestKey(key: string): Promise<Referral | undefined>;
-  nextReferenceNumber(areaCode: string, year: number): Promise<string>;
-  insertReferral(r: Referral, requestKey: string, submittedBy: { user: string; organisation: string }): Promise<void>;
   getForUpdate(referralId: string): Promise<Referral | undefined>;
   saveTransition(r: Referral, entry: HistoryEntry, metDeadline: string | undefined): Promise<void>;
-  /** Open referrals about the same child within the window (for linking and moves). */
-  recentForSubject(subjectPseudonym: string, since: Date, excludeId: string): Promise<Referral[]>;
-  link(referralId: string, others: string[]): Promise<void>;
-  markTransferred(fromId: string, toId: string, entry: HistoryEntry): Promise<void>;
   emit(event: ReferralEvent): Promise<void>;
   /** Records that an alert was emitted; false if it already was (exactly once). */
   claimAlert(referralId: string, kind: string, alert: "at_risk" | "missed"): Promise<boolean>;
@@ -41,6 +43,18 @@ export interface DueDeadline {
 
 export interface ReferralStore {
   transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T>;
+  priorFor(q: { requestKey: string; subjectPseudonym: string; since: Date; areaCode: string }): Promise<PriorReferrals>;
+  /**
+   * Files a new referral atomically: the row, its deadlines, history and links, the closing of
+   * the referral it takes over (`transfer`, LSL 25 d §), and its "submitted" events. False, and
+   * nothing written, when a concurrent call with the same request key filed first.
+   */
+  file(
+    r: Referral,
+    requestKey: string,
+    submittedBy: { user: string; organisation: string },
+    transfer?: { from: string; entry: HistoryEntry },
+  ): Promise<boolean>;
   get(referralId: string): Promise<Referral | undefined>;
   byReference(referenceNumber: string): Promise<Referral | undefined>;
   list(areaCode: string, statuses: ReferralStatus[], limit: number): Promise<Referral[]>;

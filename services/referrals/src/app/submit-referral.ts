@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Identity, invalidArgument, permissionDenied } from "@silta/platform";
 import { deadlinesFor } from "../domain/deadlines.ts";
-import { type Referral, type ReferralKind, type SubmissionInput, validateSubmission } from "../domain/referral.ts";
+import { type Referral, type ReferralKind, referenceNumber, type SubmissionInput, validateSubmission } from "../domain/referral.ts";
 import { helsinkiDate } from "../domain/working-days.ts";
 import type { Clock, Pseudonymiser, ReferralSettings, ReferralStore } from "./ports.ts";
 
@@ -16,8 +16,10 @@ export interface Receipt {
 /**
  * Files a referral: validated, the child pseudonymised, routed to the wellbeing area of the home
  * municipality (for a move notification, the area moved to), deadlines set, linked to recent
- * referrals about the same child; the row, its history and three events (the full record to the
- * area inbox, the thin domain event, the notifier's receipt) in one transaction.
+ * referrals about the same child. One read (an earlier filing of the same request, recent
+ * referrals about the child, the next reference number), then one atomic statement: the row,
+ * its deadlines and history and three events (the full record to the area inbox, the thin
+ * domain event, the notifier's receipt).
  */
 export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseudonymiser: Pseudonymiser; settings: ReferralSettings }) {
   const { settings } = deps;
@@ -42,52 +44,55 @@ export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseud
     const subjectPseudonym = deps.pseudonymiser.pseudonymFor(input.child);
     const requestKey = `${caller.organisationId}:${input.requestId}`;
 
-    return deps.store.transaction(async (tx) => {
-      const earlier = await tx.findByRequestKey(requestKey);
-      if (earlier) return receiptOf(earlier, settings);
-      const referralId = randomUUID();
-      const referenceNumber = await tx.nextReferenceNumber(area.areaCode, Number(helsinkiDate(now).slice(0, 4)));
-      const actor = { actorUser: caller.subject, actorOrganisation: caller.organisationId };
-      const recent = await tx.recentForSubject(subjectPseudonym, new Date(now.getTime() - settings.linkWindowDays * 86_400_000), referralId);
-      const referral: Referral = {
-        referralId,
-        referenceNumber,
-        kind,
-        status: "submitted",
-        areaCode: area.areaCode,
-        homeMunicipalityCode: input.homeMunicipalityCode,
-        movingToMunicipalityCode: input.movingToMunicipalityCode,
-        subjectPseudonym,
-        child: input.child,
-        notifier: input.notifier,
-        concern: input.concern,
-        urgentClaimed: input.urgentClaimed,
-        urgent: false,
-        policeNotified: input.policeNotified,
-        receivedAt: now,
-        decision: undefined,
-        redirectedTo: "",
-        transferredTo: undefined,
-        transferredFrom: undefined,
-        deadlines: deadlinesFor(now, settings).map((d) => ({ ...d, strictDueDate: d.strictDueDate, metAt: undefined })),
-        history: [{ action: "submitted", status: "submitted", ...actor, at: now }],
-        linkedReferralIds: recent.map((r) => r.referralId),
-      };
-      // LSL 25 d §: responsibility moves to the new area, with the history of the old one.
-      const movedFrom = kind === "move_notification" ? recent.find((r) => r.areaCode !== area.areaCode && r.status !== "closed") : undefined;
-      if (movedFrom) referral.transferredFrom = movedFrom.referralId;
-      await tx.insertReferral(referral, requestKey, { user: caller.subject, organisation: caller.organisationId });
-      await tx.link(referralId, referral.linkedReferralIds);
-      if (movedFrom) {
-        await tx.markTransferred(movedFrom.referralId, referralId, { action: `transferred to area ${area.areaCode}`, status: "closed", ...actor, at: now });
-      }
-      await tx.emit({ type: "submitted", referral });
+    const year = Number(helsinkiDate(now).slice(0, 4));
+    const since = new Date(now.getTime() - settings.linkWindowDays * 86_400_000);
+    const prior = () => deps.store.priorFor({ requestKey, subjectPseudonym, since, areaCode: area.areaCode });
+    const { earlier, recent, nextNumber } = await prior();
+    if (earlier) return receiptOf(earlier, settings);
+    if (nextNumber === undefined) throw new Error("no reference number drawn");
+    const actor = { actorUser: caller.subject, actorOrganisation: caller.organisationId };
+    const referral: Referral = {
+      referralId: randomUUID(),
+      referenceNumber: referenceNumber(area.areaCode, year, nextNumber),
+      kind,
+      status: "submitted",
+      areaCode: area.areaCode,
+      homeMunicipalityCode: input.homeMunicipalityCode,
+      movingToMunicipalityCode: input.movingToMunicipalityCode,
+      subjectPseudonym,
+      child: input.child,
+      notifier: input.notifier,
+      concern: input.concern,
+      urgentClaimed: input.urgentClaimed,
+      urgent: false,
+      policeNotified: input.policeNotified,
+      receivedAt: now,
+      decision: undefined,
+      redirectedTo: "",
+      transferredTo: undefined,
+      transferredFrom: undefined,
+      deadlines: deadlinesFor(now, settings).map((d) => ({ ...d, strictDueDate: d.strictDueDate, metAt: undefined })),
+      history: [{ action: "submitted", status: "submitted", ...actor, at: now }],
+      linkedReferralIds: recent.map((r) => r.referralId),
+    };
+    // LSL 25 d §: responsibility moves to the new area, with the history of the old one.
+    const movedFrom = kind === "move_notification" ? recent.find((r) => r.areaCode !== area.areaCode && r.status !== "closed") : undefined;
+    if (movedFrom) referral.transferredFrom = movedFrom.referralId;
+    const transfer = movedFrom && {
+      from: movedFrom.referralId,
+      entry: { action: `transferred to area ${area.areaCode}`, status: "closed" as const, ...actor, at: now },
+    };
+    if (await deps.store.file(referral, requestKey, { user: caller.subject, organisation: caller.organisationId }, transfer)) {
       return receiptOf(referral, settings);
-    });
+    }
+    // A concurrent call with the same request id filed first: answer with its receipt.
+    const winner = (await prior()).earlier;
+    if (!winner) throw new Error("request key conflict without an earlier referral");
+    return receiptOf(winner, settings);
   };
 }
 
-function receiptOf(r: Referral, settings: ReferralSettings): Receipt {
+function receiptOf(r: Pick<Referral, "referralId" | "referenceNumber" | "areaCode" | "receivedAt">, settings: ReferralSettings): Receipt {
   return {
     referralId: r.referralId,
     referenceNumber: r.referenceNumber,

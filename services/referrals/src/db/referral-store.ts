@@ -1,10 +1,19 @@
 // PostgreSQL adapter of ReferralStore: rows ⇄ domain, events into the outbox.
-import { appendAllToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
-import type { DueDeadline, EducationEventRecord, ReferralEvent, ReferralStore, ReferralTx } from "../app/ports.ts";
+import { appendAllToOutbox, type OutboxEntry, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import type { DueDeadline, EducationEventRecord, PriorReferrals, ReferralEvent, ReferralStore, ReferralTx } from "../app/ports.ts";
 import type { DeadlineKind } from "../domain/deadlines.ts";
 import type { DeadlineState, HistoryEntry, Referral, ReferralStatus } from "../domain/referral.ts";
 
 type Row = Record<string, unknown>;
+/** A row of priorFor's read, as json_agg gives it. */
+interface PriorRow {
+  referral_id: string;
+  reference_number: string;
+  area_code: string;
+  received_at: string;
+  status: ReferralStatus;
+  same_request: boolean;
+}
 
 async function load(q: Pool | PoolClient, where: string, values: unknown[], lock = false): Promise<Referral[]> {
   const rows = (await q.query(`SELECT * FROM referrals WHERE ${where}${lock ? " FOR UPDATE" : ""}`, values)).rows as Row[];
@@ -91,58 +100,6 @@ export class PgReferralStore implements ReferralStore {
 
   private tx(c: PoolClient): ReferralTx {
     return {
-      findByRequestKey: async (key) => (await load(c, "request_key = $1", [key]))[0],
-      nextReferenceNumber: async (area, year) => {
-        // One sequence per area (migrations): no row lock held until commit.
-        if (!/^\d{2}$/.test(area)) throw new Error("area code must be two digits");
-        const r = await c.query<{ n: string }>(`SELECT nextval('referral_reference_${area}') AS n`);
-        return `LS-${area}-${year}-${String(r.rows[0]?.n).padStart(6, "0")}`;
-      },
-      insertReferral: async (r, requestKey, by) => {
-        await c.query(
-          `INSERT INTO referrals (referral_id, reference_number, request_key, kind, status, area_code, home_municipality_code, moving_to_municipality_code,
-             subject_pseudonym, child_hetu, child_temporary_id, child_given_names, child_family_name, child_birth_date, notifier, concern, urgent_claimed,
-             police_notified, received_at, transferred_from, submitted_by_user, submitted_by_organisation)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
-          [
-            r.referralId,
-            r.referenceNumber,
-            requestKey,
-            r.kind,
-            r.status,
-            r.areaCode,
-            r.homeMunicipalityCode,
-            r.movingToMunicipalityCode,
-            r.subjectPseudonym,
-            r.child.hetu,
-            r.child.temporaryId,
-            r.child.givenNames,
-            r.child.familyName,
-            r.child.birthDate,
-            JSON.stringify(r.notifier),
-            r.concern,
-            r.urgentClaimed,
-            r.policeNotified,
-            r.receivedAt,
-            r.transferredFrom ?? null,
-            by.user,
-            by.organisation,
-          ],
-        );
-        const ds = r.deadlines;
-        await c.query(
-          "INSERT INTO referral_deadlines (referral_id, kind, due_date, strict_due_date, due_at, basis) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])",
-          [
-            r.referralId,
-            ds.map((d) => d.kind),
-            ds.map((d) => d.dueDate),
-            ds.map((d) => d.strictDueDate ?? null),
-            ds.map((d) => d.dueAt),
-            ds.map((d) => d.basis),
-          ],
-        );
-        for (const h of r.history) await addHistory(c, r.referralId, h);
-      },
       getForUpdate: async (id) => (await load(c, "referral_id = $1", [id], true))[0],
       saveTransition: async (r, entry, met) => {
         await c.query("UPDATE referrals SET status = $2, urgent = $3, decision = $4, redirected_to = $5 WHERE referral_id = $1", [
@@ -155,15 +112,6 @@ export class PgReferralStore implements ReferralStore {
         if (met)
           await c.query("UPDATE referral_deadlines SET met_at = $3 WHERE referral_id = $1 AND kind = $2 AND met_at IS NULL", [r.referralId, met, entry.at]);
         await addHistory(c, r.referralId, entry);
-      },
-      recentForSubject: (subject, since, excludeId) =>
-        load(c, "subject_pseudonym = $1 AND received_at >= $2 AND referral_id <> $3", [subject, since, excludeId]),
-      link: async (id, others) => {
-        for (const o of others) await c.query("INSERT INTO referral_links (referral_id, linked_referral_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [id, o]);
-      },
-      markTransferred: async (fromId, toId, entry) => {
-        await c.query("UPDATE referrals SET status = 'closed', transferred_to = $2 WHERE referral_id = $1", [fromId, toId]);
-        await addHistory(c, fromId, entry);
       },
       emit: async (e) => {
         await appendAllToOutbox(c, this.toOutbox(e));
@@ -179,6 +127,106 @@ export class PgReferralStore implements ReferralStore {
           )
         ).rowCount ?? 0) === 1,
     };
+  }
+
+  async priorFor(q: { requestKey: string; subjectPseudonym: string; since: Date; areaCode: string }): Promise<PriorReferrals> {
+    // The number is drawn only when the request is new (CASE evaluates nextval lazily); the
+    // sequence holds no lock until commit, and a number drawn for a call that then fails is a gap.
+    if (!/^\d{2}$/.test(q.areaCode)) throw new Error("area code must be two digits");
+    const { rows } = await this.pool.query<{ prior: PriorRow[]; next: string | null }>({
+      name: `referrals-prior-${q.areaCode}`,
+      text: `WITH prior AS (
+         SELECT referral_id, reference_number, area_code, received_at, status, request_key = $1 AS same_request FROM referrals
+          WHERE request_key = $1 OR (subject_pseudonym = $2 AND received_at >= $3))
+       SELECT coalesce((SELECT json_agg(prior) FROM prior), '[]') AS prior,
+              CASE WHEN EXISTS (SELECT 1 FROM prior WHERE same_request) THEN NULL ELSE nextval('referral_reference_${q.areaCode}') END AS next`,
+      values: [q.requestKey, q.subjectPseudonym, q.since],
+    });
+    const prior = rows[0]?.prior ?? [];
+    const same = prior.find((r) => r.same_request);
+    return {
+      earlier: same && {
+        referralId: same.referral_id,
+        referenceNumber: same.reference_number,
+        areaCode: same.area_code,
+        receivedAt: new Date(same.received_at),
+      },
+      recent: prior.filter((r) => !r.same_request).map((r) => ({ referralId: r.referral_id, areaCode: r.area_code, status: r.status })),
+      nextNumber: rows[0]?.next == null ? undefined : Number(rows[0].next),
+    };
+  }
+
+  async file(r: Referral, requestKey: string, by: { user: string; organisation: string }, transfer?: { from: string; entry: HistoryEntry }): Promise<boolean> {
+    // One statement, so atomic without an explicit transaction and one round trip: the row, its
+    // deadlines, history and links, the transfer, and the events (about the referral this very
+    // statement creates, so no outbox lock is needed). ON CONFLICT: a concurrent call with the
+    // same request key waits for the first to commit, then nothing at all is written.
+    const ds = r.deadlines;
+    const hs = [...r.history.map((h) => ({ id: r.referralId, h })), ...(transfer ? [{ id: transfer.from, h: transfer.entry }] : [])];
+    const params: unknown[] = [
+      r.referralId,
+      r.referenceNumber,
+      requestKey,
+      r.kind,
+      r.status,
+      r.areaCode,
+      r.homeMunicipalityCode,
+      r.movingToMunicipalityCode,
+      r.subjectPseudonym,
+      r.child.hetu,
+      r.child.temporaryId,
+      r.child.givenNames,
+      r.child.familyName,
+      r.child.birthDate,
+      JSON.stringify(r.notifier),
+      r.concern,
+      r.urgentClaimed,
+      r.policeNotified,
+      r.receivedAt,
+      r.transferredFrom ?? null,
+      by.user,
+      by.organisation,
+      ds.map((d) => d.kind),
+      ds.map((d) => d.dueDate),
+      ds.map((d) => d.strictDueDate ?? null),
+      ds.map((d) => d.dueAt),
+      ds.map((d) => d.basis),
+      hs.map((x) => x.id),
+      hs.map((x) => x.h.action),
+      hs.map((x) => x.h.status),
+      hs.map((x) => x.h.actorUser),
+      hs.map((x) => x.h.actorOrganisation),
+      hs.map((x) => x.h.at),
+      r.linkedReferralIds,
+      transfer?.from ?? null,
+    ];
+    const events = outboxInsert(this.toOutbox({ type: "submitted", referral: r }), params.length + 1, "EXISTS (SELECT 1 FROM r)");
+    const res = await this.pool.query({
+      name: "referrals-file",
+      text: `WITH r AS (
+         INSERT INTO referrals (referral_id, reference_number, request_key, kind, status, area_code, home_municipality_code, moving_to_municipality_code,
+           subject_pseudonym, child_hetu, child_temporary_id, child_given_names, child_family_name, child_birth_date, notifier, concern, urgent_claimed,
+           police_notified, received_at, transferred_from, submitted_by_user, submitted_by_organisation)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
+         ON CONFLICT (request_key) DO NOTHING
+         RETURNING referral_id
+       ), d AS (
+         INSERT INTO referral_deadlines (referral_id, kind, due_date, strict_due_date, due_at, basis)
+         SELECT r.referral_id, u.* FROM r, unnest($23::text[], $24::text[], $25::text[], $26::timestamptz[], $27::text[]) AS u
+       ), h AS (
+         INSERT INTO referral_history (referral_id, action, status, actor_user, actor_organisation, at)
+         SELECT u.* FROM r, unnest($28::uuid[], $29::text[], $30::text[], $31::text[], $32::text[], $33::timestamptz[]) AS u
+       ), l AS (
+         INSERT INTO referral_links (referral_id, linked_referral_id) SELECT r.referral_id, o FROM r, unnest($34::uuid[]) AS o ON CONFLICT DO NOTHING
+       ), t AS (
+         UPDATE referrals SET status = 'closed', transferred_to = r.referral_id FROM r WHERE referrals.referral_id = $35::uuid
+       ), o AS (
+         ${events.sql}
+       )
+       SELECT referral_id FROM r`,
+      values: [...params, ...events.params],
+    });
+    return res.rowCount === 1;
   }
 
   async get(id: string) {

@@ -225,6 +225,11 @@ export interface Referral {
   linkedReferralIds: string[];
 }
 
+/** `LS-<area>-<year>-<n>`: n runs on per area (a sequence; no reset per year). */
+export function referenceNumber(areaCode: string, year: number, n: number): string {
+  return `LS-${areaCode}-${year}-${String(n).padStart(6, "0")}`;
+}
+
 /** Which deadline a transition meets. */
 export function deadlineMetBy(t: Transition["type"]): DeadlineKind | undefined {
   return t === "assess_urgency" ? "urgency_assessment" : t === "decide" ? "decision" : t === "complete_assessment" ? "assessment_completion" : undefined;

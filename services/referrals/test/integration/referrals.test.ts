@@ -128,6 +128,21 @@ describe("submitting a child welfare notification", () => {
     expect(again.receipt?.referralId).toBe(first.receipt?.referralId);
   });
 
+  it("files a submission sent several times at once only once, answering each with the same receipt", async () => {
+    const req = submission();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => (i % 2 ? b : a)).map((s) => unary(s.client, s.client.submitReferral, req, { identity: teacher })),
+    );
+    const ids = new Set(answers.map((x) => x.receipt?.referralId));
+    const refs = new Set(answers.map((x) => x.receipt?.referenceNumber));
+    expect(ids.size).toBe(1);
+    expect(refs.size).toBe(1);
+    const rows = await a.service.pool.query("SELECT count(*)::int AS n FROM referrals WHERE request_key = $1", [`kuopio-school-12:${req.requestId}`]);
+    expect(rows.rows[0].n).toBe(1);
+    const events = await a.service.pool.query("SELECT count(*)::int AS n FROM silta_outbox WHERE aggregate_id = $1", [[...ids][0]]);
+    expect(events.rows[0].n).toBe(3);
+  });
+
   it.each([
     ["an unknown municipality", { homeMunicipalityCode: "999" }, "home_municipality_code"],
     ["a broken henkilötunnus", { child: { hetu: "131052-308X", temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }, "child.hetu"],
