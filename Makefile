@@ -15,7 +15,7 @@ DEPS_OK := node_modules/.silta-deps
 GEN_OK  := packages/contracts/src/gen/.stamp
 PROTOS  := $(shell find proto -name '*.proto')
 
-.PHONY: help up down test lint gen deps tools infra-up infra-down infra-status services-up services-down bench clean
+.PHONY: help up down test lint gen deps tools infra-up infra-down infra-status services-up services-down token openapi bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,13 @@ down: services-down infra-down ## stop everything
 test: $(GEN_OK) ## the whole suite against the real servers; ends with 'N passed, N failed'
 	@bash scripts/tools.sh grpcurl & tools=$$!; bash scripts/infra.sh up; infra=$$?; wait $$tools && [ $$infra -eq 0 ]
 	@node scripts/run-tests.mjs
+
+token: $(GEN_OK) ## print a development token: make token ROLE=teacher ORG=kuopio-school-12 TYPE=municipality MUNICIPALITY=297 [AREA=13]
+	@node services/gateway/scripts/token.ts --dir $(CACHE)/dev-jwt --role "$(or $(ROLE),teacher)" --org "$(or $(ORG),kuopio-school-12)" \
+	  --type "$(or $(TYPE),municipality)" --municipality "$(MUNICIPALITY)" --area "$(AREA)" --sub "$(or $(SUB),dev-user)"
+
+openapi: $(GEN_OK) ## write docs/openapi.json from the gateway's routes (a test checks it is in sync)
+	@node services/gateway/scripts/openapi.ts
 
 bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into docs/benchmarks.md
 	@node services/consent/bench/check-bench.ts

@@ -58,6 +58,12 @@ up() {
       export SILTA_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" SILTA_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
       set -a; source "$(local_env)"; set +a
       export SILTA_GRPC_PORT="$grpc" SILTA_ADMIN_PORT="$admin" OTEL_SERVICE_NAME="silta-$s"
+      if [ "$s" = gateway ]; then
+        # The local gateway trusts the development key that `make token` signs with.
+        node scripts/token.ts --dir "$CACHE/dev-jwt" >/dev/null
+        export SILTA_HTTP_PORT="$http" SILTA_JWKS_FILE="$CACHE/dev-jwt/jwks.json" SILTA_JWT_ISSUER=silta-dev SILTA_JWT_AUDIENCE=silta \
+          SILTA_REFERRALS_ADDRESS=127.0.0.1:50052
+      fi
       nohup node --import @silta/platform/telemetry-start src/main.ts >"$CACHE/logs/$s.log" 2>&1 </dev/null &
       echo $! >"$STATE/$s.pid"
     )
@@ -86,6 +92,10 @@ where() {
     [ "$grpc" != "-" ] && printf 'gRPC 127.0.0.1:%s  ' "$grpc"
     printf 'admin http://127.0.0.1:%s/{healthz,readyz,metrics}  log %s\n' "$admin" "$CACHE/logs/$s.log"
   done
+  if [ -f "$ROOT/services/gateway/src/main.ts" ]; then
+    echo "    try the API: TOKEN=\$(make -s token ROLE=teacher ORG=kuopio-school-12 TYPE=municipality MUNICIPALITY=297)"
+    echo "                 curl -H \"Authorization: Bearer \$TOKEN\" http://127.0.0.1:8080/v1/referral-statuses/LS-13-2026-000001"
+  fi
   echo "    logs:        $CACHE/logs/"
   echo "    stop:        make down"
 }

@@ -1,5 +1,5 @@
 import { invalidArgument } from "@silta/platform";
-import { validateHetu } from "../domain/hetu.ts";
+import { validateHetu } from "@silta/platform/hetu";
 import type { ConsentChecker, EducationEventRecord, Pseudonymiser, ReferralStore } from "./ports.ts";
 
 export interface IncomingEducationEvent {

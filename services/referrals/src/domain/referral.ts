@@ -1,8 +1,8 @@
-import type { DeadlineKind } from "./deadlines.ts";
 // A referral: a child welfare notification (LSL 25 §), an assessment contact made together
 // with the family (25 a §), a pre-birth notification (25 c §) or a move notification to
 // another area (25 d §); and its lifecycle, every transition recorded with who and when.
-import { validateHetu } from "./hetu.ts";
+import { validateHetu } from "@silta/platform/hetu";
+import type { DeadlineKind } from "./deadlines.ts";
 
 export const referralKinds = ["child_welfare_notification", "assessment_contact", "pre_birth_notification", "move_notification"] as const;
 export type ReferralKind = (typeof referralKinds)[number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateHetu } from "../../src/domain/hetu.ts";
+import { validateHetu } from "../src/hetu.ts";
 
 describe("henkilötunnus", () => {
   it.each([

@@ -1,0 +1,48 @@
+// Every route is authenticated unless it says `config: { public: true }`; a route may also
+// require roles or organisation types (the coarse gate; services decide per object).
+import { type Identity, type OrganisationType, SiltaError } from "@silta/platform";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { TokenVerifier } from "./verify-token.ts";
+
+export interface RouteAccess {
+  public?: boolean;
+  /** Any of these roles. */
+  roles?: readonly string[];
+  organisationTypes?: readonly OrganisationType[];
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    identity?: Identity;
+  }
+  interface FastifyContextConfig extends RouteAccess {}
+}
+
+/** Routes under these prefixes are public documents (the API page and its assets). */
+const PUBLIC_PREFIXES = ["/docs"];
+
+export function authenticate(app: FastifyInstance, verify: TokenVerifier): void {
+  app.addHook("onRequest", async (req) => {
+    const access = req.routeOptions.config as RouteAccess | undefined;
+    const url = req.routeOptions.url;
+    if (url === undefined) return; // no such route: 404
+    if (access?.public || PUBLIC_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) return;
+    req.identity = await verify(req.headers.authorization);
+    if (access?.roles && !access.roles.some((r) => req.identity?.roles.includes(r))) {
+      throw new SiltaError("SILTA_AUTH_ROLE_REQUIRED", "permission_denied", `this route needs one of the roles ${access.roles.join(", ")}`);
+    }
+    if (access?.organisationTypes && !access.organisationTypes.includes(req.identity.organisationType)) {
+      throw new SiltaError(
+        "SILTA_AUTH_ORGANISATION_TYPE",
+        "permission_denied",
+        `this route is for organisations of type ${access.organisationTypes.join(" or ")}`,
+      );
+    }
+  });
+}
+
+/** The verified identity of an authenticated route's request. */
+export function identityOf(req: FastifyRequest): Identity {
+  if (!req.identity) throw new SiltaError("SILTA_AUTH_TOKEN_MISSING", "unauthenticated", "a bearer token is required");
+  return req.identity;
+}

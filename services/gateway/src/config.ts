@@ -1,0 +1,45 @@
+import { ConfigError, env, loadConfig } from "@silta/platform";
+import { z } from "zod";
+
+const address = () => z.string().regex(/^[\w.-]+:\d+$/, "host:port");
+
+export const configShape = {
+  SILTA_HTTP_PORT: env.port(8080),
+  SILTA_ADMIN_PORT: env.port(9100),
+  SILTA_LOG_LEVEL: env.logLevel(),
+  SILTA_KAFKA_BROKERS: env.list(),
+  SILTA_REDIS_URL: env.url(),
+  SILTA_CONSENT_ADDRESS: address(),
+  SILTA_REFERRALS_ADDRESS: address(),
+  /** The identity provider's JWKS (https://…), or a file with a JWKS document (development key). */
+  SILTA_JWKS_URL: env.url().optional(),
+  SILTA_JWKS_FILE: z.string().min(1).optional(),
+  SILTA_JWT_ISSUER: env.string(),
+  SILTA_JWT_AUDIENCE: env.string(),
+  /** Asymmetric algorithms only: never `none`, never HS* (a JWKS holds public keys). */
+  SILTA_JWT_ALGORITHMS: z
+    .string()
+    .default("ES256,RS256,PS256,EdDSA")
+    .transform((s) => s.split(",").map((x) => x.trim()))
+    .pipe(z.array(z.enum(["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"])).min(1)),
+  /** Requests per organisation per minute (all routes together). */
+  SILTA_RATE_LIMIT_PER_MINUTE: env.int(1200, 1),
+  /** Body limit of ordinary routes; the education-event intake allows a 500-event batch. */
+  SILTA_BODY_LIMIT_BYTES: env.int(256 * 1024, 1024),
+  SILTA_INTAKE_BODY_LIMIT_BYTES: env.int(4 * 1024 * 1024, 1024),
+  /** A request (headers to response) and a call to a service may take this long. */
+  SILTA_REQUEST_TIMEOUT_MS: env.int(15_000, 100),
+  SILTA_SERVICE_DEADLINE_MS: env.int(5_000, 50),
+  /** How long an accepted education event id is remembered (a retried batch adds nothing). */
+  SILTA_INTAKE_DEDUP_SECONDS: env.int(7 * 24 * 3600, 60),
+};
+
+export type Config = ReturnType<typeof loadGatewayConfig>;
+
+export const loadGatewayConfig = (e: Record<string, string | undefined> = process.env) => {
+  const config = loadConfig(configShape, e);
+  if (!config.SILTA_JWKS_URL === !config.SILTA_JWKS_FILE) {
+    throw new ConfigError([{ variable: "SILTA_JWKS_URL", reason: "set exactly one of SILTA_JWKS_URL and SILTA_JWKS_FILE" }]);
+  }
+  return config;
+};

@@ -1,0 +1,116 @@
+// RFC 9457 problem details: every error answer of the gateway is made here, in one place, from
+// a SiltaError (own or a service's, via the gRPC kit), a fastify error, or anything else.
+// No stack traces, no internals: an unexpected error is a plain 500 with the request id.
+import { type ErrorKind, type FieldViolation, isSiltaError, type PreconditionViolation, SiltaError } from "@silta/platform";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+const TYPE_BASE = "https://silta.fi/problems/";
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** The SILTA_* error code, for programs. */
+  code: string;
+  instance?: string;
+  /** Invalid fields (proto3 JSON names, dotted paths). */
+  errors?: FieldViolation[];
+  /** Unmet preconditions, e.g. the referral's current state. */
+  preconditions?: PreconditionViolation[];
+}
+
+const byKind: Record<ErrorKind, { status: number; title: string }> = {
+  invalid_argument: { status: 400, title: "Invalid request" },
+  unauthenticated: { status: 401, title: "Authentication required" },
+  permission_denied: { status: 403, title: "Forbidden" },
+  not_found: { status: 404, title: "Not found" },
+  already_exists: { status: 409, title: "Already exists" },
+  failed_precondition: { status: 409, title: "Not allowed in the current state" },
+  aborted: { status: 409, title: "Conflict, try again" },
+  resource_exhausted: { status: 429, title: "Too many requests" },
+  deadline_exceeded: { status: 504, title: "A service did not answer in time" },
+  unavailable: { status: 503, title: "Service unavailable" },
+  internal: { status: 500, title: "Internal error" },
+};
+
+/** `home_municipality_code` → `homeMunicipalityCode` (the proto3 JSON name), per path segment. */
+export function jsonFieldPath(path: string): string {
+  return path
+    .split(".")
+    .map((s) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
+    .join(".");
+}
+
+export function problemFromSiltaError(e: SiltaError, instance?: string): Problem {
+  const { status, title } = byKind[e.kind];
+  const slug = e.code
+    .replace(/^SILTA_/, "")
+    .toLowerCase()
+    .replaceAll("_", "-");
+  return {
+    type: TYPE_BASE + slug,
+    title,
+    status,
+    // A 500's message may be internal: only the code and the request id go out.
+    detail: status >= 500 && e.kind === "internal" ? "an unexpected error occurred; quote the instance when reporting it" : e.message,
+    code: e.code,
+    ...(instance ? { instance } : {}),
+    ...(e.fields.length ? { errors: e.fields.map((f) => ({ field: jsonFieldPath(f.field), reason: f.reason })) } : {}),
+    ...(e.preconditions.length ? { preconditions: e.preconditions } : {}),
+  };
+}
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  validation?: { instancePath?: string; message?: string; params?: Record<string, unknown>; keyword?: string }[];
+  validationContext?: string;
+}
+
+/** Any thrown value → a problem. */
+export function toProblem(err: unknown, instance?: string): Problem {
+  if (isSiltaError(err)) return problemFromSiltaError(err, instance);
+  const e = (err ?? {}) as FastifyLikeError;
+  if (e.validation) {
+    const where = e.validationContext ?? "body";
+    const fields = e.validation.map((v) => ({ field: validationField(where, v), reason: v.message ?? "invalid" }));
+    return problemFromSiltaError(new SiltaError("SILTA_GATEWAY_INVALID_REQUEST", "invalid_argument", `invalid ${where}`, { fields }), instance);
+  }
+  const status = e.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const known: Record<string, [string, ErrorKind | undefined, number]> = {
+      FST_ERR_CTP_BODY_TOO_LARGE: ["SILTA_GATEWAY_BODY_TOO_LARGE", undefined, 413],
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: ["SILTA_GATEWAY_UNSUPPORTED_MEDIA_TYPE", undefined, 415],
+      FST_ERR_CTP_EMPTY_JSON_BODY: ["SILTA_GATEWAY_EMPTY_BODY", "invalid_argument", 400],
+      FST_ERR_CTP_INVALID_JSON_BODY: ["SILTA_GATEWAY_MALFORMED_JSON", "invalid_argument", 400],
+    };
+    const [code, kind] = known[e.code ?? ""] ?? [status === 404 ? "SILTA_GATEWAY_NO_SUCH_ROUTE" : "SILTA_GATEWAY_BAD_REQUEST", undefined];
+    const title = status === 413 ? "Request body too large" : status === 415 ? "Unsupported media type" : status === 404 ? "Not found" : "Bad request";
+    // Fastify's own messages for these are fixed texts (no input echoed, no internals).
+    return {
+      type:
+        TYPE_BASE +
+        code
+          .replace(/^SILTA_/, "")
+          .toLowerCase()
+          .replaceAll("_", "-"),
+      title: kind ? byKind[kind].title : title,
+      status,
+      detail: (e.message ?? title).slice(0, 300),
+      code,
+      ...(instance ? { instance } : {}),
+    };
+  }
+  return problemFromSiltaError(new SiltaError("SILTA_GATEWAY_INTERNAL", "internal", "unexpected"), instance);
+}
+
+function validationField(where: string, v: NonNullable<FastifyLikeError["validation"]>[number]): string {
+  const path = (v.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
+  const missing = typeof v.params?.missingProperty === "string" ? v.params.missingProperty : undefined;
+  const extra = typeof v.params?.additionalProperty === "string" ? v.params.additionalProperty : undefined;
+  const leaf = missing ?? extra;
+  const full = [path, leaf].filter(Boolean).join(".");
+  return full || where;
+}

@@ -1,0 +1,107 @@
+// Education-event intake: a batch from a municipal system, each event checked on its own;
+// the valid ones produced to `municipal.education.v1` (CloudEvents binary mode, protobuf, key =
+// the municipality's opaque pupil id, acks=-1), the invalid ones answered with their reasons.
+// Idempotent by event id: ce_id is `<municipality>/<event id>` (consumers dedupe by it) and the
+// gateway remembers accepted ids in Redis, so a retried batch adds nothing to the topic.
+// Redis may be lost (ARCHITECTURE.md): without it events are produced again and the consumers'
+// dedupe by ce_id still keeps them single downstream.
+import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
+import { type EventProducer, PROTOBUF } from "@silta/events";
+import { type FieldViolation, type Identity, type Logger, type Redis, SiltaError } from "@silta/platform";
+import type { EventCheck } from "./education-event.ts";
+
+export const EDUCATION_TOPIC = { name: "municipal.education.v1", partitions: 6 };
+export const EDUCATION_EVENT_TYPE = "fi.silta.education-event.recorded.v1";
+export const MAX_BATCH = 500;
+
+export interface ItemResult {
+  index: number;
+  eventId?: string;
+  status: "accepted" | "duplicate" | "rejected";
+  errors?: FieldViolation[];
+}
+
+export interface IntakeResult {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  results: ItemResult[];
+}
+
+export interface IntakeDeps {
+  producer: EventProducer;
+  redis: Redis;
+  logger: Logger;
+  check: (raw: unknown, caller: Identity, today: string) => EventCheck;
+  dedupSeconds: number;
+  now?: () => Date;
+}
+
+const seenKey = (ceId: string) => `silta:intake:seen:${ceId}`;
+
+export function educationIntake(deps: IntakeDeps) {
+  const now = deps.now ?? (() => new Date());
+  return async (events: unknown[], caller: Identity): Promise<IntakeResult> => {
+    const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Helsinki" }).format(now());
+    const results: ItemResult[] = [];
+    const valid: { index: number; ceId: string; event: EducationEventRecorded }[] = [];
+    const inBatch = new Set<string>();
+    events.forEach((raw, index) => {
+      const c = deps.check(raw, caller, today);
+      if (!c.ok) {
+        results[index] = { index, ...(c.eventId ? { eventId: c.eventId.slice(0, 100) } : {}), status: "rejected", errors: c.errors };
+        return;
+      }
+      const ceId = `${c.event.municipalityCode}/${c.event.eventId}`;
+      if (inBatch.has(ceId)) {
+        results[index] = { index, eventId: c.event.eventId, status: "duplicate" };
+        return;
+      }
+      inBatch.add(ceId);
+      valid.push({ index, ceId, event: c.event });
+    });
+
+    let seen: (string | null)[] = [];
+    if (valid.length > 0) {
+      try {
+        seen = await deps.redis.mget(valid.map((v) => seenKey(v.ceId)));
+      } catch (err) {
+        deps.logger.warn({ err }, "intake dedupe window unavailable; producing (consumers dedupe by ce_id)");
+      }
+    }
+    const fresh = valid.filter((v, i) => {
+      if (seen[i]) results[v.index] = { index: v.index, eventId: v.event.eventId, status: "duplicate" };
+      return !seen[i];
+    });
+
+    try {
+      await deps.producer.publish(
+        fresh.map((v) => ({
+          topic: EDUCATION_TOPIC.name,
+          key: v.event.pupilId,
+          event: {
+            id: v.ceId,
+            type: EDUCATION_EVENT_TYPE,
+            source: `/silta/gateway/municipalities/${v.event.municipalityCode}`,
+            subject: v.event.pupilId,
+            time: now().toISOString(),
+            contentType: PROTOBUF,
+            data: Buffer.from(EducationEventRecorded.encode(v.event).finish()),
+          },
+        })),
+      );
+    } catch (err) {
+      // Nothing is remembered as accepted: the municipality retries the whole batch.
+      throw new SiltaError("SILTA_INTAKE_KAFKA_UNAVAILABLE", "unavailable", "the events could not be stored; retry the batch", { cause: err });
+    }
+    for (const v of fresh) results[v.index] = { index: v.index, eventId: v.event.eventId, status: "accepted" };
+
+    if (fresh.length > 0) {
+      const remember = deps.redis.multi();
+      for (const v of fresh) remember.set(seenKey(v.ceId), "1", "EX", deps.dedupSeconds);
+      await remember.exec().catch((err: unknown) => deps.logger.warn({ err }, "intake dedupe window not updated"));
+    }
+    const count = (s: ItemResult["status"]) => results.filter((r) => r.status === s).length;
+    return { accepted: count("accepted"), duplicates: count("duplicate"), rejected: count("rejected"), results };
+  };
+}

@@ -1,0 +1,126 @@
+// Consents, statutory bases, disclosure checks and the audit trail over REST. The consent
+// service authorises (the responsible area's child-protection roles manage; a recipient checks
+// only for itself; auditors verify the chain); the gateway gates the management routes by role.
+import * as c from "@silta/contracts/consent/v1/consent.ts";
+import { unary } from "@silta/grpc";
+import type { Identity } from "@silta/platform";
+import type { FastifyInstance } from "fastify";
+import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
+import { CHILD_PROTECTION_ROLES } from "./referrals.ts";
+import { addRpcRoute, type RpcRoute } from "./rpc-route.ts";
+
+const P = "silta.consent.v1.";
+const AUDITORS = ["auditor", "data_protection_officer", "manager"] as const;
+const AUDIT_READERS = [...AUDITORS, ...CHILD_PROTECTION_ROLES] as const;
+
+export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: c.ConsentServiceClient, deadlineMs: number): void {
+  const call =
+    <Req, Res>(method: unknown) =>
+    (req: Req, identity: Identity): Promise<Res> =>
+      unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>;
+  const manage = { roles: ["child_protection_worker", "child_protection_manager"], organisationTypes: ["wellbeing_area"] } as const;
+  const routes: Omit<RpcRoute<unknown, unknown>, "tag">[] = [
+    {
+      ...manage,
+      method: "POST",
+      url: "/v1/consents",
+      operationId: "grantConsent",
+      summary: "Record a consent to disclose, given by the custodians (and the child, by age and maturity)",
+      request: "GrantConsentRequest",
+      response: "GrantConsentResponse",
+      status: 201,
+      codec: { request: c.GrantConsentRequest, response: c.GrantConsentResponse },
+      call: call(client.grantConsent),
+    },
+    {
+      ...manage,
+      method: "POST",
+      url: "/v1/consents/:consentId/revocation",
+      operationId: "revokeConsent",
+      summary: "Revoke a consent (from now on; earlier disclosures stay audited)",
+      request: "RevokeConsentRequest",
+      response: "RevokeConsentResponse",
+      codec: { request: c.RevokeConsentRequest, response: c.RevokeConsentResponse },
+      call: call(client.revokeConsent),
+    },
+    {
+      ...manage,
+      method: "GET",
+      url: "/v1/consents/:consentId",
+      operationId: "getConsent",
+      summary: "One consent",
+      request: "GetConsentRequest",
+      response: "GetConsentResponse",
+      codec: { request: c.GetConsentRequest, response: c.GetConsentResponse },
+      call: call(client.getConsent),
+    },
+    {
+      ...manage,
+      method: "GET",
+      url: "/v1/consents",
+      operationId: "listConsents",
+      summary: "The consents about one child (by pseudonym)",
+      request: "ListConsentsRequest",
+      response: "ListConsentsResponse",
+      codec: { request: c.ListConsentsRequest, response: c.ListConsentsResponse },
+      call: call(client.listConsents),
+    },
+    {
+      ...manage,
+      method: "POST",
+      url: "/v1/statutory-bases",
+      operationId: "recordStatutoryBasis",
+      summary: "Record a statutory basis for disclosure without consent (e.g. LSL 25 §, SHL 41 §)",
+      request: "RecordStatutoryBasisRequest",
+      response: "RecordStatutoryBasisResponse",
+      status: 201,
+      codec: { request: c.RecordStatutoryBasisRequest, response: c.RecordStatutoryBasisResponse },
+      call: call(client.recordStatutoryBasis),
+    },
+    {
+      method: "POST",
+      url: "/v1/disclosure-checks",
+      operationId: "checkDisclosure",
+      summary: "May this recipient receive this category for this purpose? Decided by a consent or a recorded basis, and audited",
+      request: "CheckRequest",
+      response: "CheckResponse",
+      codec: { request: c.CheckRequest, response: c.CheckResponse },
+      call: call(client.check),
+    },
+    {
+      method: "POST",
+      url: "/v1/disclosure-checks/batch",
+      operationId: "checkDisclosureBatch",
+      summary: "The same check for several recipients (e.g. a meeting's participants), one decision each",
+      request: "CheckBatchRequest",
+      response: "CheckBatchResponse",
+      codec: { request: c.CheckBatchRequest, response: c.CheckBatchResponse },
+      call: call(client.checkBatch),
+    },
+    {
+      roles: AUDIT_READERS,
+      method: "GET",
+      url: "/v1/disclosure-audit",
+      operationId: "listDisclosureAudit",
+      summary: "Disclosure decisions about one child (AsiakastietoL: the last two years by default)",
+      request: "ListAuditRequest",
+      response: "ListAuditResponse",
+      codec: { request: c.ListAuditRequest, response: c.ListAuditResponse },
+      call: call(client.listAudit),
+    },
+    {
+      roles: AUDITORS,
+      method: "GET",
+      url: "/v1/disclosure-audit/verification",
+      operationId: "verifyDisclosureAudit",
+      summary: "Verify the audit trail's hash chain end to end",
+      request: "VerifyAuditRequest",
+      response: "VerifyAuditResponse",
+      codec: { request: c.VerifyAuditRequest, response: c.VerifyAuditResponse },
+      call: call(client.verifyAudit),
+    },
+  ];
+  for (const route of routes) {
+    addRpcRoute(app, schemas, { ...route, tag: "consent", request: P + route.request, response: P + route.response });
+  }
+}

@@ -1,0 +1,121 @@
+// Referrals over REST. The referrals service decides per object (the responsible area's
+// child-protection roles handle a referral; a notifier reads only its own receipt status);
+// the gateway adds the coarse role gate where a route is for handlers only.
+import * as r from "@silta/contracts/referrals/v1/referrals.ts";
+import { unary } from "@silta/grpc";
+import type { Identity } from "@silta/platform";
+import type { FastifyInstance } from "fastify";
+import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
+import { addRpcRoute } from "./rpc-route.ts";
+
+export const CHILD_PROTECTION_ROLES = ["child_protection_worker", "child_protection_manager", "social_emergency_worker"] as const;
+const P = "silta.referrals.v1.";
+
+export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: r.ReferralServiceClient, deadlineMs: number): void {
+  const handlers = { roles: CHILD_PROTECTION_ROLES, organisationTypes: ["wellbeing_area"] as const, tag: "referrals" };
+  const call =
+    <Req, Res>(method: unknown) =>
+    (req: Req, identity: Identity): Promise<Res> =>
+      unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>;
+
+  addRpcRoute(app, schemas, {
+    method: "POST",
+    url: "/v1/referrals",
+    operationId: "submitReferral",
+    summary: "Submit a child welfare notification (LSL 25 §), assessment contact, pre-birth or move notification",
+    description:
+      "A professional notifies for their own organisation (`notifier.organisationId` = the token's organisation). The answer is a content-free receipt: the reference number and the wellbeing area it was routed to. The same `requestId` returns the same receipt.",
+    tag: "referrals",
+    request: `${P}SubmitReferralRequest`,
+    response: `${P}SubmitReferralResponse`,
+    status: 201,
+    codec: { request: r.SubmitReferralRequest, response: r.SubmitReferralResponse },
+    call: call(client.submitReferral),
+  });
+  addRpcRoute(app, schemas, {
+    method: "GET",
+    url: "/v1/referral-statuses/:referenceNumber",
+    operationId: "getReferralStatus",
+    summary: "The notifier's view of a referral: received by which area, milestone dates; never its content or decision",
+    tag: "referrals",
+    request: `${P}GetReferralStatusRequest`,
+    response: `${P}GetReferralStatusResponse`,
+    codec: { request: r.GetReferralStatusRequest, response: r.GetReferralStatusResponse },
+    call: call(client.getReferralStatus),
+  });
+  addRpcRoute(app, schemas, {
+    ...handlers,
+    method: "GET",
+    url: "/v1/referrals",
+    operationId: "listReferrals",
+    summary: "Referrals of an area (the caller's), optionally by status",
+    request: `${P}ListReferralsRequest`,
+    response: `${P}ListReferralsResponse`,
+    codec: { request: r.ListReferralsRequest, response: r.ListReferralsResponse },
+    call: call(client.listReferrals),
+  });
+  addRpcRoute(app, schemas, {
+    ...handlers,
+    method: "GET",
+    url: "/v1/referrals/:referralId",
+    operationId: "getReferral",
+    summary: "One referral in full, with the referrals linked to it and attached education events",
+    request: `${P}GetReferralRequest`,
+    response: `${P}GetReferralResponse`,
+    codec: { request: r.GetReferralRequest, response: r.GetReferralResponse },
+    call: call(client.getReferral),
+  });
+  const transitions = [
+    [
+      "receive",
+      "receiveReferral",
+      "Record that the area received the referral",
+      "ReceiveReferral",
+      client.receiveReferral,
+      r.ReceiveReferralRequest,
+      r.ReceiveReferralResponse,
+    ],
+    [
+      "urgency-assessment",
+      "assessUrgency",
+      "Record the urgency assessment (urgent: flagged for the social emergency service)",
+      "AssessUrgency",
+      client.assessUrgency,
+      r.AssessUrgencyRequest,
+      r.AssessUrgencyResponse,
+    ],
+    [
+      "decision",
+      "decideReferral",
+      "Decide: start a service-need assessment, no further action, or redirect to a named receiver",
+      "DecideReferral",
+      client.decideReferral,
+      r.DecideReferralRequest,
+      r.DecideReferralResponse,
+    ],
+    [
+      "assessment-completion",
+      "completeAssessment",
+      "Record that the service-need assessment is complete",
+      "CompleteAssessment",
+      client.completeAssessment,
+      r.CompleteAssessmentRequest,
+      r.CompleteAssessmentResponse,
+    ],
+    ["closure", "closeReferral", "Close the referral", "CloseReferral", client.closeReferral, r.CloseReferralRequest, r.CloseReferralResponse],
+  ] as const;
+  for (const [path, operationId, summary, rpc, method, req, res] of transitions) {
+    addRpcRoute(app, schemas, {
+      ...handlers,
+      method: "POST",
+      url: `/v1/referrals/:referralId/${path}`,
+      operationId,
+      summary,
+      description: "Refused with 409 and the referral's current state when the lifecycle does not allow it.",
+      request: `${P}${rpc}Request`,
+      response: `${P}${rpc}Response`,
+      codec: { request: req as never, response: res as never },
+      call: call(method as never),
+    });
+  }
+}

@@ -1,0 +1,61 @@
+// A REST route over one unary RPC: the body (POST) or query (GET) is the request message in
+// proto3 JSON, path parameters fill the fields they name, the answer is the response message.
+// Schemas come from the descriptor (openapi/proto-schemas.ts), so OpenAPI follows the proto.
+import type { Identity } from "@silta/platform";
+import type { FastifyInstance } from "fastify";
+import { identityOf, type RouteAccess } from "../auth/authenticate.ts";
+import type { JsonSchema, ProtoSchemas } from "../openapi/proto-schemas.ts";
+
+export interface RpcRoute<Req, Res> extends RouteAccess {
+  method: "GET" | "POST";
+  /** fastify syntax, e.g. `/v1/referrals/:referralId`; a parameter is the request field of that jsonName. */
+  url: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  request: string;
+  response: string;
+  /** 200 by default; 201 for a creation. */
+  status?: number;
+  codec: { request: { fromJSON(o: unknown): Req }; response: { toJSON(m: Res): unknown } };
+  call(request: Req, identity: Identity): Promise<Res>;
+}
+
+export const problemResponse = {
+  description: "RFC 9457 problem details",
+  content: { "application/problem+json": { schema: { $ref: "Problem#" } } },
+};
+
+export function addRpcRoute<Req, Res>(app: FastifyInstance, schemas: ProtoSchemas, r: RpcRoute<Req, Res>): void {
+  const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
+  const status = r.status ?? 200;
+  const schema: Record<string, unknown> = {
+    operationId: r.operationId,
+    summary: r.summary,
+    ...(r.description ? { description: r.description } : {}),
+    tags: [r.tag],
+    security: [{ bearer: [] }],
+    response: { [status]: { description: r.response.split(".").at(-1), ...schemas.ref(r.response) }, default: problemResponse },
+  };
+  if (params.length > 0) {
+    schema.params = {
+      type: "object",
+      required: params,
+      properties: Object.fromEntries(params.map((p) => [p, { type: "string", minLength: 1, maxLength: 200 } satisfies JsonSchema])),
+    };
+  }
+  schema[r.method === "GET" ? "querystring" : "body"] = schemas.objectWithout(r.request, params);
+  app.route({
+    method: r.method,
+    url: r.url,
+    schema,
+    config: { ...(r.roles ? { roles: r.roles } : {}), ...(r.organisationTypes ? { organisationTypes: r.organisationTypes } : {}) },
+    handler: async (req, reply) => {
+      const input = { ...((r.method === "GET" ? req.query : req.body) as object | undefined), ...(req.params as object) };
+      const res = await r.call(r.codec.request.fromJSON(input), identityOf(req));
+      reply.code(status);
+      return r.codec.response.toJSON(res);
+    },
+  });
+}

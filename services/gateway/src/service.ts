@@ -1,0 +1,104 @@
+// The gateway assembled: config → keys → gRPC clients, Kafka producer, Redis → app → listen,
+// admin server (readiness = consent, referrals, Kafka, Redis). Nothing durable of its own.
+import { readFileSync } from "node:fs";
+import { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
+import { HealthCheckResponse_ServingStatus, HealthClient } from "@silta/contracts/grpc/health/v1/health.ts";
+import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { createEventProducer, createKafka, ensureTopics } from "@silta/events";
+import { createClient, unary } from "@silta/grpc";
+import { createAdminServer, createMetrics, createRedis, type Logger, type ReadinessCheck, redisReadiness } from "@silta/platform";
+import { buildGateway } from "./app.ts";
+import { tokenVerifier } from "./auth/verify-token.ts";
+import type { Config } from "./config.ts";
+import { educationEventChecker } from "./intake/education-event.ts";
+import { EDUCATION_TOPIC, educationIntake } from "./intake/intake.ts";
+import { protoSchemas } from "./openapi/proto-schemas.ts";
+
+function grpcReadiness(name: string, address: string): ReadinessCheck & { close(): void } {
+  const health = createClient(HealthClient, address);
+  return {
+    name,
+    check: async () => {
+      const r = await unary(health, health.check, { service: "" }, { deadlineMs: 1500 });
+      if (r.status !== HealthCheckResponse_ServingStatus.SERVING) throw new Error("not serving");
+    },
+    close: () => health.close(),
+  };
+}
+
+export async function startGateway(config: Config, logger: Logger, options: { host?: string } = {}) {
+  const metrics = createMetrics("gateway");
+  const verify = tokenVerifier({
+    issuer: config.SILTA_JWT_ISSUER,
+    audience: config.SILTA_JWT_AUDIENCE,
+    algorithms: config.SILTA_JWT_ALGORITHMS,
+    jwks: config.SILTA_JWKS_URL ? new URL(config.SILTA_JWKS_URL) : JSON.parse(readFileSync(config.SILTA_JWKS_FILE as string, "utf8")),
+  });
+  const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS);
+  const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS);
+  const kafka = createKafka({ brokers: config.SILTA_KAFKA_BROKERS, clientId: "silta-gateway", logger });
+  await ensureTopics(kafka, [EDUCATION_TOPIC]);
+  const producer = await createEventProducer(kafka);
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  const redis = createRedis(config.SILTA_REDIS_URL);
+  const schemas = protoSchemas();
+  const intake = educationIntake({
+    producer,
+    redis,
+    logger,
+    check: educationEventChecker(schemas.inline("silta.education.v1.EducationEventRecorded")),
+    dedupSeconds: config.SILTA_INTAKE_DEDUP_SECONDS,
+  });
+  const app = await buildGateway({
+    settings: {
+      bodyLimitBytes: config.SILTA_BODY_LIMIT_BYTES,
+      intakeBodyLimitBytes: config.SILTA_INTAKE_BODY_LIMIT_BYTES,
+      requestTimeoutMs: config.SILTA_REQUEST_TIMEOUT_MS,
+      serviceDeadlineMs: config.SILTA_SERVICE_DEADLINE_MS,
+      rateLimitPerMinute: config.SILTA_RATE_LIMIT_PER_MINUTE,
+    },
+    logger,
+    meter: metrics.meter,
+    verify,
+    schemas,
+    referrals,
+    consent,
+    intake,
+    redis,
+  });
+  const upstreams = [grpcReadiness("consent", config.SILTA_CONSENT_ADDRESS), grpcReadiness("referrals", config.SILTA_REFERRALS_ADDRESS)];
+  const checks: ReadinessCheck[] = [...upstreams, redisReadiness(redis), { name: "kafka", check: async () => void (await kafkaAdmin.describeCluster()) }];
+  await app.listen({ port: config.SILTA_HTTP_PORT, host: options.host ?? "0.0.0.0" });
+  const httpPort = (app.server.address() as { port: number }).port;
+  const admin = createAdminServer({ logger, metrics, checks });
+  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host);
+  logger.info({ httpPort, adminPort }, "gateway started");
+
+  return {
+    app,
+    httpPort,
+    adminPort,
+    redis,
+    async stop() {
+      admin.draining();
+      // In-flight requests finish; new ones get 503 (return503OnClosing) until the server is
+      // closed. A keep-alive connection that goes idle after its last answer would hold close()
+      // until its keep-alive timeout: idle connections are closed as they appear.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
+      await producer.disconnect();
+      await kafkaAdmin.disconnect();
+      referrals.close();
+      consent.close();
+      for (const u of upstreams) u.close();
+      redis.disconnect();
+      await admin.close();
+      await metrics.shutdown();
+    },
+  };
+}

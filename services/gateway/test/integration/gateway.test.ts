@@ -1,0 +1,457 @@
+// Through the real gateway → the real consent and referrals services → real PostgreSQL,
+// Kafka and Redis: what a school, a wellbeing area and a municipal system see over HTTP.
+import { readFileSync } from "node:fs";
+import { DataCategory, GiverRole, GrantConsentRequest, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
+import { captureLogs, createTestDatabase, installTestTracing, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { SignJWT, UnsecuredJWT } from "jose";
+import { Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiDocument } from "../../src/openapi/document.ts";
+import { type Chain, http, type Persona, personas, startChain } from "../support/start.ts";
+
+installTestTracing();
+const logs = captureLogs("gateway-test");
+const kafka = new Kafka({ clientId: "gateway-test", brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
+let consentDb: TestDatabase;
+let referralsDb: TestDatabase;
+let chain: Chain;
+const tokens = {} as Record<Persona, string>;
+
+export function freshHetu(): string {
+  const nnn = String(100 + Math.floor(Math.random() * 799)).padStart(3, "0");
+  const dd = String(1 + Math.floor(Math.random() * 28)).padStart(2, "0");
+  const mm = String(1 + Math.floor(Math.random() * 12)).padStart(2, "0");
+  const yy = String(10 + Math.floor(Math.random() * 12));
+  return `${dd}${mm}${yy}A${nnn}${"0123456789ABCDEFHJKLMNPRSTUVWXY"[Number(`${dd}${mm}${yy}${nnn}`) % 31]}`;
+}
+const CONCERN = "Gateway-test concern: repeated absences and bruises";
+const NAME = "Gateway-Testilapsi";
+const submission = (over: Record<string, unknown> = {}) => ({
+  requestId: uniqueName("req"),
+  kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
+  notifier: {
+    type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
+    organisationId: "kuopio-school-12",
+    role: "teacher",
+    name: "Liisa Opettaja",
+    email: "liisa@example.fi",
+  },
+  child: { hetu: freshHetu(), givenNames: NAME, familyName: "Esimerkki" },
+  homeMunicipalityCode: "297",
+  concern: CONCERN,
+  ...over,
+});
+
+beforeAll(async () => {
+  [consentDb, referralsDb] = await Promise.all([createTestDatabase("gw_consent"), createTestDatabase("gw_referrals")]);
+  chain = await startChain({ consentDbUrl: consentDb.url, referralsDbUrl: referralsDb.url, logger: logs.logger, consumerGroup: uniqueName("gw-referrals") });
+  for (const [name, claims] of Object.entries(personas)) tokens[name as Persona] = await chain.token(claims);
+});
+afterAll(async () => {
+  await chain?.stop();
+  await Promise.all([consentDb?.drop(), referralsDb?.drop()]);
+});
+
+const call = (method: string, path: string, who?: Persona, body?: unknown) =>
+  http(chain.baseUrl, method, path, { ...(who ? { token: tokens[who] } : {}), body });
+
+describe("a child welfare notification through the gateway", () => {
+  it("a teacher submits it and reads back its status; the area's worker sees it; another area's worker and the teacher cannot", async () => {
+    const submitted = await call("POST", "/v1/referrals", "teacher", submission());
+    expect(submitted.status).toBe(201);
+    const receipt = submitted.body.receipt as { referralId: string; referenceNumber: string; areaCode: string; areaName: string };
+    expect(receipt).toMatchObject({ areaCode: "13", areaName: "Pohjois-Savon hyvinvointialue" });
+    expect(JSON.stringify(submitted.body)).not.toContain(CONCERN);
+
+    const status = await call("GET", `/v1/referral-statuses/${receipt.referenceNumber}`, "teacher");
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ referenceNumber: receipt.referenceNumber, areaCode: "13" });
+    expect(JSON.stringify(status.body)).not.toContain(CONCERN);
+
+    const seen = await call("GET", `/v1/referrals/${receipt.referralId}`, "worker13");
+    expect(seen.status).toBe(200);
+    expect(seen.body.referral).toMatchObject({ referralId: receipt.referralId, concern: CONCERN, status: "REFERRAL_STATUS_SUBMITTED" });
+
+    const otherArea = await call("GET", `/v1/referrals/${receipt.referralId}`, "worker03");
+    expect([403, 404]).toContain(otherArea.status);
+    expect(JSON.stringify(otherArea.body)).not.toContain(CONCERN);
+    const teacherReads = await call("GET", `/v1/referrals/${receipt.referralId}`, "teacher");
+    expect(teacherReads.status).toBe(403);
+    // Another organisation cannot read the notifier's status either.
+    const ngoStatus = await call("GET", `/v1/referral-statuses/${receipt.referenceNumber}`, "ngo");
+    expect([403, 404]).toContain(ngoStatus.status);
+  });
+
+  it("answers invalid fields as RFC 9457 problem details naming each field, and writes nothing", async () => {
+    const before = (await chain.referrals.pool.query("SELECT count(*)::int AS n FROM referrals")).rows[0].n;
+    const bad = await call("POST", "/v1/referrals", "teacher", submission({ homeMunicipalityCode: "999", child: { hetu: "131052-308X" } }));
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+    expect(bad.body).toMatchObject({ type: expect.stringMatching(/^https:\/\//), title: "Invalid request", status: 400, code: "SILTA_REFERRAL_INVALID" });
+    expect(bad.body.errors?.map((e) => e.field)).toEqual(expect.arrayContaining(["homeMunicipalityCode", "child.hetu"]));
+    expect(JSON.stringify(bad.body)).not.toContain("131052-308X");
+    const unknown = await call("POST", "/v1/referrals", "teacher", { ...submission(), colour: "red" });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: "colour", reason: expect.any(String) }]);
+    const wrongType = await call("POST", "/v1/referrals", "teacher", { ...submission(), urgentClaimed: "very" });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.errors?.[0]?.field).toBe("urgentClaimed");
+    const malformed = await http(chain.baseUrl, "POST", "/v1/referrals", { token: tokens.teacher, raw: '{"requestId": "x",' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe("SILTA_GATEWAY_MALFORMED_JSON");
+    expect((await chain.referrals.pool.query("SELECT count(*)::int AS n FROM referrals")).rows[0].n).toBe(before);
+  });
+
+  it("refuses a transition from the wrong state with 409 and the current state", async () => {
+    const { body } = await call("POST", "/v1/referrals", "teacher", submission());
+    const id = (body.receipt as { referralId: string }).referralId;
+    const early = await call("POST", `/v1/referrals/${id}/decision`, "worker13", { outcome: "DECISION_OUTCOME_NO_FURTHER_ACTION" });
+    expect(early.status).toBe(409);
+    expect(JSON.stringify(early.body)).toContain("submitted");
+    expect((await call("POST", `/v1/referrals/${id}/receive`, "worker13", {})).status).toBe(200);
+  });
+
+  it("answers 404 as a problem for a route that does not exist, and never shows a stack trace", async () => {
+    const r = await call("GET", "/v1/nothing-here", "teacher");
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ status: 404, code: "SILTA_GATEWAY_NO_SUCH_ROUTE" });
+    expect(JSON.stringify(r.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe("authentication", () => {
+  const claims = personas.teacher;
+  const cases: [string, () => Promise<string | undefined>][] = [
+    ["a missing token", async () => undefined],
+    ["an expired token", () => chain.token(claims, { expiresIn: Math.floor(Date.now() / 1000) - 120 })],
+    ["a token for another audience", () => chain.token(claims, { audience: "someone-else" })],
+    ["a token from another issuer", () => chain.token(claims, { issuer: "https://evil.example" })],
+    [
+      "a tampered token",
+      async () => {
+        const [h, p, s] = (await chain.token(claims)).split(".");
+        const payload = JSON.parse(Buffer.from(p as string, "base64url").toString());
+        return [h, Buffer.from(JSON.stringify({ ...payload, roles: ["child_protection_manager"] })).toString("base64url"), s].join(".");
+      },
+    ],
+    ["an unsigned token (alg: none)", async () => new UnsecuredJWT({ ...claims }).setIssuer("silta-dev").setAudience("silta").setExpirationTime("1h").encode()],
+    [
+      "a token signed by an unknown key (HS256 with a guessable secret)",
+      async () =>
+        new SignJWT({ ...claims })
+          .setProtectedHeader({ alg: "HS256", kid: "test-key" })
+          .setIssuer("silta-dev")
+          .setAudience("silta")
+          .setExpirationTime("1h")
+          .sign(new TextEncoder().encode("x".repeat(32))),
+    ],
+    ["a token without the organisation claims", () => chain.token({ ...claims, org_type: "" } as never)],
+  ];
+  it.each(cases)("refuses %s with 401 and WWW-Authenticate", async (_what, make) => {
+    const token = await make();
+    const r = await http(chain.baseUrl, "GET", "/v1/referral-statuses/LS-13-2026-000001", token ? { token } : {});
+    expect(r.status).toBe(401);
+    expect(r.headers.get("www-authenticate")).toMatch(/^Bearer realm="silta"/);
+    expect(r.body).toMatchObject({ status: 401, title: "Authentication required" });
+  });
+
+  it("answers 403 to a valid token without the route's role", async () => {
+    const r = await call("GET", "/v1/referrals?areaCode=13", "teacher");
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe("SILTA_AUTH_ROLE_REQUIRED");
+  });
+});
+
+describe("role × organisation, for every route", () => {
+  const all = Object.keys(personas) as Persona[];
+  let referralId = "";
+  let referenceNumber = "";
+  let consentId = "";
+  const subject = "ps_gateway_matrix_subject";
+  const grant = () =>
+    GrantConsentRequest.toJSON({
+      subjectPseudonym: subject,
+      areaCode: "13",
+      givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-1" }],
+      childViewRecorded: true,
+      childBirthDate: "2015-03-14",
+      recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, roles: [] }],
+      purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
+      dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
+      validFrom: "",
+      validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+      obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
+    });
+
+  beforeAll(async () => {
+    const s = await call("POST", "/v1/referrals", "teacher", submission());
+    ({ referralId, referenceNumber } = s.body.receipt as { referralId: string; referenceNumber: string });
+    const g = await call("POST", "/v1/consents", "worker13", grant());
+    expect(g.status).toBe(201);
+    consentId = (g.body.consent as { consentId: string }).consentId;
+  });
+
+  // Who may (the rest get 403 from the gateway's role gate or 403/404 from the service's per-object check).
+  const routes: { name: string; allowed: Persona[]; request: (who: Persona) => Promise<Awaited<ReturnType<typeof call>>>; emptyFor?: Persona[] }[] = [
+    { name: "POST /v1/referrals", allowed: ["teacher"], request: (who) => call("POST", "/v1/referrals", who, submission()) },
+    { name: "GET /v1/referral-statuses/{ref}", allowed: ["teacher"], request: (who) => call("GET", `/v1/referral-statuses/${referenceNumber}`, who) },
+    { name: "GET /v1/referrals", allowed: ["worker13"], request: (who) => call("GET", "/v1/referrals?areaCode=13", who) },
+    { name: "GET /v1/referrals/{id}", allowed: ["worker13"], request: (who) => call("GET", `/v1/referrals/${referralId}`, who) },
+    { name: "POST /v1/referrals/{id}/receive", allowed: ["worker13"], request: (who) => call("POST", `/v1/referrals/${referralId}/receive`, who, {}) },
+    {
+      name: "POST /v1/referrals/{id}/urgency-assessment",
+      allowed: ["worker13"],
+      request: (who) => call("POST", `/v1/referrals/${referralId}/urgency-assessment`, who, { urgent: false }),
+    },
+    {
+      name: "POST /v1/referrals/{id}/decision",
+      allowed: ["worker13"],
+      request: (who) => call("POST", `/v1/referrals/${referralId}/decision`, who, { outcome: "DECISION_OUTCOME_START_ASSESSMENT" }),
+    },
+    {
+      name: "POST /v1/referrals/{id}/assessment-completion",
+      allowed: ["worker13"],
+      request: (who) => call("POST", `/v1/referrals/${referralId}/assessment-completion`, who, {}),
+    },
+    { name: "POST /v1/referrals/{id}/closure", allowed: ["worker13"], request: (who) => call("POST", `/v1/referrals/${referralId}/closure`, who, {}) },
+    { name: "POST /v1/consents", allowed: ["worker13"], request: (who) => call("POST", "/v1/consents", who, grant()) },
+    { name: "GET /v1/consents/{id}", allowed: ["worker13"], request: (who) => call("GET", `/v1/consents/${consentId}`, who) },
+    {
+      name: "GET /v1/consents",
+      allowed: ["worker13"],
+      // Another area's worker may ask, and sees none of area 13's consents.
+      emptyFor: ["worker03"],
+      request: (who) => call("GET", `/v1/consents?subjectPseudonym=${subject}`, who),
+    },
+    {
+      name: "POST /v1/consents/{id}/revocation",
+      allowed: ["worker13"],
+      request: async (who) => {
+        const g = await call("POST", "/v1/consents", "worker13", grant());
+        return call("POST", `/v1/consents/${(g.body.consent as { consentId: string }).consentId}/revocation`, who, { reason: "custodian withdrew it" });
+      },
+    },
+    {
+      name: "POST /v1/statutory-bases",
+      allowed: ["worker13"],
+      request: (who) =>
+        call("POST", "/v1/statutory-bases", who, {
+          subjectPseudonym: subject,
+          areaCode: "13",
+          basisType: "BASIS_TYPE_STATUTORY_NOTIFICATION",
+          legalProvision: "LSL 25 §",
+          justification: "mandatory notification duty",
+          recipient: { organisationId: "kuopio-school-12", organisationType: "ORGANISATION_TYPE_MUNICIPALITY" },
+          purposes: ["PURPOSE_SCHOOL_SUPPORT"],
+          dataCategories: ["DATA_CATEGORY_EDUCATION_EVENTS"],
+          validUntil: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+        }),
+    },
+    {
+      name: "POST /v1/disclosure-checks",
+      // A recipient asks only for itself: the school.
+      allowed: ["teacher"],
+      request: (who) =>
+        call("POST", "/v1/disclosure-checks", who, {
+          subjectPseudonym: subject,
+          recipient: { organisationId: "kuopio-school-12", organisationType: "ORGANISATION_TYPE_MUNICIPALITY", role: "teacher" },
+          purpose: "PURPOSE_SCHOOL_SUPPORT",
+          dataCategory: "DATA_CATEGORY_EDUCATION_EVENTS",
+        }),
+    },
+    {
+      name: "POST /v1/disclosure-checks/batch",
+      allowed: ["teacher"],
+      request: (who) =>
+        call("POST", "/v1/disclosure-checks/batch", who, {
+          subjectPseudonym: subject,
+          recipients: [{ organisationId: "kuopio-school-12", organisationType: "ORGANISATION_TYPE_MUNICIPALITY", role: "teacher" }],
+          purpose: "PURPOSE_SCHOOL_SUPPORT",
+          dataCategory: "DATA_CATEGORY_EDUCATION_EVENTS",
+        }),
+    },
+    { name: "GET /v1/disclosure-audit", allowed: ["worker13"], request: (who) => call("GET", `/v1/disclosure-audit?subjectPseudonym=${subject}`, who) },
+    { name: "GET /v1/disclosure-audit/verification", allowed: ["auditor13"], request: (who) => call("GET", "/v1/disclosure-audit/verification", who) },
+    {
+      name: "POST /v1/education-events",
+      allowed: ["publisher"],
+      request: (who) => call("POST", "/v1/education-events", who, { events: [educationEvent(uniqueName("m"), freshHetu())] }),
+    },
+  ];
+
+  it("covers every route of the OpenAPI document", async () => {
+    const doc = (await openApiDocument()) as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const tested = routes.map((r) => r.name.replace("{ref}", "{referenceNumber}").replace(/\{id\}/, (m) => m));
+    const normalise = (s: string) => s.replace(/\{[^}]+\}/g, "{}");
+    expect(new Set(documented.map(normalise))).toEqual(new Set(tested.map(normalise)));
+  });
+
+  it.each(routes.map((r) => [r.name, r] as const))("%s: allowed ones get an answer, the others 403 or 404", async (_name, route) => {
+    const outcomes: Record<string, number> = {};
+    for (const who of all) {
+      const answer = await route.request(who);
+      outcomes[who] = answer.status;
+      if (route.emptyFor?.includes(who)) {
+        expect(answer.status).toBe(200);
+        expect(Object.values(answer.body).flat()).toEqual([]);
+      }
+    }
+    for (const who of all.filter((w) => !route.emptyFor?.includes(w))) {
+      if (route.allowed.includes(who)) expect({ who, status: outcomes[who] }).toEqual({ who, status: expect.toSatisfy((s: number) => s >= 200 && s < 300) });
+      else expect({ who, status: outcomes[who] }).toEqual({ who, status: expect.toSatisfy((s: number) => s === 403 || s === 404) });
+    }
+  });
+});
+
+export function educationEvent(eventId: string, hetu: string, over: Record<string, unknown> = {}) {
+  return {
+    eventId,
+    municipalityCode: "297",
+    unitId: "kuopio-school-12",
+    pupilId: `pupil-${eventId}`,
+    pupilHetu: hetu,
+    level: "EDUCATION_LEVEL_BASIC_EDUCATION",
+    occurredOn: "2026-11-02",
+    attendance: { kind: "ABSENCE_KIND_RECURRING", absentDays: 6, periodStart: "2026-10-01", periodEnd: "2026-10-31" },
+    ...over,
+  };
+}
+
+describe("education-event intake", () => {
+  it("takes a batch of 500 with 3 bad events: 497 on the topic with CloudEvents headers, 3 itemised errors; the same batch again adds nothing", async () => {
+    const prefix = uniqueName("batch");
+    const events: Record<string, unknown>[] = Array.from({ length: 500 }, (_, i) => educationEvent(`${prefix}-${i}`, freshHetu()));
+    events[10] = educationEvent(`${prefix}-10`, "131052-308X"); // broken check character
+    events[200] = { ...educationEvent(`${prefix}-200`, freshHetu()), municipalityCode: "091" }; // not this organisation's municipality
+    const { attendance: _omit, ...noDetail } = educationEvent(`${prefix}-499`, freshHetu());
+    events[499] = noDetail;
+
+    const first = await call("POST", "/v1/education-events", "publisher", { events });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ accepted: 497, duplicates: 0, rejected: 3 });
+    const rejected = (first.body.results as { index: number; status: string; errors?: { field: string }[] }[]).filter((r) => r.status === "rejected");
+    expect(rejected.map((r) => [r.index, r.errors?.map((e) => e.field)])).toEqual([
+      [10, ["pupilHetu"]],
+      [200, ["municipalityCode"]],
+      [499, ["detail"]],
+    ]);
+    expect(JSON.stringify(first.body)).not.toContain("131052-308X");
+
+    const again = await call("POST", "/v1/education-events", "publisher", { events });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 497, rejected: 3 });
+
+    const mine = (seen: import("kafkajs").KafkaMessage[]) => seen.filter((m) => m.headers?.ce_id?.toString().startsWith(`297/${prefix}-`));
+    const records = mine(await readTopicUntil(kafka, "municipal.education.v1", (seen) => mine(seen).length >= 497, "the 497 events"));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(records).toHaveLength(497);
+    expect(new Set(records.map((m) => m.headers?.ce_id?.toString())).size).toBe(497);
+    const r0 = records[0];
+    expect(r0?.headers?.ce_type?.toString()).toBe("fi.silta.education-event.recorded.v1");
+    expect(r0?.headers?.ce_specversion?.toString()).toBe("1.0");
+    expect(r0?.headers?.["content-type"]?.toString()).toBe("application/protobuf");
+    expect(r0?.headers?.ce_source?.toString()).toBe("/silta/gateway/municipalities/297");
+    // Key = the opaque pupil id, never the henkilötunnus.
+    expect(records.every((m) => m.key?.toString().startsWith(`pupil-${prefix}-`))).toBe(true);
+  });
+
+  it("refuses a batch that is not one (no events, too many) as a whole, and a non-publisher's token", async () => {
+    expect((await call("POST", "/v1/education-events", "publisher", { events: [] })).status).toBe(400);
+    const tooMany = await call("POST", "/v1/education-events", "publisher", {
+      events: Array.from({ length: 501 }, (_, i) => educationEvent(`x-${i}`, freshHetu())),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors?.[0]?.field).toBe("events");
+    expect((await call("POST", "/v1/education-events", "teacher", { events: [educationEvent("t-1", freshHetu())] })).status).toBe(403);
+  });
+
+  it("continues the caller's trace into the Kafka record", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const eventId = uniqueName("traced");
+    const r = await http(chain.baseUrl, "POST", "/v1/education-events", {
+      token: tokens.publisher,
+      body: { events: [educationEvent(eventId, freshHetu())] },
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(r.body.accepted).toBe(1);
+    const [record] = (await readTopicUntil(kafka, "municipal.education.v1", (s) => s.some((m) => m.headers?.ce_id?.toString() === `297/${eventId}`))).filter(
+      (m) => m.headers?.ce_id?.toString() === `297/${eventId}`,
+    );
+    expect(record?.headers?.traceparent?.toString()).toContain(traceId);
+  });
+});
+
+describe("protection", () => {
+  it("limits requests per organisation (Redis), with Retry-After, and not another organisation's", async () => {
+    const limited = await chain.anotherGateway({ SILTA_RATE_LIMIT_PER_MINUTE: "3" });
+    try {
+      const base = `http://127.0.0.1:${limited.httpPort}`;
+      // A fresh organisation: the limit is per organisation across all gateway replicas (Redis).
+      const token = await chain.token({ ...personas.worker13, org_id: uniqueName("busy-area") });
+      const other = await chain.token({ ...personas.worker03, org_id: uniqueName("quiet-area") });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await http(base, "GET", "/v1/referrals?areaCode=13", { token })).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      const over = await http(base, "GET", "/v1/referrals?areaCode=13", { token });
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(over.body).toMatchObject({ status: 429, code: "SILTA_GATEWAY_RATE_LIMITED" });
+      expect((await http(base, "GET", "/v1/referrals?areaCode=03", { token: other })).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("refuses a body over the limit with 413, and sends security headers", async () => {
+    const big = await call("POST", "/v1/referrals", "teacher", submission({ concern: "x".repeat(300_000) }));
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe("SILTA_GATEWAY_BODY_TOO_LARGE");
+    const ok = await call("GET", `/v1/referrals?areaCode=13`, "worker13");
+    expect(ok.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(ok.headers.get("strict-transport-security")).toContain("max-age");
+  });
+
+  it("drains on shutdown: in-flight requests finish, new ones get 503 or are refused", async () => {
+    const draining = await chain.anotherGateway({});
+    const base = `http://127.0.0.1:${draining.httpPort}`;
+    const prefix = uniqueName("drain");
+    const inFlight = Array.from({ length: 10 }, (_, i) =>
+      http(base, "POST", "/v1/education-events", {
+        token: tokens.publisher,
+        body: { events: Array.from({ length: 500 }, (_, j) => educationEvent(`${prefix}-${i}-${j}`, freshHetu())) },
+      }),
+    );
+    // All ten received (a connection the server has not yet accepted when it stops is refused, as it should be).
+    await waitFor(() => draining.app.requestCounts().received >= 10, { what: "the requests to arrive" });
+    expect(draining.app.requestCounts().inFlight).toBeGreaterThan(0);
+    const stopped = draining.stop();
+    const late = await http(base, "GET", "/v1/referrals?areaCode=13", { token: tokens.worker13 }).then(
+      (r) => r.status,
+      () => "refused",
+    );
+    const answers = await Promise.all(inFlight);
+    await stopped;
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect([503, "refused"]).toContain(late);
+  });
+
+  it("serves its OpenAPI 3.1 document and the API page without a token, the same as docs/openapi.json", async () => {
+    const served = await http(chain.baseUrl, "GET", "/openapi.json");
+    expect(served.status).toBe(200);
+    expect(served.body.openapi).toBe("3.1.0");
+    const committed = JSON.parse(readFileSync(new URL("../../../../docs/openapi.json", import.meta.url), "utf8"));
+    expect(served.body, "docs/openapi.json is stale: run make openapi").toEqual(committed);
+    const page = await fetch(`${chain.baseUrl}/docs/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("swagger");
+  });
+});
+
+describe("privacy", () => {
+  it("logs no henkilötunnus, child name or concern text", () => {
+    const text = JSON.stringify(logs.lines());
+    expect(text).not.toMatch(/\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]/);
+    expect(text).not.toContain(NAME);
+    expect(text).not.toContain(CONCERN);
+  });
+});

@@ -1,0 +1,143 @@
+// The whole chain for gateway tests, in-process on free ports against the real servers: a
+// JWKS served over HTTP (as an identity provider would), the real consent and referrals
+// services, and the gateway in front of them.
+import { createServer, type Server } from "node:http";
+import type { Logger } from "@silta/platform";
+import { testEnv } from "@silta/testing";
+import { loadConsentConfig } from "../../../consent/src/config.ts";
+import { startConsentService } from "../../../consent/src/service.ts";
+import { loadReferralsConfig } from "../../../referrals/src/config.ts";
+import { startReferralsService } from "../../../referrals/src/service.ts";
+import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "../../src/auth/dev-token.ts";
+import { loadGatewayConfig } from "../../src/config.ts";
+import { startGateway } from "../../src/service.ts";
+
+export const PSEUDONYM_KEY = Buffer.alloc(32, 9).toString("base64");
+
+export interface Chain {
+  baseUrl: string;
+  gateway: Awaited<ReturnType<typeof startGateway>>;
+  referrals: Awaited<ReturnType<typeof startReferralsService>>;
+  keys: Awaited<ReturnType<typeof newKeys>>;
+  token(claims: TokenClaims, options?: Parameters<typeof mintToken>[2]): Promise<string>;
+  /** One more gateway in front of the same services, with other settings. */
+  anotherGateway(env: Record<string, string>): Promise<Awaited<ReturnType<typeof startGateway>>>;
+  stop(): Promise<void>;
+}
+
+async function serveJwks(jwks: unknown): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url !== "/.well-known/jwks.json") return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "application/jwk-set+json" }).end(JSON.stringify(jwks));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/.well-known/jwks.json`, server };
+}
+
+export async function startChain(options: {
+  consentDbUrl: string;
+  referralsDbUrl: string;
+  logger: Logger;
+  consumerGroup: string;
+  gatewayEnv?: Record<string, string>;
+}): Promise<Chain> {
+  const brokers = testEnv.kafkaBrokers.join(",");
+  const keys = await newKeys("test-key");
+  const jwks = await serveJwks(keys.jwks);
+  const consent = await startConsentService(
+    loadConsentConfig({ SILTA_GRPC_PORT: "0", SILTA_ADMIN_PORT: "0", SILTA_DATABASE_URL: options.consentDbUrl, SILTA_KAFKA_BROKERS: brokers }),
+    options.logger,
+    { host: "127.0.0.1" },
+  );
+  const referrals = await startReferralsService(
+    loadReferralsConfig({
+      SILTA_GRPC_PORT: "0",
+      SILTA_ADMIN_PORT: "0",
+      SILTA_DATABASE_URL: options.referralsDbUrl,
+      SILTA_KAFKA_BROKERS: brokers,
+      SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
+      SILTA_AREA_CODE: "13",
+      SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
+      SILTA_LOG_LEVEL: "debug",
+    }),
+    options.logger,
+    { host: "127.0.0.1", consumerGroup: options.consumerGroup },
+  );
+  const start = (env: Record<string, string> = {}) =>
+    startGateway(
+      loadGatewayConfig({
+        SILTA_HTTP_PORT: "0",
+        SILTA_ADMIN_PORT: "0",
+        SILTA_LOG_LEVEL: "debug",
+        SILTA_KAFKA_BROKERS: brokers,
+        SILTA_REDIS_URL: testEnv.redisUrl,
+        SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
+        SILTA_REFERRALS_ADDRESS: `127.0.0.1:${referrals.grpcPort}`,
+        SILTA_JWKS_URL: jwks.url,
+        SILTA_JWT_ISSUER: DEV_ISSUER,
+        SILTA_JWT_AUDIENCE: DEV_AUDIENCE,
+        ...options.gatewayEnv,
+        ...env,
+      }),
+      options.logger,
+      { host: "127.0.0.1" },
+    );
+  const gateway = await start();
+  return {
+    baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
+    gateway,
+    referrals,
+    keys,
+    token: (claims, o) => mintToken(keys.privateJwk, claims, o),
+    anotherGateway: start,
+    async stop() {
+      await gateway.stop();
+      await referrals.stop();
+      await consent.stop();
+      await new Promise((r) => jwks.server.close(r));
+    },
+  };
+}
+
+/** The people and systems of the tests, as token claims. */
+export const personas = {
+  teacher: { sub: "teacher-7", org_id: "kuopio-school-12", org_type: "municipality", roles: ["teacher"], municipality_codes: ["297"] },
+  publisher: { sub: "wilma-sync", org_id: "kuopio-education", org_type: "municipality", roles: ["education_event_publisher"], municipality_codes: ["297"] },
+  worker13: { sub: "sw-1", org_id: "pohjois-savo-lastensuojelu", org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["13"] },
+  worker03: { sub: "sw-2", org_id: "lansi-uusimaa-lastensuojelu", org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["03"] },
+  auditor13: { sub: "dpo-1", org_id: "pohjois-savo-tietosuoja", org_type: "wellbeing_area", roles: ["data_protection_officer"], area_codes: ["13"] },
+  ngo: { sub: "ngo-1", org_id: "mll-kuopio", org_type: "ngo", roles: ["family_worker"] },
+} satisfies Record<string, TokenClaims>;
+export type Persona = keyof typeof personas;
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown> & { errors?: { field: string; reason: string }[] };
+}
+
+export async function http(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined || options.raw !== undefined ? { "content-type": "application/json" } : {}),
+      ...options.headers,
+    },
+    ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await res.text();
+  let body: Answer["body"] = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = { text };
+  }
+  return { status: res.status, headers: res.headers, body };
+}
