@@ -11,10 +11,10 @@ import type { Meter } from "@opentelemetry/api";
 import type { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
 import type { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { type Logger, type Redis, SiltaError } from "@silta/platform";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { authenticate } from "./auth/authenticate.ts";
 import type { TokenVerifier } from "./auth/verify-token.ts";
-import { PROBLEM_CONTENT_TYPE, toProblem } from "./http/problem.ts";
+import { clientErrorProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./http/problem.ts";
 import { traceRequests } from "./http/tracing.ts";
 import type { educationIntake } from "./intake/intake.ts";
 import { problemSchema } from "./openapi/problem-schema.ts";
@@ -64,6 +64,12 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // While closing (SIGTERM), requests on open connections get 503; in-flight ones finish.
     return503OnClosing: true,
     genReqId: () => randomUUID(),
+    clientErrorHandler: clientErrorProblem,
+    // The router's own refusals (malformed URL, over-long parameter) as problems too.
+    frameworkErrors: (err, req, reply) => {
+      const problem = toProblem(err, `urn:silta:request:${req.id}`);
+      (reply as unknown as FastifyReply).code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+    },
     // Unknown fields are refused (400 naming them), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array" } },
   });

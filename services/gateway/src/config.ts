@@ -30,6 +30,11 @@ export const configShape = {
   /** A request (headers to response) and a call to a service may take this long. */
   SILTA_REQUEST_TIMEOUT_MS: env.int(15_000, 100),
   SILTA_SERVICE_DEADLINE_MS: env.int(5_000, 50),
+  /** The topic of school and early-education events (the same name the referrals service reads). */
+  SILTA_EDUCATION_TOPIC: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, "a topic name")
+    .default("municipal.education.v1"),
   /** How long an accepted education event id is remembered (a retried batch adds nothing). */
   SILTA_INTAKE_DEDUP_SECONDS: env.int(7 * 24 * 3600, 60),
 };

@@ -37,7 +37,7 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
   const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS);
   const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS);
   const kafka = createKafka({ brokers: config.SILTA_KAFKA_BROKERS, clientId: "silta-gateway", logger });
-  await ensureTopics(kafka, [EDUCATION_TOPIC]);
+  await ensureTopics(kafka, [{ ...EDUCATION_TOPIC, name: config.SILTA_EDUCATION_TOPIC }]);
   const producer = await createEventProducer(kafka);
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
@@ -49,6 +49,7 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     logger,
     check: educationEventChecker(schemas.inline("silta.education.v1.EducationEventRecorded")),
     dedupSeconds: config.SILTA_INTAKE_DEDUP_SECONDS,
+    topic: config.SILTA_EDUCATION_TOPIC,
   });
   const app = await buildGateway({
     settings: {

@@ -22,6 +22,11 @@ export const configShape = {
   SILTA_REFERRALS_AT_RISK_LEAD_HOURS: env.int(48, 1),
   SILTA_REFERRALS_DEADLINE_INTERVAL_MS: env.int(60_000, 50),
   SILTA_DB_POOL_SIZE: env.int(20, 1),
+  /** The topic of school and early-education events (a prefixed name on a shared cluster; tests use their own). */
+  SILTA_EDUCATION_TOPIC: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, "a topic name")
+    .default("municipal.education.v1"),
 };
 
 export type Config = ReturnType<typeof loadReferralsConfig>;

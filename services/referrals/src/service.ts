@@ -18,7 +18,7 @@ import { PgReferralStore } from "./db/referral-store.ts";
 import { areaCodes } from "./domain/municipalities.ts";
 import { toOutboxEntries } from "./events/integration-events.ts";
 import { subscriptions } from "./events/subscriptions.ts";
-import { consumedTopics, EDUCATION_TOPIC, producedTopics } from "./events/topics.ts";
+import { consumedTopics, producedTopics } from "./events/topics.ts";
 import { referralHandlers } from "./grpc/referral-handlers.ts";
 import { loadMunicipalities } from "./municipality-data.ts";
 
@@ -40,7 +40,7 @@ export async function startReferralsService(config: Config, logger: Logger, opti
   await migrate({ databaseUrl: config.SILTA_DATABASE_URL, dir: fileURLToPath(new URL("../migrations", import.meta.url)), logger });
   const pool = createPool(config.SILTA_DATABASE_URL, { max: config.SILTA_DB_POOL_SIZE, applicationName: "silta-referrals" });
   const kafka = createKafka({ brokers: config.SILTA_KAFKA_BROKERS, clientId: "silta-referrals", logger });
-  await ensureTopics(kafka, [...producedTopics(areaCodes(municipalities)), ...consumedTopics]);
+  await ensureTopics(kafka, [...producedTopics(areaCodes(municipalities)), ...consumedTopics(config.SILTA_EDUCATION_TOPIC)]);
   const producer = await createEventProducer(kafka);
   const relay = new OutboxRelay({ pool, connectionString: config.SILTA_DATABASE_URL, producer, logger, meter: metrics.meter });
   const consent = consentClient(config.SILTA_CONSENT_ADDRESS, config.SILTA_AREA_CODE);
@@ -59,7 +59,7 @@ export async function startReferralsService(config: Config, logger: Logger, opti
     advice: { explicitBucketBoundaries: [1, 2, 3, 5, 7, 9, 11, 14, 21, 30] },
   });
   const educationOutcomes = m.createCounter("silta_referrals_education_events", {
-    description: "education events: attached, dropped_no_consent (not stored) or duplicate",
+    description: "education events: attached, dropped_no_case or dropped_no_consent (neither stored), or duplicate",
   });
   m.createObservableGauge("silta_referrals_open_assessments_near_deadline", { description: "started assessments due within 14 days, by area" }).addCallback(
     async (r) => {
@@ -97,7 +97,7 @@ export async function startReferralsService(config: Config, logger: Logger, opti
   const consumer = await startEventConsumer({
     kafka,
     groupId: options.consumerGroup ?? "silta-referrals",
-    topics: [EDUCATION_TOPIC.name],
+    topics: [config.SILTA_EDUCATION_TOPIC],
     subscriptions: subscriptions({ pool, record, outcomes: educationOutcomes }),
     logger,
     meter: m,

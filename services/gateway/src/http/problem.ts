@@ -78,32 +78,70 @@ export function toProblem(err: unknown, instance?: string): Problem {
     const fields = e.validation.map((v) => ({ field: validationField(where, v), reason: v.message ?? "invalid" }));
     return problemFromSiltaError(new SiltaError("SILTA_GATEWAY_INVALID_REQUEST", "invalid_argument", `invalid ${where}`, { fields }), instance);
   }
+  const known = FRAMEWORK_ERRORS[e.code ?? ""];
+  if (known) return frameworkProblem(known, instance);
   const status = e.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const known: Record<string, [string, ErrorKind | undefined, number]> = {
-      FST_ERR_CTP_BODY_TOO_LARGE: ["SILTA_GATEWAY_BODY_TOO_LARGE", undefined, 413],
-      FST_ERR_CTP_INVALID_MEDIA_TYPE: ["SILTA_GATEWAY_UNSUPPORTED_MEDIA_TYPE", undefined, 415],
-      FST_ERR_CTP_EMPTY_JSON_BODY: ["SILTA_GATEWAY_EMPTY_BODY", "invalid_argument", 400],
-      FST_ERR_CTP_INVALID_JSON_BODY: ["SILTA_GATEWAY_MALFORMED_JSON", "invalid_argument", 400],
-    };
-    const [code, kind] = known[e.code ?? ""] ?? [status === 404 ? "SILTA_GATEWAY_NO_SUCH_ROUTE" : "SILTA_GATEWAY_BAD_REQUEST", undefined];
-    const title = status === 413 ? "Request body too large" : status === 415 ? "Unsupported media type" : status === 404 ? "Not found" : "Bad request";
-    // Fastify's own messages for these are fixed texts (no input echoed, no internals).
-    return {
-      type:
-        TYPE_BASE +
-        code
-          .replace(/^SILTA_/, "")
-          .toLowerCase()
-          .replaceAll("_", "-"),
-      title: kind ? byKind[kind].title : title,
-      status,
-      detail: (e.message ?? title).slice(0, 300),
-      code,
-      ...(instance ? { instance } : {}),
-    };
+    return frameworkProblem(
+      {
+        code: status === 404 ? "SILTA_GATEWAY_NO_SUCH_ROUTE" : "SILTA_GATEWAY_BAD_REQUEST",
+        status,
+        title: status === 404 ? "Not found" : "Bad request",
+        detail: "the request cannot be handled as sent",
+      },
+      instance,
+    );
   }
   return problemFromSiltaError(new SiltaError("SILTA_GATEWAY_INTERNAL", "internal", "unexpected"), instance);
+}
+
+interface FrameworkError {
+  code: string;
+  status: number;
+  title: string;
+  detail: string;
+}
+
+// Fastify's own refusals, answered with fixed texts (their messages echo input back).
+const FRAMEWORK_ERRORS: Record<string, FrameworkError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: "SILTA_GATEWAY_BODY_TOO_LARGE",
+    status: 413,
+    title: "Request body too large",
+    detail: "the request body is larger than this route accepts",
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: "SILTA_GATEWAY_UNSUPPORTED_MEDIA_TYPE",
+    status: 415,
+    title: "Unsupported media type",
+    detail: "send application/json",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: "SILTA_GATEWAY_BAD_CONTENT_LENGTH",
+    status: 400,
+    title: "Bad request",
+    detail: "the Content-Length does not match the body",
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: "SILTA_GATEWAY_EMPTY_BODY", status: 400, title: "Invalid request", detail: "the JSON body is empty" },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: "SILTA_GATEWAY_MALFORMED_JSON", status: 400, title: "Invalid request", detail: "the body is not valid JSON" },
+  FST_ERR_BAD_URL: { code: "SILTA_GATEWAY_BAD_URL", status: 400, title: "Bad request", detail: "the URL is malformed" },
+  FST_ERR_MAX_PARAM_LENGTH: { code: "SILTA_GATEWAY_PARAMETER_TOO_LONG", status: 414, title: "URI too long", detail: "a path parameter is too long" },
+};
+
+function frameworkProblem(f: FrameworkError, instance: string | undefined): Problem {
+  return {
+    type:
+      TYPE_BASE +
+      f.code
+        .replace(/^SILTA_/, "")
+        .toLowerCase()
+        .replaceAll("_", "-"),
+    title: f.title,
+    status: f.status,
+    detail: f.detail,
+    code: f.code,
+    ...(instance ? { instance } : {}),
+  };
 }
 
 function validationField(where: string, v: NonNullable<FastifyLikeError["validation"]>[number]): string {
@@ -113,4 +151,32 @@ function validationField(where: string, v: NonNullable<FastifyLikeError["validat
   const leaf = missing ?? extra;
   const full = [path, leaf].filter(Boolean).join(".");
   return full || where;
+}
+
+/**
+ * The HTTP parser's refusals (headers too large, a timed-out or garbled request), before any
+ * route: written on the socket as a problem, like every other error answer (fastify's
+ * clientErrorHandler, https://nodejs.org/api/http.html#event-clienterror).
+ */
+export function clientErrorProblem(err: { code?: string }, socket: import("node:stream").Duplex): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, reason, code, title, detail] =
+    err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "Request Timeout", "SILTA_GATEWAY_REQUEST_TIMEOUT", "Request timeout", "the request was not received in time"]
+      : err.code === "HPE_HEADER_OVERFLOW"
+        ? [
+            431,
+            "Request Header Fields Too Large",
+            "SILTA_GATEWAY_HEADERS_TOO_LARGE",
+            "Request headers too large",
+            "the request's headers are larger than accepted",
+          ]
+        : [400, "Bad Request", "SILTA_GATEWAY_MALFORMED_REQUEST", "Bad request", "the request is not valid HTTP"];
+  const body = JSON.stringify(frameworkProblem({ code, status, title, detail }, undefined));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -33,6 +33,8 @@ export interface IntakeDeps {
   redis: Redis;
   logger: Logger;
   check: (raw: unknown, caller: Identity, today: string) => EventCheck;
+  /** The topic's configured name (SILTA_EDUCATION_TOPIC). */
+  topic: string;
   dedupSeconds: number;
   now?: () => Date;
 }
@@ -77,7 +79,7 @@ export function educationIntake(deps: IntakeDeps) {
     try {
       await deps.producer.publish(
         fresh.map((v) => ({
-          topic: EDUCATION_TOPIC.name,
+          topic: deps.topic,
           key: v.event.pupilId,
           event: {
             id: v.ceId,

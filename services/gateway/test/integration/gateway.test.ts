@@ -342,7 +342,7 @@ describe("education-event intake", () => {
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 497, rejected: 3 });
 
     const mine = (seen: import("kafkajs").KafkaMessage[]) => seen.filter((m) => m.headers?.ce_id?.toString().startsWith(`297/${prefix}-`));
-    const records = mine(await readTopicUntil(kafka, "municipal.education.v1", (seen) => mine(seen).length >= 497, "the 497 events"));
+    const records = mine(await readTopicUntil(kafka, chain.educationTopic, (seen) => mine(seen).length >= 497, "the 497 events"));
     await new Promise((r) => setTimeout(r, 1000));
     expect(records).toHaveLength(497);
     expect(new Set(records.map((m) => m.headers?.ce_id?.toString())).size).toBe(497);
@@ -374,7 +374,7 @@ describe("education-event intake", () => {
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     expect(r.body.accepted).toBe(1);
-    const [record] = (await readTopicUntil(kafka, "municipal.education.v1", (s) => s.some((m) => m.headers?.ce_id?.toString() === `297/${eventId}`))).filter(
+    const [record] = (await readTopicUntil(kafka, chain.educationTopic, (s) => s.some((m) => m.headers?.ce_id?.toString() === `297/${eventId}`))).filter(
       (m) => m.headers?.ce_id?.toString() === `297/${eventId}`,
     );
     expect(record?.headers?.traceparent?.toString()).toContain(traceId);
@@ -418,7 +418,7 @@ describe("protection", () => {
     const inFlight = Array.from({ length: 10 }, (_, i) =>
       http(base, "POST", "/v1/education-events", {
         token: tokens.publisher,
-        body: { events: Array.from({ length: 500 }, (_, j) => educationEvent(`${prefix}-${i}-${j}`, freshHetu())) },
+        body: { events: Array.from({ length: 100 }, (_, j) => educationEvent(`${prefix}-${i}-${j}`, freshHetu())) },
       }),
     );
     // All ten received (a connection the server has not yet accepted when it stops is refused, as it should be).

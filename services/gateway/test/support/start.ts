@@ -1,6 +1,7 @@
 // The whole chain for gateway tests, in-process on free ports against the real servers: a
 // JWKS served over HTTP (as an identity provider would), the real consent and referrals
 // services, and the gateway in front of them.
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Logger } from "@silta/platform";
 import { testEnv } from "@silta/testing";
@@ -16,6 +17,7 @@ export const PSEUDONYM_KEY = Buffer.alloc(32, 9).toString("base64");
 
 export interface Chain {
   baseUrl: string;
+  educationTopic: string;
   gateway: Awaited<ReturnType<typeof startGateway>>;
   referrals: Awaited<ReturnType<typeof startReferralsService>>;
   keys: Awaited<ReturnType<typeof newKeys>>;
@@ -43,6 +45,8 @@ export async function startChain(options: {
   gatewayEnv?: Record<string, string>;
 }): Promise<Chain> {
   const brokers = testEnv.kafkaBrokers.join(",");
+  // The chain's own education topic: other test files produce to theirs at the same time.
+  const educationTopic = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
   const keys = await newKeys("test-key");
   const jwks = await serveJwks(keys.jwks);
   const consent = await startConsentService(
@@ -60,6 +64,7 @@ export async function startChain(options: {
       SILTA_AREA_CODE: "13",
       SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
       SILTA_LOG_LEVEL: "debug",
+      SILTA_EDUCATION_TOPIC: educationTopic,
     }),
     options.logger,
     { host: "127.0.0.1", consumerGroup: options.consumerGroup },
@@ -77,6 +82,7 @@ export async function startChain(options: {
         SILTA_JWKS_URL: jwks.url,
         SILTA_JWT_ISSUER: DEV_ISSUER,
         SILTA_JWT_AUDIENCE: DEV_AUDIENCE,
+        SILTA_EDUCATION_TOPIC: educationTopic,
         ...options.gatewayEnv,
         ...env,
       }),
@@ -86,6 +92,7 @@ export async function startChain(options: {
   const gateway = await start();
   return {
     baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
+    educationTopic,
     gateway,
     referrals,
     keys,

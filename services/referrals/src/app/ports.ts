@@ -59,6 +59,8 @@ export interface ReferralStore {
   byReference(referenceNumber: string): Promise<Referral | undefined>;
   list(areaCode: string, statuses: ReferralStatus[], limit: number): Promise<Referral[]>;
   educationEventsFor(subjectPseudonym: string, areaCode: string): Promise<EducationEventRecord[]>;
+  /** Whether the child has a referral in the area that is not closed. */
+  hasOpenReferral(subjectPseudonym: string, areaCode: string): Promise<boolean>;
   /** Unmet deadlines with dueAt before `until` and no alert of that kind yet. */
   deadlinesDueBefore(until: Date, alert: "at_risk" | "missed", limit: number): Promise<DueDeadline[]>;
 }

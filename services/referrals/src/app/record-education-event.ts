@@ -13,12 +13,14 @@ export interface IncomingEducationEvent {
   detail: { kind: EducationEventRecord["kind"]; code: string } | undefined;
 }
 
-export type EducationOutcome = "attached" | "dropped_no_consent" | "duplicate";
+export type EducationOutcome = "attached" | "dropped_no_case" | "dropped_no_consent" | "duplicate";
 
 /**
  * A school or early-education event is kept (attached to the child's timeline in this area)
- * only when a consent or recorded basis lets that unit share education events for school or
- * early-education support; otherwise it is dropped and only counted: nothing about it is stored.
+ * only when the child has an open referral there and a consent or recorded basis lets that unit
+ * share education events for school or early-education support; otherwise it is dropped and
+ * only counted: nothing about it is stored. Without an open referral the consent service is not
+ * even asked, so no disclosure check (and audit entry) is made about a child with no case.
  * An invalid event is refused (the consumer dead-letters it).
  */
 export function recordEducationEvent(deps: {
@@ -42,6 +44,8 @@ export function recordEducationEvent(deps: {
     if (fields.length > 0) throw invalidArgument("SILTA_EDUCATION_EVENT_INVALID", fields);
 
     const subjectPseudonym = deps.pseudonymiser.pseudonymFor({ hetu: e.pupilHetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    const areaCode = deps.areaOf(e.municipalityCode) as string;
+    if (!(await deps.store.hasOpenReferral(subjectPseudonym, areaCode))) return "dropped_no_case";
     const purpose = e.level === "early_education" ? "early_education_support" : "school_support";
     const allowed = await deps.consent.allows({ subjectPseudonym, unitId: e.unitId, purpose, dataCategory: "education_events" });
     if (!allowed) return "dropped_no_consent";
@@ -50,7 +54,7 @@ export function recordEducationEvent(deps: {
       tx.insertEducationEvent({
         eventId: e.eventId,
         subjectPseudonym,
-        areaCode: deps.areaOf(e.municipalityCode) as string,
+        areaCode,
         unitId: e.unitId,
         kind: detail.kind,
         code: detail.code,

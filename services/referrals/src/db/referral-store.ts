@@ -243,6 +243,11 @@ export class PgReferralStore implements ReferralStore {
       : load(this.pool, "area_code = $1 ORDER BY received_at LIMIT $2", [area, limit]);
   }
 
+  async hasOpenReferral(subject: string, area: string): Promise<boolean> {
+    const r = await this.pool.query("SELECT 1 FROM referrals WHERE subject_pseudonym = $1 AND area_code = $2 AND status <> 'closed' LIMIT 1", [subject, area]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
   async educationEventsFor(subject: string, area: string): Promise<EducationEventRecord[]> {
     const r = await this.pool.query("SELECT * FROM education_events WHERE subject_pseudonym = $1 AND area_code = $2 ORDER BY occurred_on, recorded_at", [
       subject,

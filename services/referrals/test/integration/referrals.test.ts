@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hmacPseudonymiser } from "../../src/app/pseudonymiser.ts";
 import { inboxRecord, referralSubmitted } from "../../src/events/integration-events.ts";
 import { educationEventRecorded } from "../../src/events/subscriptions.ts";
-import { EDUCATION_TOPIC, inboxTopic, REFERRAL_TOPIC } from "../../src/events/topics.ts";
-import { espooWorker, kuopioWorker, PSEUDONYM_KEY, startConsent, startReferrals, teacher } from "../support/start.ts";
+import { inboxTopic, REFERRAL_TOPIC } from "../../src/events/topics.ts";
+import { EDUCATION_TOPIC, espooWorker, kuopioWorker, PSEUDONYM_KEY, startConsent, startReferrals, teacher } from "../support/start.ts";
 
 const logs = captureLogs("referrals");
 let referralsDb: TestDatabase;
@@ -314,7 +314,7 @@ describe("school and early-education events", () => {
   async function produce(records: { key: string; value: Buffer; headers: Record<string, string> }[]) {
     const p = kafka.producer();
     await p.connect();
-    await p.send({ topic: EDUCATION_TOPIC.name, messages: records });
+    await p.send({ topic: EDUCATION_TOPIC, messages: records });
     await p.disconnect();
   }
   const event = (hetu: string, unitId: string) =>
@@ -346,6 +346,10 @@ describe("school and early-education events", () => {
   it("attaches an event covered by consent, drops one without (storing nothing), and dead-letters a malformed one", async () => {
     const covered = freshHetu();
     const uncovered = freshHetu();
+    const noCase = freshHetu();
+    await unary(a.client, a.client.submitReferral, submission({ child: { hetu: uncovered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }), {
+      identity: teacher,
+    });
     const { receipt } = await unary(
       a.client,
       a.client.submitReferral,
@@ -375,9 +379,10 @@ describe("school and early-education events", () => {
 
     const yes = event(covered, "kuopio-school-12");
     const no = event(uncovered, "kuopio-school-12");
+    const unrelated = event(noCase, "kuopio-school-12");
     const broken = event("131052-308X", "kuopio-school-12");
     const poisonKey = uniqueName("poison");
-    await produce([record(no), record(yes), record(broken), { key: poisonKey, value: Buffer.from("garbage"), headers: { ce_id: "x" } }]);
+    await produce([record(no), record(unrelated), record(yes), record(broken), { key: poisonKey, value: Buffer.from("garbage"), headers: { ce_id: "x" } }]);
 
     await waitFor(
       async () =>
@@ -390,7 +395,7 @@ describe("school and early-education events", () => {
     const view = await unary(a.client, a.client.getReferral, { referralId: receipt?.referralId ?? "" }, { identity: kuopioWorker });
     expect(view.referral?.educationEvents[0]).toMatchObject({ eventId: yes.eventId, unitId: "kuopio-school-12", kind: "attendance", code: "absence:2:9d" });
     const dead = await readTopic(
-      dlqOf(EDUCATION_TOPIC.name),
+      dlqOf(EDUCATION_TOPIC),
       (s) => s.some((m) => key(m) === broken.pupilId) && s.some((m) => key(m) === poisonKey),
       "both dead letters",
     );
@@ -407,11 +412,26 @@ describe("school and early-education events", () => {
         ),
       { what: "the drop counted" },
     );
-    const stored = await a.service.pool.query("SELECT count(*)::int AS n FROM education_events WHERE event_id = $1 OR subject_pseudonym = $2", [
-      no.eventId,
-      pseudonym.pseudonymFor({ hetu: uncovered, temporaryId: "", birthDate: "", givenNames: "", familyName: "" }),
-    ]);
+    // The event about a child with no open referral: dropped before consent is even asked.
+    await waitFor(
+      async () =>
+        /silta_referrals_education_events_total\{[^}]*outcome="dropped_no_case"[^}]*\} [1-9]/.test(
+          (await (await fetch(`http://127.0.0.1:${a.service.adminPort}/metrics`)).text()) +
+            (await (await fetch(`http://127.0.0.1:${b.service.adminPort}/metrics`)).text()),
+        ),
+      { what: "the no-case drop counted" },
+    );
+    const pseudonymOf = (hetu: string) => pseudonym.pseudonymFor({ hetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    const stored = await a.service.pool.query(
+      "SELECT count(*)::int AS n FROM education_events WHERE event_id = ANY($1::text[]) OR subject_pseudonym = ANY($2::text[])",
+      [
+        [no.eventId, unrelated.eventId],
+        [pseudonymOf(uncovered), pseudonymOf(noCase)],
+      ],
+    );
     expect(stored.rows[0].n).toBe(0);
+    const audited = await consent.pool.query("SELECT count(*)::int AS n FROM consent_audit WHERE subject_pseudonym = $1", [pseudonymOf(noCase)]);
+    expect(audited.rows[0].n).toBe(0);
   });
 });
 

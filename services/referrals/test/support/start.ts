@@ -1,4 +1,5 @@
 // Starts the real consent service and referrals replicas in-process on free ports.
+import { randomBytes } from "node:crypto";
 import { credentials } from "@grpc/grpc-js";
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import type { Identity, Logger } from "@silta/platform";
@@ -10,6 +11,8 @@ import { loadReferralsConfig } from "../../src/config.ts";
 import { startReferralsService } from "../../src/service.ts";
 
 export const PSEUDONYM_KEY = Buffer.alloc(32, 7).toString("base64");
+/** This test run's own education topic: other test files produce to theirs at the same time. */
+export const EDUCATION_TOPIC = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
 
 export async function startConsent(databaseUrl: string, logger: Logger) {
   return startConsentService(
@@ -30,6 +33,7 @@ export async function startReferrals(databaseUrl: string, consentPort: number, l
     SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
     SILTA_LOG_LEVEL: "debug",
     SILTA_REFERRALS_DEADLINE_INTERVAL_MS: "3600000",
+    SILTA_EDUCATION_TOPIC: EDUCATION_TOPIC,
   });
   const service = await startReferralsService(config, logger, { clock, host: "127.0.0.1", consumerGroup });
   const client = new ReferralServiceClient(`127.0.0.1:${service.grpcPort}`, credentials.createInsecure());
