@@ -75,6 +75,7 @@ openapi: $(GEN_OK) ## write docs/openapi.json from the gateway's routes (a test 
 bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into docs/benchmarks.md
 	@node services/consent/bench/check-bench.ts
 	@node services/referrals/bench/submit-bench.ts
+	@node services/gateway/bench/gateway-bench.ts
 
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking
 	@echo "==> biome"; biome check .

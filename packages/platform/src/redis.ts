@@ -11,6 +11,9 @@ export function createRedis(url: string): Redis {
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     connectTimeout: 2000,
+    // Commands issued in the same tick share one write: on a busy edge (a rate-limit check per
+    // request) that is many fewer syscalls, which are costly on small VMs.
+    enableAutoPipelining: true,
   });
 }
 

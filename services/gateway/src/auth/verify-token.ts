@@ -36,7 +36,14 @@ const claimsSchema = z.object({
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<Identity>;
 
+/** Verified tokens are remembered (bounded) until they expire, at most this long. */
+const CACHE_MS = 5 * 60_000;
+const CACHE_MAX = 10_000;
+
 export function tokenVerifier(settings: TokenSettings): TokenVerifier {
+  // A caller sends the same token with every request: verifying its signature once per token
+  // (not per request) spares the CPU; an expired token falls out and is verified (refused) again.
+  const verified = new Map<string, { identity: Identity; until: number }>();
   const keys: JWTVerifyGetKey =
     settings.jwks instanceof URL ? createRemoteJWKSet(settings.jwks, { cooldownDuration: 30_000, cacheMaxAge: 600_000 }) : createLocalJWKSet(settings.jwks);
   return async (authorization) => {
@@ -44,6 +51,9 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
     if (!match?.[1]) {
       throw new SiltaError("SILTA_AUTH_TOKEN_MISSING", "unauthenticated", "a bearer token is required (Authorization: Bearer <jwt>)");
     }
+    const hit = verified.get(match[1]);
+    if (hit && hit.until > Date.now()) return hit.identity;
+    if (hit) verified.delete(match[1]);
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(match[1], keys, {
@@ -62,14 +72,17 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
       throw new SiltaError("SILTA_AUTH_TOKEN_INVALID", "unauthenticated", `the token's claims are incomplete or invalid: ${fields}`);
     }
     const c = claims.data;
-    return {
+    const identity: Identity = Object.freeze({
       subject: c.sub,
       organisationId: c.org_id,
       organisationType: c.org_type as Identity["organisationType"],
-      roles: c.roles,
-      areaCodes: c.area_codes,
-      municipalityCodes: c.municipality_codes,
-    };
+      roles: Object.freeze(c.roles) as string[],
+      areaCodes: Object.freeze(c.area_codes) as string[],
+      municipalityCodes: Object.freeze(c.municipality_codes) as string[],
+    });
+    if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value as string);
+    verified.set(match[1], { identity, until: Math.min(Number(payload.exp) * 1000, Date.now() + CACHE_MS) });
+    return identity;
   };
 }
 

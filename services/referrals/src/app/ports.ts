@@ -36,6 +36,14 @@ export interface ReferralTx {
   insertEducationEvent(e: EducationEventRecord): Promise<boolean>;
 }
 
+export interface ReferralStatusView {
+  referenceNumber: string;
+  areaCode: string;
+  receivedAt: Date;
+  notifier: { organisationId: string };
+  history: Pick<HistoryEntry, "action" | "at">[];
+}
+
 export interface DueDeadline {
   referral: Pick<Referral, "referralId" | "areaCode">;
   deadline: DeadlineState;
@@ -57,6 +65,8 @@ export interface ReferralStore {
   ): Promise<boolean>;
   get(referralId: string): Promise<Referral | undefined>;
   byReference(referenceNumber: string): Promise<Referral | undefined>;
+  /** What a notifier's status needs, in one read: no content, no decision. */
+  statusByReference(referenceNumber: string): Promise<ReferralStatusView | undefined>;
   list(areaCode: string, statuses: ReferralStatus[], limit: number): Promise<Referral[]>;
   educationEventsFor(subjectPseudonym: string, areaCode: string): Promise<EducationEventRecord[]>;
   /** Whether the child has a referral in the area that is not closed. */

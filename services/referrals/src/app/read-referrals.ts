@@ -38,7 +38,7 @@ export interface NotifierStatus {
 /** The notifier's view: received by whom, and which milestones passed when. Never the decision or content. */
 export function getReferralStatus(deps: { store: ReferralStore; settings: ReferralSettings }) {
   return async (referenceNumber: string, caller: Identity): Promise<NotifierStatus> => {
-    const r = await deps.store.byReference(referenceNumber);
+    const r = await deps.store.statusByReference(referenceNumber);
     // Only the notifying organisation; to anyone else the reference does not exist.
     if (!r?.notifier.organisationId || r.notifier.organisationId !== caller.organisationId)
       throw notFound("SILTA_REFERRAL_NOT_FOUND", `referral ${referenceNumber}`);

@@ -1,6 +1,6 @@
 // PostgreSQL adapter of ReferralStore: rows ⇄ domain, events into the outbox.
 import { appendAllToOutbox, type OutboxEntry, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
-import type { DueDeadline, EducationEventRecord, PriorReferrals, ReferralEvent, ReferralStore, ReferralTx } from "../app/ports.ts";
+import type { DueDeadline, EducationEventRecord, PriorReferrals, ReferralEvent, ReferralStatusView, ReferralStore, ReferralTx } from "../app/ports.ts";
 import type { DeadlineKind } from "../domain/deadlines.ts";
 import type { DeadlineState, HistoryEntry, Referral, ReferralStatus } from "../domain/referral.ts";
 
@@ -235,6 +235,31 @@ export class PgReferralStore implements ReferralStore {
 
   async byReference(ref: string) {
     return (await load(this.pool, "reference_number = $1", [ref]))[0];
+  }
+
+  async statusByReference(ref: string): Promise<ReferralStatusView | undefined> {
+    const { rows } = await this.pool.query<{
+      reference_number: string;
+      area_code: string;
+      received_at: Date;
+      notifier_org: string | null;
+      history: { action: string; at: string }[];
+    }>({
+      name: "referrals-status-by-reference",
+      text: `SELECT r.reference_number, r.area_code, r.received_at, r.notifier->>'organisationId' AS notifier_org,
+                coalesce((SELECT json_agg(json_build_object('action', h.action, 'at', h.at) ORDER BY h.id) FROM referral_history h WHERE h.referral_id = r.referral_id), '[]') AS history
+           FROM referrals r WHERE r.reference_number = $1`,
+      values: [ref],
+    });
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      referenceNumber: r.reference_number,
+      areaCode: r.area_code,
+      receivedAt: r.received_at,
+      notifier: { organisationId: r.notifier_org ?? "" },
+      history: r.history.map((h) => ({ action: h.action, at: new Date(h.at) })),
+    };
   }
 
   list(area: string, statuses: ReferralStatus[], limit: number) {
