@@ -23,11 +23,15 @@ export function educationEventChecker(schema: JsonSchema) {
     const eventId =
       typeof raw === "object" && raw !== null && typeof (raw as { eventId?: unknown }).eventId === "string" ? (raw as { eventId: string }).eventId : undefined;
     if (!shape(raw)) {
-      const errors = (shape.errors ?? []).slice(0, 20).map((e) => {
+      // One reason per field (a wrong type also fails the enum, say): the first is the clearest.
+      const byField = new Map<string, string>();
+      for (const e of shape.errors ?? []) {
         const path = e.instancePath.replace(/^\//, "").replaceAll("/", ".");
         const extra = typeof e.params.additionalProperty === "string" ? e.params.additionalProperty : undefined;
-        return { field: [path, extra].filter(Boolean).join(".") || "(event)", reason: e.message ?? "invalid" };
-      });
+        const field = [path, extra].filter(Boolean).join(".") || "(event)";
+        if (!byField.has(field)) byField.set(field, e.message ?? "invalid");
+      }
+      const errors = [...byField].slice(0, 20).map(([field, reason]) => ({ field, reason }));
       return { ok: false, eventId, errors };
     }
     const j = raw as Record<string, unknown>;
