@@ -40,6 +40,9 @@ export interface IntakeDeps {
 }
 
 const seenKey = (ceId: string) => `silta:intake:seen:${ceId}`;
+const REMEMBER = "for _, k in ipairs(KEYS) do redis.call('SET', k, '1', 'EX', ARGV[1]) end return #KEYS";
+/** The encoded bytes as a Buffer without copying them. */
+const asBuffer = (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 
 export function educationIntake(deps: IntakeDeps) {
   const now = deps.now ?? (() => new Date());
@@ -88,7 +91,7 @@ export function educationIntake(deps: IntakeDeps) {
             subject: v.event.pupilId,
             time: now().toISOString(),
             contentType: PROTOBUF,
-            data: Buffer.from(EducationEventRecorded.encode(v.event).finish()),
+            data: asBuffer(EducationEventRecorded.encode(v.event).finish()),
           },
         })),
       );
@@ -99,9 +102,10 @@ export function educationIntake(deps: IntakeDeps) {
     for (const v of fresh) results[v.index] = { index: v.index, eventId: v.event.eventId, status: "accepted" };
 
     if (fresh.length > 0) {
-      const remember = deps.redis.multi();
-      for (const v of fresh) remember.set(seenKey(v.ceId), "1", "EX", deps.dedupSeconds);
-      await remember.exec().catch((err: unknown) => deps.logger.warn({ err }, "intake dedupe window not updated"));
+      // One command for the whole batch (a MULTI of 100 SETs costs the gateway far more CPU).
+      await deps.redis
+        .eval(REMEMBER, fresh.length, ...fresh.map((v) => seenKey(v.ceId)), deps.dedupSeconds)
+        .catch((err: unknown) => deps.logger.warn({ err }, "intake dedupe window not updated"));
     }
     const count = (s: ItemResult["status"]) => results.filter((r) => r.status === s).length;
     return { accepted: count("accepted"), duplicates: count("duplicate"), rejected: count("rejected"), results };

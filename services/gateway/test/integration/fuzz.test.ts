@@ -41,11 +41,13 @@ beforeAll(async () => {
     gatewayEnv: { SILTA_RATE_LIMIT_PER_MINUTE: "1000000", SILTA_LOG_LEVEL: "warn" },
   });
   // Tokens that pass every route's role gate, so the fuzzed input reaches the handlers and services.
+  // Organisations of their own: rate-limit counters are per organisation in the shared Redis.
   handlerToken = await chain.token({
     ...personas.worker13,
+    org_id: uniqueName("fuzz-area"),
     roles: ["child_protection_worker", "child_protection_manager", "auditor", "data_protection_officer", "manager"],
   });
-  publisherToken = await chain.token(personas.publisher);
+  publisherToken = await chain.token({ ...personas.publisher, org_id: uniqueName("fuzz-municipality") });
   const doc = (await (await fetch(`${chain.baseUrl}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, Omit<Operation, "method" | "path">>>;
     components: { schemas: Record<string, Schema> };
