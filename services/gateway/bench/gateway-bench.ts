@@ -6,7 +6,7 @@
 //    referrals service, one PostgreSQL read) vs a bare fastify hello-world, concurrency 50.
 // The services run in child processes; the load generator is this process.
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,35 @@ import { Kafka, logLevel } from "kafkajs";
 import { mintToken, newKeys } from "../src/auth/dev-token.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** CPU milliseconds used so far by each part of the system (from /proc), and by this process. */
+function cpuNow(parts: Record<string, () => number[]>): Record<string, number> {
+  const ms = (pid: number) => {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
+    } catch {
+      return 0;
+    }
+  };
+  const out: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(parts)) out[name] = pids().reduce((a, pid) => a + ms(pid), 0);
+  const self = process.cpuUsage();
+  out["load generator"] = (self.user + self.system) / 1000;
+  return out;
+}
+const pidsOf = (pattern: string) => () =>
+  readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, "utf8").includes(pattern);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 async function start(script: string, env: NodeJS.ProcessEnv, adminPort: number): Promise<ChildProcess> {
@@ -104,6 +133,24 @@ try {
   children.push(hello);
   const helloPort = await new Promise<number>((r) => hello.once("message", (m: { port: number }) => r(m.port)));
 
+  const [consentChild, referralsChild, gatewayChild] = children as [ChildProcess, ChildProcess, ChildProcess];
+  const parts: Record<string, () => number[]> = {
+    gateway: () => [gatewayChild.pid as number],
+    "referrals service": () => [referralsChild.pid as number],
+    "consent service": () => [consentChild.pid as number],
+    "hello-world server": () => [hello.pid as number],
+    PostgreSQL: pidsOf("postgres"),
+    Redis: pidsOf("redis-server"),
+    Kafka: pidsOf("kafka.Kafka"),
+  };
+  const perCall: Record<string, Record<string, number>> = {};
+  const measured = async <T extends { calls: number }>(name: string, run: () => Promise<T>): Promise<T> => {
+    const before = cpuNow(parts);
+    const r = await run();
+    const after = cpuNow(parts);
+    perCall[name] = Object.fromEntries(Object.keys(after).map((k) => [k, ((after[k] ?? 0) - (before[k] ?? 0)) / r.calls]));
+    return r;
+  };
   const base = "http://127.0.0.1:18080";
   const publisher = await mintToken(keys.privateJwk, {
     sub: "bench",
@@ -174,16 +221,20 @@ try {
     }),
   });
   const ref = ((await submit.json()) as { receipt: { referenceNumber: string } }).receipt.referenceNumber;
-  const get = await runLoad({ concurrency: 50, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
-    const res = await fetch(`${base}/v1/referral-statuses/${ref}`, { headers: { authorization: `Bearer ${teacher}` } });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`GET answered ${res.status}`);
-  });
-  const helloLoad = await runLoad({ concurrency: 50, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
-    const res = await fetch(`http://127.0.0.1:${helloPort}/hello`);
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error("hello failed");
-  });
+  const get = await measured("GET", () =>
+    runLoad({ concurrency: 50, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
+      const res = await fetch(`${base}/v1/referral-statuses/${ref}`, { headers: { authorization: `Bearer ${teacher}` } });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`GET answered ${res.status}`);
+    }),
+  );
+  const helloLoad = await measured("hello", () =>
+    runLoad({ concurrency: 50, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
+      const res = await fetch(`http://127.0.0.1:${helloPort}/hello`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error("hello failed");
+    }),
+  );
 
   const row = (name: string, r: Awaited<ReturnType<typeof runLoad>>, perCall = 1) =>
     `| ${name} | ${r.calls} | ${r.errors} | ${(r.perSecond * perCall).toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.maxMs.toFixed(1)} |`;
@@ -202,6 +253,14 @@ For the intake rows the rate column is events/s (100 per call) and the latencies
 | run | calls | errors | events or calls /s | p50 ms | p99 ms | max ms |
 |---|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+Where the CPU of one GET goes (ms per call, all parts on the same 2 cores; warm-up included, /proc at 10 ms resolution):
+
+| part | authenticated GET | hello-world |
+|---|---|---|
+${Object.keys(perCall.GET ?? {})
+  .map((k) => `| ${k} | ${(perCall.GET?.[k] ?? 0).toFixed(3)} | ${(perCall.hello?.[k] ?? 0).toFixed(3)} |`)
+  .join("\n")}
 
 Intake / bare producer: **${(intake.perSecond / bare.perSecond).toFixed(2)}×** (goal ≥ 0.7×).
 Authenticated GET / hello-world: **${(get.perSecond / helloLoad.perSecond).toFixed(2)}×** (goal ≥ 0.4×).
