@@ -14,6 +14,7 @@ import { unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
 import { createTestDatabase, percentile, replaceSection, runRate, testEnv, uniqueName } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
+import pg from "pg";
 
 const SECONDS = Number(process.env.BENCH_REFERRAL_SECONDS ?? 60);
 const RATES = (process.env.BENCH_REFERRAL_RATES ?? "50,200").split(",").map(Number);
@@ -98,8 +99,17 @@ const submit = (i: number) =>
   );
 
 const rows: string[] = [];
+async function checkpoint() {
+  const admin = new pg.Client({ connectionString: testEnv.postgresAdminUrl });
+  await admin.connect();
+  await admin.query("CHECKPOINT");
+  await admin.end();
+}
 try {
   for (const rate of RATES) {
+    // Each rate starts from the same state: the dirty pages of what ran before (e.g. the consent
+    // bench's audit rows) written out now, not by a checkpoint in the middle of this run.
+    await checkpoint();
     // Warm-up at the measured rate, not measured: JIT, and the connection pools grown to the load.
     await runRate({ ratePerSecond: rate, durationMs: WARMUP_SECONDS * 1000 }, submit);
     const sent = new Map<string, number>();
@@ -126,7 +136,7 @@ try {
   const body = `### referrals: submit → record on the area inbox
 
 Command: \`make bench\` (\`node services/referrals/bench/submit-bench.ts\`; \`BENCH_REFERRAL_SECONDS\`, default 60), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Node ${process.version}.
-Open loop at a steady rate, after ${WARMUP_SECONDS} s at that rate to warm up (not measured); latency from the start of \`SubmitReferral\` to the record's arrival at a consumer of \`referrals.inbox.13.v1\`
+Open loop at a steady rate, after a PostgreSQL \`CHECKPOINT\` and ${WARMUP_SECONDS} s at that rate to warm up (not measured); latency from the start of \`SubmitReferral\` to the record's arrival at a consumer of \`referrals.inbox.13.v1\`
 (validation, pseudonymisation; one read, then the referral + deadlines + history + 3 outbox rows in one atomic statement; relay, Kafka \`acks=-1\`, consumer fetch).
 The consent and referrals services, PostgreSQL and Kafka share the machine with the load generator. The national average is about 0.01/s.
 

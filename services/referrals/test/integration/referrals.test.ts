@@ -404,23 +404,14 @@ describe("school and early-education events", () => {
     );
     expect(headerString(dead.find((m) => key(m) === broken.pupilId)?.headers, "silta_dlq_reason")).not.toContain("131052-308X");
     // The uncovered event was consumed (it precedes the covered one in its partition or not; wait for the count) and nothing of it stored.
-    await waitFor(
-      async () =>
-        /silta_referrals_education_events_total\{[^}]*outcome="dropped_no_consent"[^}]*\} [1-9]/.test(
-          (await (await fetch(`http://127.0.0.1:${a.service.adminPort}/metrics`)).text()) +
-            (await (await fetch(`http://127.0.0.1:${b.service.adminPort}/metrics`)).text()),
-        ),
-      { what: "the drop counted" },
-    );
+    const counted = (outcome: string) => async () =>
+      new RegExp(`silta_referrals_education_events_total\\{[^}]*outcome="${outcome}"[^}]*\\} [1-9]`).test(
+        (await (await fetch(`http://127.0.0.1:${a.service.adminPort}/metrics`)).text()) +
+          (await (await fetch(`http://127.0.0.1:${b.service.adminPort}/metrics`)).text()),
+      );
+    await waitFor(counted("dropped_no_consent"), { what: "the drop counted" });
     // The event about a child with no open referral: dropped before consent is even asked.
-    await waitFor(
-      async () =>
-        /silta_referrals_education_events_total\{[^}]*outcome="dropped_no_case"[^}]*\} [1-9]/.test(
-          (await (await fetch(`http://127.0.0.1:${a.service.adminPort}/metrics`)).text()) +
-            (await (await fetch(`http://127.0.0.1:${b.service.adminPort}/metrics`)).text()),
-        ),
-      { what: "the no-case drop counted" },
-    );
+    await waitFor(counted("dropped_no_case"), { what: "the no-case drop counted" });
     const pseudonymOf = (hetu: string) => pseudonym.pseudonymFor({ hetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
     const stored = await a.service.pool.query(
       "SELECT count(*)::int AS n FROM education_events WHERE event_id = ANY($1::text[]) OR subject_pseudonym = ANY($2::text[])",
