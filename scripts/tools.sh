@@ -16,6 +16,9 @@ module_of() {
   esac
 }
 
+# The modules need a recent Go: prefer the official toolchain where the machine has one (Debian's
+# golang-go may be older than the modules' go directive).
+[ -x /usr/local/go/bin/go ] && PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null || apt_install golang-go
 for tool in "$@"; do
   [ -x "$BIN/$tool" ] && continue
