@@ -96,6 +96,12 @@ describe("a child welfare notification through the gateway", () => {
     const wrongType = await call("POST", "/v1/referrals", "teacher", { ...submission(), urgentClaimed: "very" });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.errors?.[0]?.field).toBe("urgentClaimed");
+    const nul = await call("GET", "/v1/referral-statuses/%00", "teacher");
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors).toEqual([{ field: "referenceNumber", reason: "must not contain a NUL character" }]);
+    const nulBody = await call("POST", "/v1/referrals", "teacher", submission({ concern: "a\u0000b" }));
+    expect(nulBody.status).toBe(400);
+    expect(nulBody.body.errors?.[0]?.field).toBe("concern");
     const malformed = await http(chain.baseUrl, "POST", "/v1/referrals", { token: tokens.teacher, raw: '{"requestId": "x",' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe("SILTA_GATEWAY_MALFORMED_JSON");
