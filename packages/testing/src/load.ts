@@ -1,3 +1,4 @@
+import { type ChildProcess, fork } from "node:child_process";
 // A closed-loop load generator for benchmarks: `concurrency` workers call `fn` back to back for
 // `durationMs` (after a warm-up), recording each latency. Bounded in count and time.
 export interface LoadResult {
@@ -87,4 +88,22 @@ export async function runRate(
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * Starts a service's entry point in a child process (for benchmarks: the load generator stays
+ * alone in this one) and resolves once its admin `/readyz` answers 200.
+ */
+export async function forkService(script: string, env: NodeJS.ProcessEnv, adminPort: number, execArgv: string[] = []): Promise<ChildProcess> {
+  const child = fork(script, [], {
+    execArgv,
+    env: { ...process.env, ...env, SILTA_ADMIN_PORT: String(adminPort), SILTA_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGTERM");
+  throw new Error(`${script} did not start`);
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
 import { PROTOBUF } from "@silta/events";
-import { createTestDatabase, replaceSection, runLoad, testEnv, uniqueName } from "@silta/testing";
+import { createTestDatabase, forkService, replaceSection, runLoad, testEnv, uniqueName } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
 import { mintToken, newKeys } from "../src/auth/dev-token.ts";
 
@@ -48,17 +48,7 @@ const pidsOf = (pattern: string) => () =>
     .map(Number);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-async function start(script: string, env: NodeJS.ProcessEnv, adminPort: number): Promise<ChildProcess> {
-  const child = fork(script, [], {
-    env: { ...process.env, ...env, SILTA_ADMIN_PORT: String(adminPort), SILTA_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${script} did not start`);
-}
+const start = forkService;
 
 function hetu(n: number): string {
   const nnn = String(100 + (n % 800)).padStart(3, "0");

@@ -4,7 +4,6 @@
 // Latency is measured end to end: from the start of the call to the record's arrival at a
 // consumer of `referrals.inbox.13.v1` (gRPC, transaction with the outbox, relay, Kafka acks=-1,
 // consumer fetch). The real consent and referrals services run in child processes.
-import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -12,7 +11,7 @@ import { credentials } from "@grpc/grpc-js";
 import { NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
-import { createTestDatabase, percentile, replaceSection, runRate, testEnv, uniqueName } from "@silta/testing";
+import { createTestDatabase, forkService, percentile, replaceSection, runRate, testEnv, uniqueName } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 
@@ -29,18 +28,7 @@ const teacher: Identity = {
   municipalityCodes: ["297"],
 };
 
-async function start(script: string, env: NodeJS.ProcessEnv, adminPort: number, execArgv: string[] = []): Promise<ChildProcess> {
-  const child = fork(script, [], {
-    execArgv,
-    env: { ...process.env, ...env, SILTA_ADMIN_PORT: String(adminPort), SILTA_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${script} did not start`);
-}
+const start = forkService;
 
 const [db, consentDb] = await Promise.all([createTestDatabase("bench_referrals"), createTestDatabase("bench_referrals_consent")]);
 const brokers = testEnv.kafkaBrokers.join(",");
