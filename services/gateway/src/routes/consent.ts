@@ -2,22 +2,17 @@
 // service authorises (the responsible area's child-protection roles manage; a recipient checks
 // only for itself; auditors verify the chain); the gateway gates the management routes by role.
 import * as c from "@silta/contracts/consent/v1/consent.ts";
-import { unary } from "@silta/grpc";
-import type { Identity } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
 import { CHILD_PROTECTION_ROLES } from "./referrals.ts";
-import { addRpcRoute, type RpcRoute } from "./rpc-route.ts";
+import { addRpcRoute, type RpcRoute, rpcCaller } from "./rpc-route.ts";
 
 const P = "silta.consent.v1.";
 const AUDITORS = ["auditor", "data_protection_officer", "manager"] as const;
 const AUDIT_READERS = [...AUDITORS, ...CHILD_PROTECTION_ROLES] as const;
 
 export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: c.ConsentServiceClient, deadlineMs: number): void {
-  const call =
-    <Req, Res>(method: unknown) =>
-    (req: Req, identity: Identity): Promise<Res> =>
-      unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>;
+  const call = rpcCaller(client, deadlineMs);
   const manage = { roles: ["child_protection_worker", "child_protection_manager"], organisationTypes: ["wellbeing_area"] } as const;
   const routes: Omit<RpcRoute<unknown, unknown>, "tag">[] = [
     {

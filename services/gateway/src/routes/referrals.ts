@@ -2,21 +2,16 @@
 // child-protection roles handle a referral; a notifier reads only its own receipt status);
 // the gateway adds the coarse role gate where a route is for handlers only.
 import * as r from "@silta/contracts/referrals/v1/referrals.ts";
-import { unary } from "@silta/grpc";
-import type { Identity } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
-import { addRpcRoute } from "./rpc-route.ts";
+import { addRpcRoute, rpcCaller } from "./rpc-route.ts";
 
 export const CHILD_PROTECTION_ROLES = ["child_protection_worker", "child_protection_manager", "social_emergency_worker"] as const;
 const P = "silta.referrals.v1.";
 
 export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: r.ReferralServiceClient, deadlineMs: number): void {
   const handlers = { roles: CHILD_PROTECTION_ROLES, organisationTypes: ["wellbeing_area"] as const, tag: "referrals" };
-  const call =
-    <Req, Res>(method: unknown) =>
-    (req: Req, identity: Identity): Promise<Res> =>
-      unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>;
+  const call = rpcCaller(client, deadlineMs);
 
   addRpcRoute(app, schemas, {
     method: "POST",

@@ -1,6 +1,9 @@
 // A REST route over one unary RPC: the body (POST) or query (GET) is the request message in
 // proto3 JSON, path parameters fill the fields they name, the answer is the response message.
 // Schemas come from the descriptor (openapi/proto-schemas.ts), so OpenAPI follows the proto.
+
+import type { Client } from "@grpc/grpc-js";
+import { unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import { identityOf, type RouteAccess } from "../auth/authenticate.ts";
@@ -58,4 +61,11 @@ export function addRpcRoute<Req, Res>(app: FastifyInstance, schemas: ProtoSchema
       return r.codec.response.toJSON(res);
     },
   });
+}
+
+/** `call(client.method)`: the method called with the verified identity and the deadline. */
+export function rpcCaller(client: Client, deadlineMs: number) {
+  return <Req, Res>(method: unknown) =>
+    (req: Req, identity: Identity): Promise<Res> =>
+      unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>;
 }
