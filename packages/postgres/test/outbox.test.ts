@@ -155,6 +155,36 @@ describe("the relay", () => {
     await relay.stop();
   });
 
+  it("publishes commits made while it is busy publishing, without waiting for the poll, several commits per round", async () => {
+    const producer = recordingProducer();
+    const rounds: number[] = [];
+    const slow: EventProducer = {
+      ...producer,
+      async publish(records) {
+        rounds.push(records.length);
+        await new Promise((r) => setTimeout(r, 30)); // Kafka's acks take a while: commits land meanwhile
+        await producer.publish(records);
+      },
+    };
+    const relay = new OutboxRelay({ pool, connectionString: db.url, producer: slow, logger, meter: createMetrics("t").meter, pollMs: 120_000, lingerMs: 20 });
+    relay.start();
+    await waitFor(() => relay.isLeader, { what: "the relay to lead" });
+    await new Promise((r) => setTimeout(r, 300));
+    rounds.length = 0;
+    for (let i = 0; i < 60; i++) {
+      await withTransaction(pool, (tx) => appendToOutbox(tx, { topic: "t.a.v1", aggregateId: `busy-${i % 5}`, event: event(i) }));
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 25));
+    }
+    await waitFor(() => producer.sent.filter((r) => r.key.startsWith("busy-")).length === 60, { what: "every commit to be published", timeoutMs: 20_000 });
+    // Each aggregate's events in commit order; fewer rounds than commits.
+    for (let a = 0; a < 5; a++) {
+      const seen = producer.sent.filter((r) => r.key === `busy-${a}`).map((r) => Number(String(r.event.data).slice(1)));
+      expect(seen).toEqual([...seen].sort((x, y) => x - y));
+    }
+    expect(rounds.length).toBeLessThan(60);
+    await relay.stop();
+  });
+
   it("publishes nothing while another relay holds the lock", async () => {
     await withTransaction(pool, (tx) => appendToOutbox(tx, { topic: "t.a.v1", aggregateId: "waiting", event: event(9) }));
     const holder = new LeaderLock(db.url, "silta.outbox-relay");

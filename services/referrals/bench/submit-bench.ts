@@ -48,6 +48,7 @@ const referrals = await start(
     SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 3).toString("base64"),
   },
   9194,
+  process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
 );
 
 const arrived = new Map<string, number>();
