@@ -1,5 +1,6 @@
 // One place that creates kafkajs clients, with kafkajs' own log lines routed to pino.
 
+import { readFileSync } from "node:fs";
 import type { Logger } from "@silta/platform";
 import { Kafka, type LogEntry, logLevel } from "kafkajs";
 
@@ -7,6 +8,35 @@ export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** TLS to the brokers: the cluster CA, and a client certificate when the cluster authenticates by it. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+/** The Kafka part of a service's validated config (`kafkaConfigShape`) as settings for `createKafka`. */
+export function kafkaSettingsOf(config: {
+  SILTA_KAFKA_BROKERS: string[];
+  SILTA_KAFKA_TLS_CA_FILE?: string | undefined;
+  SILTA_KAFKA_TLS_CERT_FILE?: string | undefined;
+  SILTA_KAFKA_TLS_KEY_FILE?: string | undefined;
+}): Pick<KafkaSettings, "brokers" | "tls"> {
+  const { SILTA_KAFKA_TLS_CA_FILE: caFile, SILTA_KAFKA_TLS_CERT_FILE: certFile, SILTA_KAFKA_TLS_KEY_FILE: keyFile } = config;
+  if (!caFile && !certFile && !keyFile) return { brokers: config.SILTA_KAFKA_BROKERS };
+  if (!certFile !== !keyFile) throw new Error("SILTA_KAFKA_TLS_CERT_FILE and SILTA_KAFKA_TLS_KEY_FILE go together");
+  return {
+    brokers: config.SILTA_KAFKA_BROKERS,
+    tls: { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) },
+  };
+}
+
+/** kafkajs' `ssl` option from the files (read once, at start: Strimzi rotates them by restarting pods). */
+export function sslOptions(tls: KafkaSettings["tls"]): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized: true } | undefined {
+  if (!tls) return undefined;
+  return {
+    rejectUnauthorized: true,
+    ...(tls.caFile ? { ca: [readFileSync(tls.caFile, "utf8")] } : {}),
+    ...(tls.certFile ? { cert: readFileSync(tls.certFile, "utf8") } : {}),
+    ...(tls.keyFile ? { key: readFileSync(tls.keyFile, "utf8") } : {}),
+  };
 }
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
@@ -21,6 +51,7 @@ export function createKafka(settings: KafkaSettings): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.tls ? { ssl: sslOptions(settings.tls) } : {}),
     logLevel: logLevel.WARN,
     connectionTimeout: 3000,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },

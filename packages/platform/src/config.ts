@@ -55,6 +55,24 @@ export const env = {
 };
 
 /**
+ * How every service reaches Kafka: the brokers and, on a cluster with TLS listeners (Strimzi), the
+ * cluster CA and this service's client certificate (a Strimzi `KafkaUser` with `tls`
+ * authentication writes `ca.crt`, `user.crt`, `user.key` into a Secret the chart mounts).
+ * Spread into a service's config shape; pass the result to `createKafka`.
+ */
+export const kafkaConfigShape = {
+  SILTA_KAFKA_BROKERS: env.list(),
+  SILTA_KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
+  SILTA_KAFKA_TLS_CERT_FILE: z.string().min(1).optional(),
+  SILTA_KAFKA_TLS_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Create missing topics (and their `.dlq`) at start. On a Strimzi cluster the chart's KafkaTopic
+   * objects own the topics and the services' users may not create any: the chart sets false.
+   */
+  SILTA_KAFKA_CREATE_TOPICS: env.bool(true),
+};
+
+/**
  * Runs `fn` and, on a ConfigError, prints it and exits with status 78 (EX_CONFIG): a process
  * with bad configuration must not start half-way.
  */

@@ -48,3 +48,23 @@ export async function migrate(options: MigrateOptions): Promise<void> {
     }
   }
 }
+
+/**
+ * The body of a service's `src/migrate.ts`: applies the kit's and the service's migrations to
+ * SILTA_DATABASE_URL and exits (0 when done, 1 on failure, 78 on bad configuration). The chart
+ * runs it as an init container, so a new version's schema is in place before its pods serve;
+ * the service still migrates at start (a no-op then), which keeps `make up` one step.
+ */
+export async function migrateAndExit(service: string, dir: URL): Promise<never> {
+  const { configOrExit, createLogger, env, loadConfig } = await import("@silta/platform");
+  const config = configOrExit(() => loadConfig({ SILTA_DATABASE_URL: env.url(), SILTA_LOG_LEVEL: env.logLevel() }));
+  const logger = createLogger({ service: `${service}-migrate`, level: config.SILTA_LOG_LEVEL });
+  try {
+    await migrate({ databaseUrl: config.SILTA_DATABASE_URL, dir: fileURLToPath(dir), logger, lockWaitMs: 300_000 });
+    logger.info("migrations applied");
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, "migrations failed");
+    process.exit(1);
+  }
+}

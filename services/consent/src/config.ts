@@ -1,11 +1,11 @@
-import { env, loadConfig } from "@silta/platform";
+import { env, kafkaConfigShape, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
 export const configShape = {
   SILTA_GRPC_PORT: env.port(50051),
   SILTA_ADMIN_PORT: env.port(9101),
   SILTA_DATABASE_URL: env.url(),
-  SILTA_KAFKA_BROKERS: env.list(),
+  ...kafkaConfigShape,
   SILTA_LOG_LEVEL: env.logLevel(),
   /** The `ce_source` of this deployment's events, e.g. /silta/consent/13. */
   SILTA_EVENT_SOURCE: z

@@ -2,7 +2,7 @@
 // clients → store → use cases → gRPC server, relay, jobs → admin server. main.ts adds the
 // process concerns (signals); tests start this in-process on port 0.
 import { fileURLToPath } from "node:url";
-import { createEventProducer, createKafka, ensureTopics } from "@silta/events";
+import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf } from "@silta/events";
 import { createGrpcServer } from "@silta/grpc";
 import { createAdminServer, createMetrics, type Logger, startPeriodic } from "@silta/platform";
 import { createPool, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
@@ -26,8 +26,8 @@ export async function startConsentService(config: Config, logger: Logger, option
   const metrics = createMetrics("consent");
   await migrate({ databaseUrl: config.SILTA_DATABASE_URL, dir: fileURLToPath(new URL("../migrations", import.meta.url)), logger });
   const pool = createPool(config.SILTA_DATABASE_URL, { max: config.SILTA_DB_POOL_SIZE, applicationName: "silta-consent" });
-  const kafka = createKafka({ brokers: config.SILTA_KAFKA_BROKERS, clientId: "silta-consent", logger });
-  await ensureTopics(kafka, producedTopics);
+  const kafka = createKafka({ ...kafkaSettingsOf(config), clientId: "silta-consent", logger });
+  if (config.SILTA_KAFKA_CREATE_TOPICS) await ensureTopics(kafka, producedTopics);
   const producer = await createEventProducer(kafka);
   const relay = new OutboxRelay({ pool, connectionString: config.SILTA_DATABASE_URL, producer, logger, meter: metrics.meter });
 

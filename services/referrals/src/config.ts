@@ -1,11 +1,11 @@
-import { env, loadConfig } from "@silta/platform";
+import { env, kafkaConfigShape, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
 export const configShape = {
   SILTA_GRPC_PORT: env.port(50052),
   SILTA_ADMIN_PORT: env.port(9102),
   SILTA_DATABASE_URL: env.url(),
-  SILTA_KAFKA_BROKERS: env.list(),
+  ...kafkaConfigShape,
   SILTA_LOG_LEVEL: env.logLevel(),
   /** The consent service of this wellbeing area (host:port). */
   SILTA_CONSENT_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, "host:port"),

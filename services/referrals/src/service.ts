@@ -1,7 +1,7 @@
 // The referrals service assembled: config → telemetry → pool, Kafka, consent client → store →
 // use cases → gRPC server, education consumer, outbox relay, deadline watcher → admin server.
 import { fileURLToPath } from "node:url";
-import { createEventProducer, createKafka, ensureTopics, startEventConsumer } from "@silta/events";
+import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf, startEventConsumer } from "@silta/events";
 import { createGrpcServer } from "@silta/grpc";
 import { createAdminServer, createMetrics, type Logger, startPeriodic } from "@silta/platform";
 import { createPool, LeaderLock, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
@@ -39,8 +39,9 @@ export async function startReferralsService(config: Config, logger: Logger, opti
 
   await migrate({ databaseUrl: config.SILTA_DATABASE_URL, dir: fileURLToPath(new URL("../migrations", import.meta.url)), logger });
   const pool = createPool(config.SILTA_DATABASE_URL, { max: config.SILTA_DB_POOL_SIZE, applicationName: "silta-referrals" });
-  const kafka = createKafka({ brokers: config.SILTA_KAFKA_BROKERS, clientId: "silta-referrals", logger });
-  await ensureTopics(kafka, [...producedTopics(areaCodes(municipalities)), ...consumedTopics(config.SILTA_EDUCATION_TOPIC)]);
+  const kafka = createKafka({ ...kafkaSettingsOf(config), clientId: "silta-referrals", logger });
+  if (config.SILTA_KAFKA_CREATE_TOPICS)
+    await ensureTopics(kafka, [...producedTopics(areaCodes(municipalities)), ...consumedTopics(config.SILTA_EDUCATION_TOPIC)]);
   const producer = await createEventProducer(kafka);
   const relay = new OutboxRelay({ pool, connectionString: config.SILTA_DATABASE_URL, producer, logger, meter: metrics.meter });
   const consent = consentClient(config.SILTA_CONSENT_ADDRESS, config.SILTA_AREA_CODE);
