@@ -14,8 +14,10 @@ NODE_OK := $(CACHE)/.node-ok
 DEPS_OK := node_modules/.silta-deps
 GEN_OK  := packages/contracts/src/gen/.stamp
 PROTOS  := $(shell find proto -name '*.proto')
+# The version of the images: the chart's appVersion.
+VERSION := $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/silta/Chart.yaml)
 
-.PHONY: help up down test lint gen deps tools infra-up infra-down infra-status services-up services-down token openapi bench clean
+.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token openapi bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,8 +46,8 @@ infra-up: $(DEPS_OK) ## start Kafka, PostgreSQL, Redis (installs what is missing
 infra-down: ## stop them
 	@bash scripts/infra.sh down
 
-tools: ## build the Go tools (grpcurl, helm, kubeconform, k6) into the cache dir
-	@bash scripts/tools.sh grpcurl helm kubeconform k6
+tools: ## build the Go tools (grpcurl, helm, kubeconform, k6) into the cache dir; fetch the Kubernetes schemas
+	@bash scripts/tools.sh grpcurl helm kubeconform k8s-schemas k6
 
 infra-status: ## show whether each is up
 	@bash scripts/infra.sh status
@@ -62,7 +64,8 @@ up: infra-up services-up ## install what is missing, start everything, say where
 down: services-down infra-down ## stop everything
 
 test: $(GEN_OK) ## the whole suite against the real servers; ends with 'N passed, N failed'
-	@bash scripts/tools.sh grpcurl & tools=$$!; bash scripts/infra.sh up; infra=$$?; wait $$tools && [ $$infra -eq 0 ]
+	@# The Go tools build (cold: grpcurl ~1 min, helm ~4 min) while the servers start.
+	@bash scripts/tools.sh grpcurl helm kubeconform k8s-schemas & tools=$$!; bash scripts/infra.sh up; infra=$$?; wait $$tools && [ $$infra -eq 0 ]
 	@node scripts/run-tests.mjs
 
 token: $(GEN_OK) ## print a development token: make token ROLE=teacher ORG=kuopio-school-12 TYPE=municipality MUNICIPALITY=297 [AREA=13]
@@ -77,11 +80,22 @@ bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into d
 	@node services/referrals/bench/submit-bench.ts
 	@node services/gateway/bench/gateway-bench.ts
 
-lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking
+lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking + chart-check
 	@echo "==> biome"; biome check .
 	@echo "==> tsc (strict typecheck)"; tsc -p tsconfig.json
 	@echo "==> buf lint"; buf lint
 	@bash scripts/buf-breaking.sh
+	@$(MAKE) --no-print-directory chart-check
+
+chart-check: $(DEPS_OK) ## helm lint --strict + helm template per party + kubeconform/CRD schemas (offline)
+	@bash scripts/tools.sh helm kubeconform k8s-schemas
+	@echo "==> chart-check"; node tests/deploy/chart-check.ts
+
+images: $(GEN_OK) ## build the service images (needs Docker): silta-<service>:<version>
+	@command -v docker >/dev/null && docker info >/dev/null 2>&1 || { echo "make images needs a running Docker engine (none here)"; exit 1; }
+	@for s in gateway:9100 consent:9101 referrals:9102; do n=$${s%%:*}; [ -f services/$$n/src/main.ts ] || continue; \
+	  echo "==> silta-$$n:$(VERSION)"; docker build --build-arg SERVICE=$$n --build-arg ADMIN_PORT=$${s##*:} --build-arg VERSION=$(VERSION) \
+	    -t silta-$$n:$(VERSION) . || exit 1; done
 
 clean: down ## stop everything and delete the cache dir (Kafka/PostgreSQL data included)
 	rm -rf $(CACHE) node_modules packages/contracts/src/gen

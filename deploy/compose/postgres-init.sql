@@ -1,0 +1,3 @@
+-- docker compose: one database per database-owning service (the chart takes them from Secrets).
+CREATE DATABASE silta_consent;
+CREATE DATABASE silta_referrals;

@@ -1,0 +1,111 @@
+// The image's contents without Docker: scripts/prod-tree.sh builds the tree the Dockerfile
+// copies into the image (production dependencies only), and the three services start from it
+// against the real PostgreSQL, Kafka and Redis, become ready, and answer.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestDatabase, type TestDatabase, testEnv, waitFor } from "@silta/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { root } from "./chart-kit.ts";
+
+const out = mkdtempSync(join(tmpdir(), "silta-prod-tree-"));
+const children: ChildProcess[] = [];
+const dbs: TestDatabase[] = [];
+const ports = { consent: { grpc: 50871, admin: 9871 }, referrals: { grpc: 50872, admin: 9872 }, gateway: { http: 8873, admin: 9873 } };
+
+function start(service: string, env: Record<string, string>): void {
+  const child = spawn(process.execPath, ["--import", "@silta/platform/telemetry-start", "src/main.ts"], {
+    cwd: join(out, "services", service),
+    env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--disable-warning=TimeoutNegativeWarning", SILTA_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  children.push(child);
+}
+const ready = (port: number) =>
+  waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, { what: `readiness on ${port}`, timeoutMs: 60_000 });
+
+beforeAll(async () => {
+  const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "gateway"], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`prod-tree.sh failed: ${r.stderr}`);
+  const [consentDb, referralsDb] = await Promise.all([createTestDatabase("prodtree_consent"), createTestDatabase("prodtree_referrals")]);
+  dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase);
+  const kafka = { SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") };
+  start("consent", { ...kafka, SILTA_DATABASE_URL: consentDb.url, SILTA_GRPC_PORT: `${ports.consent.grpc}`, SILTA_ADMIN_PORT: `${ports.consent.admin}` });
+  start("referrals", {
+    ...kafka,
+    SILTA_DATABASE_URL: referralsDb.url,
+    SILTA_GRPC_PORT: `${ports.referrals.grpc}`,
+    SILTA_ADMIN_PORT: `${ports.referrals.admin}`,
+    SILTA_CONSENT_ADDRESS: `127.0.0.1:${ports.consent.grpc}`,
+    SILTA_AREA_CODE: "13",
+    SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 9).toString("base64"),
+  });
+  const keys = join(out, "keys");
+  const token = spawnSync(process.execPath, ["scripts/token.ts", "--dir", keys], { cwd: join(out, "services/gateway"), encoding: "utf8" });
+  if (token.status !== 0) throw new Error(`token.ts from the production tree failed: ${token.stderr}`);
+  start("gateway", {
+    ...kafka,
+    SILTA_HTTP_PORT: `${ports.gateway.http}`,
+    SILTA_ADMIN_PORT: `${ports.gateway.admin}`,
+    SILTA_REDIS_URL: testEnv.redisUrl,
+    SILTA_CONSENT_ADDRESS: `127.0.0.1:${ports.consent.grpc}`,
+    SILTA_REFERRALS_ADDRESS: `127.0.0.1:${ports.referrals.grpc}`,
+    SILTA_JWKS_FILE: join(keys, "jwks.json"),
+    SILTA_JWT_ISSUER: "silta-dev",
+    SILTA_JWT_AUDIENCE: "silta",
+  });
+}, 180_000);
+
+afterAll(async () => {
+  for (const c of children) c.kill("SIGTERM");
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode === null ? c.once("exit", r) : r(null)))));
+  await Promise.all(dbs.map((d) => d.drop()));
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe("the production tree (the image's /app)", () => {
+  it("holds no development dependency", () => {
+    const modules = readdirSync(join(out, "node_modules"));
+    for (const dev of ["vitest", "typescript", "@biomejs", "@bufbuild/buf", "ts-proto", "fast-check"])
+      expect(existsSync(join(out, "node_modules", dev)), dev).toBe(false);
+    expect(existsSync(join(out, "node_modules/@silta/testing"))).toBe(false);
+    expect(modules).toContain("@silta");
+  });
+
+  it("starts consent, referrals and the gateway, which become ready and serve", async () => {
+    await ready(ports.consent.admin);
+    await ready(ports.referrals.admin);
+    await ready(ports.gateway.admin);
+    const readyz = (await (await fetch(`http://127.0.0.1:${ports.gateway.admin}/readyz`)).json()) as { status: string };
+    expect(readyz.status).toBe("ready");
+    const openapi = await fetch(`http://127.0.0.1:${ports.gateway.http}/openapi.json`);
+    expect(openapi.status).toBe(200);
+    expect(((await openapi.json()) as { openapi: string }).openapi).toBe("3.1.0");
+    expect((await fetch(`http://127.0.0.1:${ports.gateway.http}/v1/referral-statuses/X`)).status).toBe(401);
+  });
+
+  it("migrates a database with src/migrate.ts alone, as the chart's init container does", async () => {
+    const db = await createTestDatabase("prodtree_migrate");
+    dbs.push(db);
+    const r = spawnSync(process.execPath, ["src/migrate.ts"], {
+      cwd: join(out, "services/referrals"),
+      env: { PATH: process.env.PATH ?? "", SILTA_DATABASE_URL: db.url },
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const again = spawnSync(process.execPath, ["src/migrate.ts"], {
+      cwd: join(out, "services/referrals"),
+      env: { PATH: process.env.PATH ?? "", SILTA_DATABASE_URL: db.url },
+      encoding: "utf8",
+    });
+    expect(again.status).toBe(0);
+    const bad = spawnSync(process.execPath, ["src/migrate.ts"], {
+      cwd: join(out, "services/consent"),
+      env: { PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(78);
+    expect(bad.stderr).toContain("SILTA_DATABASE_URL");
+  });
+});
