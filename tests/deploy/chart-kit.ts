@@ -1,7 +1,7 @@
 // Rendering and validating the Helm chart offline (no cluster): `helm lint --strict`,
 // `helm template`, kubeconform against Kubernetes' strict JSON schemas (from the PyPI package
 // kubernetes-validate, fetched by scripts/tools.sh), and the custom resources (Strimzi
-// KafkaTopic/KafkaUser, prometheus-operator ServiceMonitor) against their CRD schemas from the
+// KafkaTopic/KafkaUser, prometheus-operator ServiceMonitor, cert-manager Certificate) against their CRD schemas from the
 // @kubernetes-models packages, plus an unknown-key check those schemas do not make.
 // Used by `make chart-check` (chart-check.ts) and by the tests in this folder.
 import { spawnSync } from "node:child_process";
@@ -76,7 +76,7 @@ export function render(files: string[], set: string[] = []): Manifest[] {
   return parseManifests(r.stdout);
 }
 
-const CUSTOM_KINDS = ["KafkaTopic", "KafkaUser", "ServiceMonitor"];
+const CUSTOM_KINDS = ["KafkaTopic", "KafkaUser", "ServiceMonitor", "Certificate"];
 
 /** kubeconform over the rendered text: Kubernetes kinds against the strict schemas. */
 export function kubeconform(manifestText: string): Run & { problems: string[] } {
@@ -122,6 +122,7 @@ const models: Record<string, { module: string; className: string; dts: string }>
     className: "KafkaUser",
     dts: "IKafkaUser",
   },
+  "cert-manager.io/v1/Certificate": { module: "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate", className: "Certificate", dts: "ICertificate" },
   "monitoring.coreos.com/v1/ServiceMonitor": {
     module: "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor",
     className: "ServiceMonitor",

@@ -162,6 +162,27 @@ describe("pods", () => {
   });
 });
 
+describe("mTLS between the services", () => {
+  it("every service that serves or calls gRPC mounts its certificate and is told where it is; cert-manager issues it for its Service names", () => {
+    const objects = render(file("wellbeing-area"));
+    for (const d of ofKind(objects, "Deployment")) {
+      const name = d.metadata.name;
+      const volume = d.spec.template.spec.volumes.find((v: { name: string }) => v.name === "grpc-tls");
+      expect(volume?.secret.secretName, name).toBe(`${name}-grpc-tls`);
+      const data = byName(objects, "ConfigMap", name).data ?? {};
+      expect(data.SILTA_GRPC_TLS_CERT_FILE).toBe("/var/run/silta/grpc-tls/tls.crt");
+      const cert = byName(objects, "Certificate", `${name}-grpc-tls`);
+      expect(cert.spec.secretName).toBe(`${name}-grpc-tls`);
+      expect(cert.spec.dnsNames).toContain(`${name}.silta.svc`);
+      expect(cert.spec.usages).toEqual(expect.arrayContaining(["server auth", "client auth"]));
+    }
+    // A municipality's gateway uses a certificate the area issued: mounted, not requested here.
+    const municipality = render(file("municipality"));
+    expect(ofKind(municipality, "Certificate")).toEqual([]);
+    expect(byName(municipality, "ConfigMap", "silta-gateway").data?.SILTA_GRPC_TLS_CA_FILE).toBe("/var/run/silta/grpc-tls/ca.crt");
+  });
+});
+
 describe("network policies", () => {
   it("every service has one; a gRPC port admits only the services that call it", () => {
     const objects = render(file("wellbeing-area"));

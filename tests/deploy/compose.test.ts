@@ -28,9 +28,17 @@ const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { 
 const existing = readdirSync(join(root, "services")).filter((s) => readdirSync(join(root, "services", s)).includes("src"));
 const configShapes: Record<string, Record<string, unknown>> = { consent: consentConfig, gateway: gatewayConfig, referrals: referralsConfig };
 
-// Differences on purpose (docker-compose.yml says why): Kafka without TLS in compose, and the
-// gateway trusting a development key file there instead of an identity provider's JWKS URL.
-const chartOnly = new Set(["SILTA_KAFKA_TLS_CA_FILE", "SILTA_KAFKA_TLS_CERT_FILE", "SILTA_KAFKA_TLS_KEY_FILE", "SILTA_JWKS_URL"]);
+// Differences on purpose (docker-compose.yml says why): Kafka and gRPC without TLS in compose,
+// and the gateway trusting a development key file there instead of an identity provider's JWKS URL.
+const chartOnly = new Set([
+  "SILTA_KAFKA_TLS_CA_FILE",
+  "SILTA_KAFKA_TLS_CERT_FILE",
+  "SILTA_KAFKA_TLS_KEY_FILE",
+  "SILTA_GRPC_TLS_CA_FILE",
+  "SILTA_GRPC_TLS_CERT_FILE",
+  "SILTA_GRPC_TLS_KEY_FILE",
+  "SILTA_JWKS_URL",
+]);
 const composeOnly = new Set(["SILTA_JWKS_FILE"]);
 
 function chartEnvNames(objects: Manifest[], service: string): string[] {

@@ -1,17 +1,26 @@
 // The image's contents without Docker: scripts/prod-tree.sh builds the tree the Dockerfile
 // copies into the image (production dependencies only), and the three services start from it
-// against the real PostgreSQL, Kafka and Redis, become ready, and answer.
+// against the real PostgreSQL, Kafka and Redis, calling each other over mutual TLS as the chart
+// configures them (global.grpcTls), become ready, and answer.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestDatabase, type TestDatabase, testEnv, waitFor } from "@silta/testing";
+import { credentials } from "@grpc/grpc-js";
+import { HealthClient } from "@silta/contracts/grpc/health/v1/health.ts";
+import { createClient, unary } from "@silta/grpc";
+import { createTestDatabase, createTestPki, type TestDatabase, testEnv, waitFor } from "@silta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "./chart-kit.ts";
 
 const out = mkdtempSync(join(tmpdir(), "silta-prod-tree-"));
 const children: ChildProcess[] = [];
 const dbs: TestDatabase[] = [];
+const pki = createTestPki();
+const mtls = (service: string) => {
+  const { certFile, keyFile } = pki.issue(service);
+  return { SILTA_GRPC_TLS_CA_FILE: pki.caFile, SILTA_GRPC_TLS_CERT_FILE: certFile, SILTA_GRPC_TLS_KEY_FILE: keyFile };
+};
 const ports = { consent: { grpc: 50871, admin: 9871 }, referrals: { grpc: 50872, admin: 9872 }, gateway: { http: 8873, admin: 9873 } };
 
 function start(service: string, env: Record<string, string>): void {
@@ -31,9 +40,16 @@ beforeAll(async () => {
   const [consentDb, referralsDb] = await Promise.all([createTestDatabase("prodtree_consent"), createTestDatabase("prodtree_referrals")]);
   dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase);
   const kafka = { SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") };
-  start("consent", { ...kafka, SILTA_DATABASE_URL: consentDb.url, SILTA_GRPC_PORT: `${ports.consent.grpc}`, SILTA_ADMIN_PORT: `${ports.consent.admin}` });
+  start("consent", {
+    ...kafka,
+    ...mtls("consent"),
+    SILTA_DATABASE_URL: consentDb.url,
+    SILTA_GRPC_PORT: `${ports.consent.grpc}`,
+    SILTA_ADMIN_PORT: `${ports.consent.admin}`,
+  });
   start("referrals", {
     ...kafka,
+    ...mtls("referrals"),
     SILTA_DATABASE_URL: referralsDb.url,
     SILTA_GRPC_PORT: `${ports.referrals.grpc}`,
     SILTA_ADMIN_PORT: `${ports.referrals.admin}`,
@@ -46,6 +62,7 @@ beforeAll(async () => {
   if (token.status !== 0) throw new Error(`token.ts from the production tree failed: ${token.stderr}`);
   start("gateway", {
     ...kafka,
+    ...mtls("gateway"),
     SILTA_HTTP_PORT: `${ports.gateway.http}`,
     SILTA_ADMIN_PORT: `${ports.gateway.admin}`,
     SILTA_REDIS_URL: testEnv.redisUrl,
@@ -73,7 +90,7 @@ describe("the production tree (the image's /app)", () => {
     expect(modules).toContain("@silta");
   });
 
-  it("starts consent, referrals and the gateway, which become ready and serve", async () => {
+  it("starts consent, referrals and the gateway, which become ready and serve, calling each other over mTLS", async () => {
     await ready(ports.consent.admin);
     await ready(ports.referrals.admin);
     await ready(ports.gateway.admin);
@@ -83,6 +100,10 @@ describe("the production tree (the image's /app)", () => {
     expect(openapi.status).toBe(200);
     expect(((await openapi.json()) as { openapi: string }).openapi).toBe("3.1.0");
     expect((await fetch(`http://127.0.0.1:${ports.gateway.http}/v1/referral-statuses/X`)).status).toBe(401);
+    // The gateway's readiness asked consent and referrals over mTLS; a plaintext caller is refused.
+    const plain = createClient(HealthClient, `127.0.0.1:${ports.consent.grpc}`, credentials.createInsecure());
+    await expect(unary(plain, plain.check, { service: "" }, { deadlineMs: 2000 })).rejects.toMatchObject({ kind: "unavailable" });
+    plain.close();
   });
 
   it("migrates a database with src/migrate.ts alone, as the chart's init container does", async () => {

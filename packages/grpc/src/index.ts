@@ -2,3 +2,4 @@ export * from "./client.ts";
 export * from "./enum-table.ts";
 export * from "./server.ts";
 export * from "./status.ts";
+export * from "./tls.ts";

@@ -73,6 +73,16 @@ export const kafkaConfigShape = {
 };
 
 /**
+ * mTLS between the services (see @silta/grpc grpcCredentials): the CA of the Silta services'
+ * certificates and this service's own certificate and key. All three or none.
+ */
+export const grpcTlsConfigShape = {
+  SILTA_GRPC_TLS_CA_FILE: z.string().min(1).optional(),
+  SILTA_GRPC_TLS_CERT_FILE: z.string().min(1).optional(),
+  SILTA_GRPC_TLS_KEY_FILE: z.string().min(1).optional(),
+};
+
+/**
  * Runs `fn` and, on a ConfigError, prints it and exits with status 78 (EX_CONFIG): a process
  * with bad configuration must not start half-way.
  */

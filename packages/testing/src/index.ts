@@ -116,6 +116,7 @@ export function installTestTracing(): InMemorySpanExporter {
   return spans;
 }
 export * from "./load.ts";
+export * from "./pki.ts";
 
 /** Reads `topic` from the beginning with a throw-away group until `until(seen)` holds (or times out). */
 export async function readTopicUntil(

@@ -1,4 +1,4 @@
-import { env, kafkaConfigShape, loadConfig } from "@silta/platform";
+import { env, grpcTlsConfigShape, kafkaConfigShape, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
 export const configShape = {
@@ -6,6 +6,7 @@ export const configShape = {
   SILTA_ADMIN_PORT: env.port(9101),
   SILTA_DATABASE_URL: env.url(),
   ...kafkaConfigShape,
+  ...grpcTlsConfigShape,
   SILTA_LOG_LEVEL: env.logLevel(),
   /** The `ce_source` of this deployment's events, e.g. /silta/consent/13. */
   SILTA_EVENT_SOURCE: z

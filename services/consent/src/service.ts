@@ -3,7 +3,7 @@
 // process concerns (signals); tests start this in-process on port 0.
 import { fileURLToPath } from "node:url";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf } from "@silta/events";
-import { createGrpcServer } from "@silta/grpc";
+import { createGrpcServer, grpcCredentials } from "@silta/grpc";
 import { createAdminServer, createMetrics, type Logger, startPeriodic } from "@silta/platform";
 import { createPool, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
 import { listAudit, verifyAudit } from "./app/audit.ts";
@@ -46,14 +46,15 @@ export async function startConsentService(config: Config, logger: Logger, option
   const expire = expireConsents(deps);
 
   const readiness = [postgresReadiness(pool)];
-  const grpc = createGrpcServer({ logger, meter: metrics.meter, services: [consentHandlers(useCases)], readiness });
+  const tls = grpcCredentials(config);
+  const grpc = createGrpcServer({ logger, meter: metrics.meter, services: [consentHandlers(useCases)], readiness, credentials: tls.server });
   const grpcPort = await grpc.listen(config.SILTA_GRPC_PORT, options.host);
   relay.start();
   const expiry = startPeriodic("consent-expiry", config.SILTA_CONSENT_EXPIRY_INTERVAL_MS, () => expire(), logger);
   const chain = startPeriodic("audit-chain", config.SILTA_CONSENT_AUDIT_CHAIN_INTERVAL_MS, () => chainPending(pool), logger);
   const admin = createAdminServer({ logger, metrics, checks: readiness });
   const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host);
-  logger.info({ grpcPort, adminPort }, "consent service started");
+  logger.info({ grpcPort, adminPort, mutualTls: tls.mutualTls }, "consent service started");
 
   return {
     grpcPort,

@@ -1,4 +1,4 @@
-import { ConfigError, env, kafkaConfigShape, loadConfig } from "@silta/platform";
+import { ConfigError, env, grpcTlsConfigShape, kafkaConfigShape, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
 const address = () => z.string().regex(/^[\w.-]+:\d+$/, "host:port");
@@ -8,6 +8,7 @@ export const configShape = {
   SILTA_ADMIN_PORT: env.port(9100),
   SILTA_LOG_LEVEL: env.logLevel(),
   ...kafkaConfigShape,
+  ...grpcTlsConfigShape,
   SILTA_REDIS_URL: env.url(),
   SILTA_CONSENT_ADDRESS: address(),
   SILTA_REFERRALS_ADDRESS: address(),

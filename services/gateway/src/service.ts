@@ -1,11 +1,12 @@
 // The gateway assembled: config → keys → gRPC clients, Kafka producer, Redis → app → listen,
 // admin server (readiness = consent, referrals, Kafka, Redis). Nothing durable of its own.
 import { readFileSync } from "node:fs";
+import type { ChannelCredentials } from "@grpc/grpc-js";
 import { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
 import { HealthCheckResponse_ServingStatus, HealthClient } from "@silta/contracts/grpc/health/v1/health.ts";
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf } from "@silta/events";
-import { createClient, unary } from "@silta/grpc";
+import { createClient, grpcCredentials, unary } from "@silta/grpc";
 import { createAdminServer, createMetrics, createRedis, type Logger, type ReadinessCheck, redisReadiness } from "@silta/platform";
 import { buildGateway } from "./app.ts";
 import { tokenVerifier } from "./auth/verify-token.ts";
@@ -14,8 +15,8 @@ import { educationEventChecker } from "./intake/education-event.ts";
 import { EDUCATION_TOPIC, educationIntake } from "./intake/intake.ts";
 import { protoSchemas } from "./openapi/proto-schemas.ts";
 
-function grpcReadiness(name: string, address: string): ReadinessCheck & { close(): void } {
-  const health = createClient(HealthClient, address);
+function grpcReadiness(name: string, address: string, creds: ChannelCredentials): ReadinessCheck & { close(): void } {
+  const health = createClient(HealthClient, address, creds);
   return {
     name,
     check: async () => {
@@ -34,8 +35,9 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     algorithms: config.SILTA_JWT_ALGORITHMS,
     jwks: config.SILTA_JWKS_URL ? new URL(config.SILTA_JWKS_URL) : JSON.parse(readFileSync(config.SILTA_JWKS_FILE as string, "utf8")),
   });
-  const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS);
-  const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS);
+  const tls = grpcCredentials(config);
+  const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS, tls.client);
+  const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS, tls.client);
   const kafka = createKafka({ ...kafkaSettingsOf(config), clientId: "silta-gateway", logger });
   if (config.SILTA_KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [{ ...EDUCATION_TOPIC, name: config.SILTA_EDUCATION_TOPIC }]);
   const producer = await createEventProducer(kafka);
@@ -68,7 +70,10 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     intake,
     redis,
   });
-  const upstreams = [grpcReadiness("consent", config.SILTA_CONSENT_ADDRESS), grpcReadiness("referrals", config.SILTA_REFERRALS_ADDRESS)];
+  const upstreams = [
+    grpcReadiness("consent", config.SILTA_CONSENT_ADDRESS, tls.client),
+    grpcReadiness("referrals", config.SILTA_REFERRALS_ADDRESS, tls.client),
+  ];
   const checks: ReadinessCheck[] = [...upstreams, redisReadiness(redis), { name: "kafka", check: async () => void (await kafkaAdmin.describeCluster()) }];
   await app.listen({ port: config.SILTA_HTTP_PORT, host: options.host ?? "0.0.0.0" });
   const httpPort = (app.server.address() as { port: number }).port;

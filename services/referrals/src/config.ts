@@ -1,4 +1,4 @@
-import { env, kafkaConfigShape, loadConfig } from "@silta/platform";
+import { env, grpcTlsConfigShape, kafkaConfigShape, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
 export const configShape = {
@@ -6,6 +6,7 @@ export const configShape = {
   SILTA_ADMIN_PORT: env.port(9102),
   SILTA_DATABASE_URL: env.url(),
   ...kafkaConfigShape,
+  ...grpcTlsConfigShape,
   SILTA_LOG_LEVEL: env.logLevel(),
   /** The consent service of this wellbeing area (host:port). */
   SILTA_CONSENT_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, "host:port"),

@@ -2,7 +2,7 @@
 // use cases → gRPC server, education consumer, outbox relay, deadline watcher → admin server.
 import { fileURLToPath } from "node:url";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf, startEventConsumer } from "@silta/events";
-import { createGrpcServer } from "@silta/grpc";
+import { createGrpcServer, grpcCredentials } from "@silta/grpc";
 import { createAdminServer, createMetrics, type Logger, startPeriodic } from "@silta/platform";
 import { createPool, LeaderLock, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
 import type { Clock, ReferralSettings } from "./app/ports.ts";
@@ -44,7 +44,8 @@ export async function startReferralsService(config: Config, logger: Logger, opti
     await ensureTopics(kafka, [...producedTopics(areaCodes(municipalities)), ...consumedTopics(config.SILTA_EDUCATION_TOPIC)]);
   const producer = await createEventProducer(kafka);
   const relay = new OutboxRelay({ pool, connectionString: config.SILTA_DATABASE_URL, producer, logger, meter: metrics.meter });
-  const consent = consentClient(config.SILTA_CONSENT_ADDRESS, config.SILTA_AREA_CODE);
+  const tls = grpcCredentials(config);
+  const consent = consentClient(config.SILTA_CONSENT_ADDRESS, config.SILTA_AREA_CODE, tls.client);
   const pseudonymiser = hmacPseudonymiser(config.SILTA_PSEUDONYM_KEY);
   const source = `/silta/referrals/${config.SILTA_AREA_CODE}`;
   const store = new PgReferralStore(pool, (e) => toOutboxEntries(e, source, areaName));
@@ -117,12 +118,12 @@ export async function startReferralsService(config: Config, logger: Logger, opti
   );
 
   const readiness = [postgresReadiness(pool)];
-  const grpc = createGrpcServer({ logger, meter: m, services: [referralHandlers(useCases, areaName)], readiness });
+  const grpc = createGrpcServer({ logger, meter: m, services: [referralHandlers(useCases, areaName)], readiness, credentials: tls.server });
   const grpcPort = await grpc.listen(config.SILTA_GRPC_PORT, options.host);
   relay.start();
   const admin = createAdminServer({ logger, metrics, checks: readiness });
   const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host);
-  logger.info({ grpcPort, adminPort }, "referrals service started");
+  logger.info({ grpcPort, adminPort, mutualTls: tls.mutualTls }, "referrals service started");
 
   return {
     grpcPort,
