@@ -5,7 +5,8 @@
 // @kubernetes-models packages, plus an unknown-key check those schemas do not make.
 // Used by `make chart-check` (chart-check.ts) and by the tests in this folder.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -68,6 +69,29 @@ export function parseManifests(yamlText: string): Manifest[] {
       return d.toJS() as Manifest | null;
     })
     .filter((m): m is Manifest => m !== null && typeof m === "object");
+}
+
+/**
+ * The NOTES.txt `helm install` would print (helm template leaves it out, and install needs a
+ * cluster): a copy of the chart renders it into a ConfigMap through `tpl`. A NOTES.txt that fails
+ * to render would fail the install, so this renders it for each party.
+ */
+export function renderNotes(files: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "silta-notes-"));
+  try {
+    cpSync(chartDir, join(dir, "silta"), { recursive: true });
+    const copy = join(dir, "silta");
+    renameSync(join(copy, "templates/NOTES.txt"), join(copy, "notes.txt"));
+    writeFileSync(
+      join(copy, "templates/zz-notes.yaml"),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: notes }\ndata:\n  notes: {{ tpl (.Files.Get "notes.txt") . | toJson }}\n',
+    );
+    const r = run(helmBin, ["template", "silta", copy, "--namespace", "silta", "--show-only", "templates/zz-notes.yaml", ...valueArgs(files)]);
+    if (r.status !== 0) throw new Error(`NOTES.txt does not render: ${r.stderr}`);
+    return (parseManifests(r.stdout)[0]?.data?.notes ?? "") as string;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function render(files: string[], set: string[] = []): Manifest[] {

@@ -20,6 +20,7 @@ import {
   type Manifest,
   parseManifests,
   render,
+  renderNotes,
   toolsMissing,
   validateCustomResources,
   valuesSets,
@@ -220,6 +221,21 @@ describe("parties", () => {
     const objects = render(file("ngo"));
     expect(ofKind(objects, "Deployment").map((d) => d.metadata.name)).toEqual(["silta-gateway"]);
     expect(objects.filter((o) => o.kind.startsWith("Kafka"))).toEqual([]);
+  });
+
+  it("the install notes tell each party what was installed, which Secrets to create and how to check it", () => {
+    const area = renderNotes(file("wellbeing-area"));
+    for (const s of ["consent", "gateway", "referrals"]) expect(area).toContain(`- ${s}: Deployment/silta-${s}`);
+    expect(area).toContain("silta-pseudonym-key (key key): SILTA_PSEUDONYM_KEY of referrals");
+    expect(area).toContain("silta-referrals-db (key url): PostgreSQL URL of referrals");
+    expect(area).toContain("https://silta.pohjoissavo.example/docs");
+    expect(area).toContain(`Kafka topics: ${declaredTopics.size} KafkaTopic objects`);
+    expect(area).toContain("silta-referrals-grpc-tls (tls.crt, tls.key, ca.crt): mTLS of referrals (cert-manager makes it)");
+    const municipality = renderNotes(file("municipality"));
+    expect(municipality).toContain("- gateway: Deployment/silta-gateway");
+    expect(municipality).not.toContain("referrals: Deployment");
+    expect(municipality).toContain("silta-publisher-kuopio (user.crt, user.key): Kafka client certificate of gateway");
+    expect(renderNotes([])).toContain("No service is enabled");
   });
 
   it("the wellbeing area installs everything", () => {
