@@ -6,6 +6,7 @@
 //    referrals service, one PostgreSQL read) vs a bare fastify hello-world, concurrency 50.
 // The services run in child processes; the load generator is this process.
 import { type ChildProcess, fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,6 +118,7 @@ try {
         SILTA_EDUCATION_TOPIC: topic,
       },
       9183,
+      process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
     ),
   );
   const hello = fork(here("hello-server.ts"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
@@ -159,42 +161,50 @@ try {
 
   // 1. Intake vs a bare producer.
   const run = uniqueName("b");
-  const intake = await runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
-    const res = await fetch(`${base}/v1/education-events`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${publisher}`, "content-type": "application/json" },
-      body: JSON.stringify({ events: batch(run) }),
-    });
-    const body = (await res.json()) as { accepted?: number };
-    if (res.status !== 200 || body.accepted !== 100) throw new Error(`intake answered ${res.status}`);
-  });
+  const intake = await measured("intake", () =>
+    runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
+      const res = await fetch(`${base}/v1/education-events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${publisher}`, "content-type": "application/json" },
+        body: JSON.stringify({ events: batch(run) }),
+      });
+      const body = (await res.json()) as { accepted?: number };
+      if (res.status !== 200 || body.accepted !== 100) throw new Error(`intake answered ${res.status}`);
+    }),
+  );
   // The baseline: kafkajs alone (idempotent, acks=-1, one request in flight as the gateway's
-  // producer) sending the same records: protobuf value, CloudEvents headers, key = pupil id.
+  // producer) sending the same records: protobuf value, the same CloudEvents headers (ce_subject
+  // and the request's W3C traceparent included, as the gateway writes them), key = pupil id.
   const kafka = new Kafka({ clientId: "bench-bare", brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const bareRun = uniqueName("bare");
-  const bare = await runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: batch(bareRun).map((raw) => {
-        const event = EducationEventRecorded.fromJSON(raw);
-        return {
-          key: event.pupilId,
-          value: Buffer.from(EducationEventRecorded.encode(event).finish()),
-          headers: {
-            ce_specversion: "1.0",
-            ce_id: `297/${event.eventId}`,
-            ce_type: "fi.silta.education-event.recorded.v1",
-            ce_source: "/bench",
-            ce_time: new Date().toISOString(),
-            "content-type": PROTOBUF,
-          },
-        };
-      }),
-    });
-  });
+  const bare = await measured("bare", () =>
+    runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
+      const traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: batch(bareRun).map((raw) => {
+          const event = EducationEventRecorded.fromJSON(raw);
+          return {
+            key: event.pupilId,
+            value: Buffer.from(EducationEventRecorded.encode(event).finish()),
+            headers: {
+              ce_specversion: "1.0",
+              ce_id: `297/${event.eventId}`,
+              ce_source: "/silta/gateway/municipalities/297",
+              ce_type: "fi.silta.education-event.recorded.v1",
+              ce_time: new Date().toISOString(),
+              "content-type": PROTOBUF,
+              traceparent,
+              ce_subject: event.pupilId,
+            },
+          };
+        }),
+      });
+    }),
+  );
   await producer.disconnect();
 
   // 2. One authenticated GET route vs hello-world.
@@ -244,12 +254,15 @@ For the intake rows the rate column is events/s (100 per call) and the latencies
 |---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
-Where the CPU of one GET goes (ms per call, all parts on the same 2 cores; warm-up included, /proc at 10 ms resolution):
+Where the CPU goes (ms per event for the intake rows, per call for the GET rows; all parts on the same 2 cores; warm-up included, /proc at 10 ms resolution):
 
-| part | authenticated GET | hello-world |
-|---|---|---|
+| part | intake (per event) | bare producer (per event) | authenticated GET | hello-world |
+|---|---|---|---|---|
 ${Object.keys(perCall.GET ?? {})
-  .map((k) => `| ${k} | ${(perCall.GET?.[k] ?? 0).toFixed(3)} | ${(perCall.hello?.[k] ?? 0).toFixed(3)} |`)
+  .map(
+    (k) =>
+      `| ${k} | ${((perCall.intake?.[k] ?? 0) / 100).toFixed(4)} | ${((perCall.bare?.[k] ?? 0) / 100).toFixed(4)} | ${(perCall.GET?.[k] ?? 0).toFixed(3)} | ${(perCall.hello?.[k] ?? 0).toFixed(3)} |`,
+  )
   .join("\n")}
 
 Intake / bare producer: **${(intake.perSecond / bare.perSecond).toFixed(2)}×** (goal ≥ 0.7×).

@@ -45,8 +45,19 @@ export interface GatewayDeps {
 
 export const API_VERSION = "1.0.0";
 
+/** Whether any string or key in `value` contains U+0000 (no paths built: the common case is no). */
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (depth > 32 || value === null || typeof value !== "object") return false;
+  for (const k in value) {
+    if (k.includes("\u0000") || hasNul((value as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
+}
+
 /** The dotted path of the first string containing U+0000 in `value`, if any. */
 function nulField(value: unknown, path: string, depth = 0): string | undefined {
+  if (depth === 0 && !hasNul(value)) return undefined;
   if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
   if (depth > 32 || value === null || typeof value !== "object") return undefined;
   for (const [k, v] of Object.entries(value)) {

@@ -39,6 +39,8 @@ export interface IntakeDeps {
   now?: () => Date;
 }
 
+/** Today in Helsinki as YYYY-MM-DD (made once: a formatter costs more than a batch's checks). */
+const helsinkiDay = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Helsinki" });
 const seenKey = (ceId: string) => `silta:intake:seen:${ceId}`;
 const REMEMBER = "for _, k in ipairs(KEYS) do redis.call('SET', k, '1', 'EX', ARGV[1]) end return #KEYS";
 /** The encoded bytes as a Buffer without copying them. */
@@ -47,7 +49,7 @@ const asBuffer = (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.by
 export function educationIntake(deps: IntakeDeps) {
   const now = deps.now ?? (() => new Date());
   return async (events: unknown[], caller: Identity): Promise<IntakeResult> => {
-    const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Helsinki" }).format(now());
+    const today = helsinkiDay.format(now());
     const results: ItemResult[] = [];
     const valid: { index: number; ceId: string; event: EducationEventRecorded }[] = [];
     const inBatch = new Set<string>();
