@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 // A closed-loop load generator for benchmarks: `concurrency` workers call `fn` back to back for
 // `durationMs` (after a warm-up), recording each latency. Bounded in count and time.
 export interface LoadResult {
@@ -106,4 +107,45 @@ export async function forkService(script: string, env: NodeJS.ProcessEnv, adminP
   }
   child.kill("SIGTERM");
   throw new Error(`${script} did not start`);
+}
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/**
+ * CPU milliseconds used so far by each named part of the system (pids from /proc), and by this
+ * process as "load generator". Take it before and after a run; the difference per call says
+ * where a call's CPU went on a shared machine (10 ms resolution).
+ */
+export function cpuNow(parts: Record<string, () => number[]>): Record<string, number> {
+  const ms = (pid: number) => {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
+    } catch {
+      return 0;
+    }
+  };
+  const out: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(parts)) out[name] = pids().reduce((a, pid) => a + ms(pid), 0);
+  const self = process.cpuUsage();
+  out["load generator"] = (self.user + self.system) / 1000;
+  return out;
+}
+
+/** The pids whose command line contains `pattern` (e.g. "postgres", "kafka.Kafka"). */
+export const pidsOf = (pattern: string) => (): number[] =>
+  readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, "utf8").includes(pattern);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+
+/** CPU ms per call of each part between two `cpuNow` readings. */
+export function cpuPerCall(before: Record<string, number>, after: Record<string, number>, calls: number): Record<string, number> {
+  return Object.fromEntries(Object.keys(after).map((k) => [k, ((after[k] ?? 0) - (before[k] ?? 0)) / Math.max(1, calls)]));
 }

@@ -7,46 +7,17 @@
 // The services run in child processes; the load generator is this process.
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
 import { PROTOBUF } from "@silta/events";
-import { createTestDatabase, forkService, replaceSection, runLoad, testEnv, uniqueName } from "@silta/testing";
+import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, runLoad, testEnv, uniqueName } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
 import { mintToken, newKeys } from "../src/auth/dev-token.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const TICK_MS = 10; // USER_HZ = 100 on Linux
-
-/** CPU milliseconds used so far by each part of the system (from /proc), and by this process. */
-function cpuNow(parts: Record<string, () => number[]>): Record<string, number> {
-  const ms = (pid: number) => {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
-    } catch {
-      return 0;
-    }
-  };
-  const out: Record<string, number> = {};
-  for (const [name, pids] of Object.entries(parts)) out[name] = pids().reduce((a, pid) => a + ms(pid), 0);
-  const self = process.cpuUsage();
-  out["load generator"] = (self.user + self.system) / 1000;
-  return out;
-}
-const pidsOf = (pattern: string) => () =>
-  readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/cmdline`, "utf8").includes(pattern);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const start = forkService;
@@ -140,7 +111,7 @@ try {
     const before = cpuNow(parts);
     const r = await run();
     const after = cpuNow(parts);
-    perCall[name] = Object.fromEntries(Object.keys(after).map((k) => [k, ((after[k] ?? 0) - (before[k] ?? 0)) / r.calls]));
+    perCall[name] = cpuPerCall(before, after, r.calls);
     return r;
   };
   const base = "http://127.0.0.1:18080";

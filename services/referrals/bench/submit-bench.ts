@@ -11,7 +11,7 @@ import { credentials } from "@grpc/grpc-js";
 import { NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
-import { createTestDatabase, forkService, percentile, replaceSection, runRate, testEnv, uniqueName } from "@silta/testing";
+import { cpuNow, cpuPerCall, createTestDatabase, forkService, percentile, pidsOf, replaceSection, runRate, testEnv, uniqueName } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 
@@ -88,6 +88,13 @@ const submit = (i: number) =>
   );
 
 const rows: string[] = [];
+const parts: Record<string, () => number[]> = {
+  "referrals service": () => [referrals.pid as number],
+  "consent service": () => [consent.pid as number],
+  PostgreSQL: pidsOf("postgres"),
+  Kafka: pidsOf("kafka.Kafka"),
+};
+const cpu: Record<number, Record<string, number>> = {};
 async function checkpoint() {
   const admin = new pg.Client({ connectionString: testEnv.postgresAdminUrl });
   await admin.connect();
@@ -103,12 +110,14 @@ try {
     await runRate({ ratePerSecond: rate, durationMs: WARMUP_SECONDS * 1000 }, submit);
     const sent = new Map<string, number>();
     const calls: number[] = [];
+    const before = cpuNow(parts);
     const run = await runRate({ ratePerSecond: rate, durationMs: SECONDS * 1000 }, async (i) => {
       const t = performance.now();
       const { receipt } = await submit(i);
       calls.push(performance.now() - t);
       sent.set(receipt?.referralId ?? "", t);
     });
+    cpu[rate] = cpuPerCall(before, cpuNow(parts), run.started);
     calls.sort((x, y) => x - y);
     const deadline = performance.now() + 30_000;
     while ([...sent.keys()].some((k) => !arrived.has(k)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -132,6 +141,19 @@ The consent and referrals services, PostgreSQL and Kafka share the machine with 
 | rate | submitted | errors | never arrived | achieved/s | p50 ms | p99 ms | max ms | call p50 ms | call p99 ms |
 |---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+Where the CPU of one submission goes (ms; /proc at 10 ms resolution; the load generator includes the inbox consumer):
+
+| part | ${RATES.map((r) => `${r}/s`).join(" | ")} |
+|---|${RATES.map(() => "---").join("|")}|
+${Object.keys(cpu[RATES[0] as number] ?? {})
+  .map((k) => `| ${k} | ${RATES.map((r) => (cpu[r]?.[k] ?? 0).toFixed(2)).join(" | ")} |`)
+  .join("\n")}
+| all | ${RATES.map((r) =>
+    Object.values(cpu[r] ?? {})
+      .reduce((a, b) => a + b, 0)
+      .toFixed(2),
+  ).join(" | ")} |
 
 Goal: p99 < 100 ms at 200/s.
 `;

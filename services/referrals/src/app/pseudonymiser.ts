@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes } from "node:crypto";
 import type { Pseudonymiser } from "./ports.ts";
 
 /**
@@ -10,7 +10,9 @@ import type { Pseudonymiser } from "./ports.ts";
  */
 export function hmacPseudonymiser(key: Buffer): Pseudonymiser {
   if (key.length < 32) throw new Error("the pseudonym key must be at least 32 bytes");
-  const mac = (s: string) => `ps_${createHmac("sha256", key).update(s, "utf8").digest("base64url")}`;
+  // One KeyObject for the life of the service: a raw Buffer key would be imported on every call.
+  const secret = createSecretKey(key);
+  const mac = (s: string) => `ps_${createHmac("sha256", secret).update(s, "utf8").digest("base64url")}`;
   return {
     pseudonymFor(c) {
       if (c.hetu) return mac(`hetu:${c.hetu}`);

@@ -52,8 +52,27 @@ export function isWorkingDay(d: LocalDate, options: CalendarOptions): boolean {
   return true;
 }
 
+// The answers depend only on their arguments: kept per day (a submission asks the same few days
+// again and again), bounded so a long-running service does not grow.
+const MEMO_LIMIT = 4096;
+function memo<T>(table: Map<string, T>, key: string, compute: () => T): T {
+  let v = table.get(key);
+  if (v === undefined) {
+    if (table.size >= MEMO_LIMIT) table.clear();
+    v = compute();
+    table.set(key, v);
+  }
+  return v;
+}
+const nthMemo = new Map<string, LocalDate>();
+const endMemo = new Map<string, Date>();
+
 /** The n-th working day after `d` (`d` itself not counted). */
 export function nthWorkingDayAfter(d: LocalDate, n: number, options: CalendarOptions): LocalDate {
+  return memo(nthMemo, `${d}|${n}|${options.evesOff}`, () => countWorkingDays(d, n, options));
+}
+
+function countWorkingDays(d: LocalDate, n: number, options: CalendarOptions): LocalDate {
   let day = d;
   let count = 0;
   while (count < n) {
@@ -78,13 +97,24 @@ export function addMonths(d: LocalDate, months: number): LocalDate {
 
 const helsinki = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Helsinki", year: "numeric", month: "2-digit", day: "2-digit" });
 
-/** The Europe/Helsinki calendar date of an instant. */
+const dateMemo = new Map<string, LocalDate>();
+
+/**
+ * The Europe/Helsinki calendar date of an instant. Helsinki's offset is a whole number of hours
+ * (+2/+3) and changes on the hour, so its date is the same through a UTC hour: one formatting per hour.
+ */
 export function helsinkiDate(at: Date): LocalDate {
-  return helsinki.format(at);
+  const t = at.getTime();
+  if (Number.isNaN(t)) return helsinki.format(at); // throws RangeError as Intl does
+  return memo(dateMemo, String(Math.floor(t / 3_600_000)), () => helsinki.format(at));
 }
 
 /** The instant a Helsinki calendar day ends (the first instant of the next day there). */
 export function endOfHelsinkiDay(d: LocalDate): Date {
+  return new Date(memo(endMemo, d, () => findEndOfHelsinkiDay(d)).getTime());
+}
+
+function findEndOfHelsinkiDay(d: LocalDate): Date {
   const next = addDays(d, 1);
   // Helsinki is UTC+2 or UTC+3: find the UTC instant whose Helsinki date turns to `next`.
   for (const offset of [2, 3]) {

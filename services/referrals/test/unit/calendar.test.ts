@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deadlinesFor } from "../../src/domain/deadlines.ts";
 import { addMonths, endOfHelsinkiDay, helsinkiDate, isWorkingDay, nthWorkingDayAfter } from "../../src/domain/working-days.ts";
@@ -79,6 +80,21 @@ describe("the Finnish working-day calendar, 2025–2027", () => {
     expect(endOfHelsinkiDay("2025-12-30").toISOString()).toBe("2025-12-30T22:00:00.000Z");
     expect(endOfHelsinkiDay("2025-06-27").toISOString()).toBe("2025-06-27T21:00:00.000Z");
     expect(endOfHelsinkiDay("2026-03-28").toISOString()).toBe("2026-03-28T22:00:00.000Z"); // DST starts 29.3.
+  });
+
+  it("gives the Helsinki date of any instant as the time-zone database does, hour after hour (the date is memoised per UTC hour)", () => {
+    const reference = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Helsinki", year: "numeric", month: "2-digit", day: "2-digit" });
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2027, 11, 31) }), (t) => {
+        const at = new Date(t);
+        expect(helsinkiDate(at)).toBe(reference.format(at));
+      }),
+      { numRuns: 5000 },
+    );
+    // Both daylight-saving changes of 2026, minute by minute around them and around midnight.
+    for (const from of [Date.UTC(2026, 2, 28, 20), Date.UTC(2026, 9, 24, 20)]) {
+      for (let t = from; t < from + 12 * 3_600_000; t += 60_000) expect(helsinkiDate(new Date(t))).toBe(reference.format(new Date(t)));
+    }
   });
 
   it("gives a referral its three deadlines, alerting on the stricter decision date", () => {
