@@ -88,7 +88,8 @@ describe("docker-compose.yml", () => {
         expect(["service_healthy", "service_completed_successfully"], `${s} → ${dep}`).toContain(condition);
       }
     }
-    for (const infra of ["kafka", "postgres", "redis", "jaeger"]) expect(compose.services[infra]?.healthcheck, infra).toBeDefined();
+    for (const infra of ["kafka", "postgres", "redis"]) expect(compose.services[infra]?.healthcheck, infra).toBeDefined();
+    for (const s of existing) expect(compose.services[s]?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, s).toBe("http://jaeger:4318");
     expect(compose.services.referrals?.depends_on).toHaveProperty("consent");
     expect(compose.services.gateway?.depends_on).toHaveProperty("referrals");
   });
