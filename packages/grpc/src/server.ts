@@ -17,7 +17,19 @@ import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { context, type Meter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
-import { decodeIdentity, IDENTITY_METADATA_KEY, type Identity, type Logger, type ReadinessCheck, runReadiness, SiltaError, tracer } from "@silta/platform";
+import {
+  decodeIdentity,
+  IDENTITY_METADATA_KEY,
+  type Identity,
+  invalidArgument,
+  type Logger,
+  nulCharacterPath,
+  protoFieldName,
+  type ReadinessCheck,
+  runReadiness,
+  SiltaError,
+  tracer,
+} from "@silta/platform";
 import { HealthImplementation } from "grpc-health-check";
 import { toStatus } from "./status.ts";
 import { metadataGetter } from "./trace-metadata.ts";
@@ -185,6 +197,10 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
             signal: abort.signal,
           };
           try {
+            const nul = nulCharacterPath(call.request, protoFieldName);
+            if (nul !== undefined) {
+              throw invalidArgument("SILTA_NUL_CHARACTER", [{ field: nul || "(request)", reason: "must not contain the NUL character (U+0000)" }]);
+            }
             const response = await handler(call.request, ctx);
             finish(Code.OK, undefined);
             callback(null, response);

@@ -4,6 +4,7 @@ export * from "./errors.ts";
 export * from "./identity.ts";
 export * from "./lifecycle.ts";
 export * from "./logger.ts";
+export * from "./nul.ts";
 export * from "./periodic.ts";
 export * from "./privacy.ts";
 export * from "./readiness.ts";

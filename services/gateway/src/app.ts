@@ -10,7 +10,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { Meter } from "@opentelemetry/api";
 import type { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
 import type { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
-import { invalidArgument, type Logger, type Redis, SiltaError } from "@silta/platform";
+import { invalidArgument, type Logger, nulCharacterPath, type Redis, SiltaError } from "@silta/platform";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { authenticate } from "./auth/authenticate.ts";
 import type { TokenVerifier } from "./auth/verify-token.ts";
@@ -44,29 +44,6 @@ export interface GatewayDeps {
 }
 
 export const API_VERSION = "1.0.0";
-
-/** Whether any string or key in `value` contains U+0000 (no paths built: the common case is no). */
-function hasNul(value: unknown, depth = 0): boolean {
-  if (typeof value === "string") return value.includes("\u0000");
-  if (depth > 32 || value === null || typeof value !== "object") return false;
-  for (const k in value) {
-    if (k.includes("\u0000") || hasNul((value as Record<string, unknown>)[k], depth + 1)) return true;
-  }
-  return false;
-}
-
-/** The dotted path of the first string containing U+0000 in `value`, if any. */
-function nulField(value: unknown, path: string, depth = 0): string | undefined {
-  if (depth === 0 && !hasNul(value)) return undefined;
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  if (depth > 32 || value === null || typeof value !== "object") return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    if (k.includes("\u0000")) return path ? `${path}.?` : "?";
-    const found = nulField(v, path ? `${path}.${k}` : k, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -152,7 +129,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   // failing deep inside a service (the fuzz test found it).
   app.addHook("preValidation", async (req) => {
     for (const value of [req.params, req.query, req.body]) {
-      const field = nulField(value, "");
+      const field = nulCharacterPath(value);
       if (field !== undefined) {
         throw invalidArgument("SILTA_GATEWAY_NUL_CHARACTER", [{ field: field || "(value)", reason: "must not contain a NUL character" }]);
       }

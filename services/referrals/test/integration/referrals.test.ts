@@ -158,6 +158,18 @@ describe("submitting a child welfare notification", () => {
     ],
     ["an empty concern", { concern: "" }, "concern"],
     ["an oversized concern", { concern: "x".repeat(10_001) }, "concern"],
+    // PostgreSQL text cannot hold U+0000: refused by the gRPC kit before any handler runs.
+    ["a NUL character in the concern", { concern: "huoli\u0000" }, "concern"],
+    [
+      "a NUL character deep in the notifier",
+      { notifier: { type: 1, organisationId: "kuopio-school-12", role: "teacher", name: "L", phone: "", email: "l\u0000@x.fi" } },
+      "notifier.email",
+    ],
+    [
+      "a NUL character in a field named in camelCase",
+      { child: { hetu: "", temporaryId: "tmp-1", givenNames: "Matti\u0000", familyName: "Esimerkki", birthDate: "" } },
+      "child.given_names",
+    ],
   ] as [string, Partial<SubmitReferralRequest>, string][])(
     "refuses %s with INVALID_ARGUMENT naming the field; nothing is written and no event leaves",
     async (_what, over, field) => {
