@@ -39,20 +39,45 @@ POM
   ok "$(ls "$KAFKA_HOME/libs" | wc -l) jars in $KAFKA_HOME/libs"
 }
 
+# The TLS listener's PKI (made once with openssl): a CA, the broker's certificate for 127.0.0.1,
+# and a client certificate of that CA (a stand-in for a Strimzi KafkaUser's), all PEM.
+kafka_tls_files() {
+  local tls="$KAFKA_STATE/tls"
+  [ -f "$tls/client.key" ] && return 0
+  command -v openssl >/dev/null || apt_install openssl
+  rm -rf "$tls.tmp" && mkdir -p "$tls.tmp" && (
+    cd "$tls.tmp"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=silta-local-kafka-ca -keyout ca.key -out ca.crt
+    for who in broker client; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=silta-local-$who" -keyout "$who.key" -out "$who.csr"
+      openssl x509 -req -in "$who.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -extfile san.ext -out "$who.crt"
+    done
+    cat broker.key broker.crt >broker.pem
+  ) >"$CACHE/logs/kafka-tls.log" 2>&1 || die "making the Kafka TLS certificates failed; see $CACHE/logs/kafka-tls.log"
+  mv "$tls.tmp" "$tls"
+}
+
 kafka_up() {
   if pid_alive "$KAFKA_STATE/kafka.pid" && port_open "$KAFKA_PORT"; then ok "kafka already running on 127.0.0.1:$KAFKA_PORT"; return 0; fi
   if port_open "$KAFKA_PORT"; then warn "port $KAFKA_PORT is taken by another process; using it as Kafka"; return 0; fi
   kafka_fetch
-  local props="$KAFKA_STATE/server.properties"
+  kafka_tls_files
+  local props="$KAFKA_STATE/server.properties" tls="$KAFKA_STATE/tls"
   cat >"$props" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL
+ssl.keystore.type=PEM
+ssl.keystore.location=$tls/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$tls/ca.crt
+ssl.client.auth=required
 log.dirs=$KAFKA_STATE/data
 num.partitions=1
 offsets.topic.replication.factor=1

@@ -10,6 +10,9 @@ KAFKA_VERSION="${SILTA_KAFKA_VERSION:-4.3.1}"
 SLF4J_VERSION="2.0.17"
 KAFKA_PORT="${SILTA_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${SILTA_KAFKA_CONTROLLER_PORT:-9093}"
+# A second listener with TLS and client-certificate authentication (as a Strimzi cluster's), so
+# the services' Kafka TLS settings are tested against a real broker.
+KAFKA_TLS_PORT="${SILTA_KAFKA_TLS_PORT:-9094}"
 PG_PORT="${SILTA_PG_PORT:-5432}"
 REDIS_PORT="${SILTA_REDIS_PORT:-6379}"
 NODE_MAJOR=24

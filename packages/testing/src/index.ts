@@ -3,7 +3,9 @@
 // Every test file gets its own database and topic names, so files run in parallel and a
 // second run finds no leftovers that matter.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
@@ -11,8 +13,14 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@open
 import { createLogger, type Logger } from "@silta/platform";
 import pg from "pg";
 
+const cacheDir = process.env.SILTA_CACHE_DIR ?? fileURLToPath(new URL("../../../.cache", import.meta.url));
+
 export const testEnv = {
   kafkaBrokers: (process.env.SILTA_TEST_KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+  /** The same broker's TLS listener with client-certificate authentication (scripts/infra.sh). */
+  kafkaTlsBrokers: (process.env.SILTA_TEST_KAFKA_TLS_BROKERS ?? `127.0.0.1:${process.env.SILTA_KAFKA_TLS_PORT ?? "9094"}`).split(","),
+  /** Its PKI: ca.crt, and client.crt/client.key of that CA. */
+  kafkaTlsDir: join(cacheDir, "kafka/tls"),
   postgresAdminUrl: process.env.SILTA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   redisUrl: process.env.SILTA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
 };
