@@ -27,7 +27,28 @@ export function loadConfig<S extends z.ZodRawShape>(shape: S, env: Record<string
       })),
     );
   }
+  const incomplete = incompleteGroups(input);
+  if (incomplete.length > 0) throw new ConfigError(incomplete);
   return result.data;
+}
+
+// Variables that only make sense together (the TLS files of kafkaConfigShape and
+// grpcTlsConfigShape): a half-set group stops the process at start, naming what is missing.
+const GROUPS: { variables: string[]; what: string }[] = [
+  { variables: ["SILTA_KAFKA_TLS_CERT_FILE", "SILTA_KAFKA_TLS_KEY_FILE"], what: "the Kafka client certificate and its key go together" },
+  {
+    variables: ["SILTA_GRPC_TLS_CA_FILE", "SILTA_GRPC_TLS_CERT_FILE", "SILTA_GRPC_TLS_KEY_FILE"],
+    what: "mutual TLS needs the CA, the certificate and the key",
+  },
+];
+
+function incompleteGroups(input: Record<string, string | undefined>): { variable: string; reason: string }[] {
+  const problems: { variable: string; reason: string }[] = [];
+  for (const g of GROUPS) {
+    if (!g.variables.some((v) => input[v] !== undefined)) continue;
+    for (const v of g.variables) if (input[v] === undefined) problems.push({ variable: v, reason: `is required: ${g.what}` });
+  }
+  return problems;
 }
 
 /** Common variable types. */

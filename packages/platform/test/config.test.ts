@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigError, env, loadConfig } from "../src/config.ts";
+import { ConfigError, env, grpcTlsConfigShape, kafkaConfigShape, loadConfig } from "../src/config.ts";
 
 const shape = {
   SILTA_GRPC_PORT: env.port(50051),
@@ -28,6 +28,25 @@ describe("configuration from the environment", () => {
     expect(e.variables.sort()).toEqual(["SILTA_DATABASE_URL", "SILTA_DEBUG", "SILTA_GRPC_PORT", "SILTA_KAFKA_BROKERS"]);
     expect(e.message).toContain("SILTA_KAFKA_BROKERS: is required but not set");
     expect(e.message).not.toContain("s3cret");
+  });
+
+  it("refuses half a TLS configuration, naming the missing files", () => {
+    const tls = { ...shape, ...kafkaConfigShape, ...grpcTlsConfigShape };
+    const base = { SILTA_DATABASE_URL: "postgres://x@h/db", SILTA_KAFKA_BROKERS: "a:1" };
+    const variablesOf = (over: Record<string, string>) => {
+      try {
+        loadConfig(tls, { ...base, ...over });
+        return [];
+      } catch (e) {
+        return (e as ConfigError).variables.sort();
+      }
+    };
+    expect(variablesOf({ SILTA_GRPC_TLS_CERT_FILE: "/c" })).toEqual(["SILTA_GRPC_TLS_CA_FILE", "SILTA_GRPC_TLS_KEY_FILE"]);
+    expect(variablesOf({ SILTA_KAFKA_TLS_KEY_FILE: "/k" })).toEqual(["SILTA_KAFKA_TLS_CERT_FILE"]);
+    // The CA alone is a whole Kafka configuration (TLS without a client certificate); all three gRPC files are too.
+    expect(
+      variablesOf({ SILTA_KAFKA_TLS_CA_FILE: "/ca", SILTA_GRPC_TLS_CA_FILE: "/a", SILTA_GRPC_TLS_CERT_FILE: "/b", SILTA_GRPC_TLS_KEY_FILE: "/c" }),
+    ).toEqual([]);
   });
 
   it("stops a process with bad configuration with exit status 78 and a message naming the variable", () => {
