@@ -177,8 +177,17 @@ describe("mTLS between the services", () => {
       expect(cert.spec.dnsNames).toContain(`${name}.silta.svc`);
       expect(cert.spec.usages).toEqual(expect.arrayContaining(["server auth", "client auth"]));
     }
-    // A municipality's gateway uses a certificate the area issued: mounted, not requested here.
+    // The names a municipality's gateway dials (its SILTA_*_ADDRESS) are in the area's certificates.
     const municipality = render(file("municipality"));
+    const dialled = byName(municipality, "ConfigMap", "silta-gateway").data ?? {};
+    for (const [service, variable] of [
+      ["consent", "SILTA_CONSENT_ADDRESS"],
+      ["referrals", "SILTA_REFERRALS_ADDRESS"],
+    ] as const) {
+      const host = (dialled[variable] ?? "").split(":")[0];
+      expect(byName(objects, "Certificate", `silta-${service}-grpc-tls`).spec.dnsNames).toContain(host);
+    }
+    // A municipality's gateway uses a certificate the area issued: mounted, not requested here.
     expect(ofKind(municipality, "Certificate")).toEqual([]);
     expect(byName(municipality, "ConfigMap", "silta-gateway").data?.SILTA_GRPC_TLS_CA_FILE).toBe("/var/run/silta/grpc-tls/ca.crt");
   });
