@@ -4,12 +4,13 @@
 // configures them (global.grpcTls), become ready, and answer.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentials } from "@grpc/grpc-js";
 import { HealthClient } from "@silta/contracts/grpc/health/v1/health.ts";
 import { createClient, unary } from "@silta/grpc";
-import { createTestDatabase, createTestPki, type TestDatabase, testEnv, waitFor } from "@silta/testing";
+import { createTestDatabase, createTestPki, type TestDatabase, testEnv } from "@silta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "./chart-kit.ts";
 
@@ -21,20 +22,68 @@ const mtls = (service: string) => {
   const { certFile, keyFile } = pki.issue(service);
   return { SILTA_GRPC_TLS_CA_FILE: pki.caFile, SILTA_GRPC_TLS_CERT_FILE: certFile, SILTA_GRPC_TLS_KEY_FILE: keyFile };
 };
-const ports = { consent: { grpc: 50871, admin: 9871 }, referrals: { grpc: 50872, admin: 9872 }, gateway: { http: 8873, admin: 9873 } };
+// Ports are asked of the kernel (bind to 0, close) rather than fixed: a fixed port in the
+// ephemeral range can be held by any of the suite's outgoing connections.
+let ports: { consent: { grpc: number; admin: number }; referrals: { grpc: number; admin: number }; gateway: { http: number; admin: number } };
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Started {
+  service: string;
+  child: ChildProcess;
+  /** The last 16 KB the service wrote to stderr: a failure says why the service did not become ready. */
+  stderr(): string;
+}
+const started: Started[] = [];
 
 function start(service: string, env: Record<string, string>): void {
   const child = spawn(process.execPath, ["--import", "@silta/platform/telemetry-start", "src/main.ts"], {
     cwd: join(out, "services", service),
     env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "--disable-warning=TimeoutNegativeWarning", SILTA_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let tail = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    tail = (tail + chunk).slice(-16_384);
   });
   children.push(child);
+  started.push({ service, child, stderr: () => tail });
 }
-const ready = (port: number) =>
-  waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, { what: `readiness on ${port}`, timeoutMs: 60_000 });
+
+/** Resolves when every started service answers /readyz 200; fails at once, with its stderr, if one exits. */
+async function allReady(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Map(started.map((s) => [s.service, s]));
+  const admin: Record<string, number> = { consent: ports.consent.admin, referrals: ports.referrals.admin, gateway: ports.gateway.admin };
+  let last: Record<string, string> = {};
+  while (pending.size > 0) {
+    for (const s of pending.values()) {
+      if (s.child.exitCode !== null || s.child.signalCode !== null)
+        throw new Error(`${s.service} exited (${s.child.exitCode ?? s.child.signalCode}) before it was ready; its stderr:\n${s.stderr()}`);
+      const res = await fetch(`http://127.0.0.1:${admin[s.service]}/readyz`, { signal: AbortSignal.timeout(5000) }).catch((e: Error) => e);
+      if (res instanceof Response && res.ok) pending.delete(s.service);
+      else last = { ...last, [s.service]: res instanceof Response ? `${res.status} ${await res.text()}` : res.message };
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      const why = [...pending.values()].map((s) => `${s.service}: /readyz ${last[s.service]}; stderr:\n${s.stderr()}`);
+      throw new Error(`not ready after ${timeoutMs} ms: ${why.join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 beforeAll(async () => {
+  ports = {
+    consent: { grpc: await freePort(), admin: await freePort() },
+    referrals: { grpc: await freePort(), admin: await freePort() },
+    gateway: { http: await freePort(), admin: await freePort() },
+  };
   const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "gateway"], { cwd: root, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`prod-tree.sh failed: ${r.stderr}`);
   const [consentDb, referralsDb] = await Promise.all([createTestDatabase("prodtree_consent"), createTestDatabase("prodtree_referrals")]);
@@ -91,9 +140,7 @@ describe("the production tree (the image's /app)", () => {
   });
 
   it("starts consent, referrals and the gateway, which become ready and serve, calling each other over mTLS", async () => {
-    await ready(ports.consent.admin);
-    await ready(ports.referrals.admin);
-    await ready(ports.gateway.admin);
+    await allReady(150_000);
     const readyz = (await (await fetch(`http://127.0.0.1:${ports.gateway.admin}/readyz`)).json()) as { status: string };
     expect(readyz.status).toBe("ready");
     const openapi = await fetch(`http://127.0.0.1:${ports.gateway.http}/openapi.json`);
@@ -104,7 +151,7 @@ describe("the production tree (the image's /app)", () => {
     const plain = createClient(HealthClient, `127.0.0.1:${ports.consent.grpc}`, credentials.createInsecure());
     await expect(unary(plain, plain.check, { service: "" }, { deadlineMs: 2000 })).rejects.toMatchObject({ kind: "unavailable" });
     plain.close();
-  });
+  }, 180_000);
 
   it("migrates a database with src/migrate.ts alone, as the chart's init container does", async () => {
     const db = await createTestDatabase("prodtree_migrate");
