@@ -15,6 +15,7 @@ COPY tests/package.json ./tests/package.json
 COPY proto ./proto
 COPY buf.yaml buf.gen.yaml ./
 COPY scripts/prod-tree.sh ./scripts/prod-tree.sh
+COPY patches ./patches
 # `npm install`, not `npm ci`: see the Makefile (platform-specific optional packages).
 RUN npm install --no-audit --no-fund --loglevel=error \
  && npm run gen && touch packages/contracts/src/gen/.stamp
@@ -32,8 +33,7 @@ LABEL org.opencontainers.image.title="silta-${SERVICE}" \
       org.opencontainers.image.description="Silta ${SERVICE} service: collaboration around a child in Finnish child protection" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.vendor="Silta"
-ENV NODE_ENV=production \
-    NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
+ENV NODE_ENV=production
 # Owned by root, read by the service's unprivileged user: the root filesystem can be read-only
 # (the chart mounts an emptyDir on /tmp, the only place anything is written).
 COPY --from=build --chown=root:root /app /app

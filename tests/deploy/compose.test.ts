@@ -131,4 +131,11 @@ describe("Dockerfile", () => {
     expect(runtime).not.toMatch(/^RUN /m);
     expect(runtime).not.toMatch(/npm /);
   });
+
+  it("copies patches/ into the build stage before its npm install, so the image's dependencies carry the same fixes", () => {
+    const build = text.slice(0, text.lastIndexOf("\nFROM "));
+    const copied = build.search(/^COPY patches \.\/patches$/m);
+    expect(copied).toBeGreaterThan(0);
+    expect(copied).toBeLessThan(build.search(/^RUN npm install/m));
+  });
 });
