@@ -22,6 +22,8 @@ export const configShape = {
   SILTA_REFERRALS_LINK_WINDOW_DAYS: env.int(365, 1),
   SILTA_REFERRALS_AT_RISK_LEAD_HOURS: env.int(48, 1),
   SILTA_REFERRALS_DEADLINE_INTERVAL_MS: env.int(60_000, 50),
+  /** Alerts claimed and announced per transaction by the deadline watcher. */
+  SILTA_REFERRALS_DEADLINE_BATCH: env.int(500, 1),
   SILTA_DB_POOL_SIZE: env.int(20, 1),
   /** The topic of school and early-education events (a prefixed name on a shared cluster; tests use their own). */
   SILTA_EDUCATION_TOPIC: z

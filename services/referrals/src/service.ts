@@ -107,7 +107,7 @@ export async function startReferralsService(config: Config, logger: Logger, opti
 
   // One active watcher across replicas (and claims that make each alert happen once anyway).
   const watcherLock = new LeaderLock(config.SILTA_DATABASE_URL, "silta.referrals.deadline-watcher");
-  const watch = watchDeadlines({ store, clock, settings });
+  const watch = watchDeadlines({ store, clock, settings, batchSize: config.SILTA_REFERRALS_DEADLINE_BATCH });
   const watcher = startPeriodic(
     "deadline-watcher",
     config.SILTA_REFERRALS_DEADLINE_INTERVAL_MS,

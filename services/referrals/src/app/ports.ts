@@ -31,8 +31,13 @@ export interface ReferralTx {
   getForUpdate(referralId: string): Promise<Referral | undefined>;
   saveTransition(r: Referral, entry: HistoryEntry, metDeadline: string | undefined): Promise<void>;
   emit(event: ReferralEvent): Promise<void>;
-  /** Records that an alert was emitted; false if it already was (exactly once). */
-  claimAlert(referralId: string, kind: string, alert: "at_risk" | "missed"): Promise<boolean>;
+  /** Several events in order, in one write. */
+  emitAll(events: ReferralEvent[]): Promise<void>;
+  /**
+   * Records that these alerts are emitted; returns the `referralId/kind` of those that were not
+   * already (exactly once: what another replica or an earlier run claimed is left out).
+   */
+  claimAlerts(claims: { referralId: string; kind: string }[], alert: "at_risk" | "missed"): Promise<Set<string>>;
   insertEducationEvent(e: EducationEventRecord): Promise<boolean>;
 }
 

@@ -2,23 +2,40 @@ import type { Clock, ReferralSettings, ReferralStore } from "./ports.ts";
 
 /**
  * Emits `deadline_at_risk` (when a deadline is within the configured lead) and `deadline_missed`
- * once each per referral and deadline: the claim row and the event commit together, and a
- * unique key makes a second claim (another replica, a rerun) a no-op.
+ * once each per referral and deadline: the claims and their events commit together, and a
+ * unique key leaves out what another replica or an earlier run claimed. A batch is one claim
+ * statement and one outbox write, so a backlog (after downtime, or a burst of submissions whose
+ * urgency deadline is within the lead at once) costs a few round trips, not several per alert.
  */
-export function watchDeadlines(deps: { store: ReferralStore; clock: Clock; settings: Pick<ReferralSettings, "atRiskLeadHours"> }) {
+export function watchDeadlines(deps: {
+  store: ReferralStore;
+  clock: Clock;
+  settings: Pick<ReferralSettings, "atRiskLeadHours">;
+  /** Due deadlines read, claimed and announced per transaction (default 500). */
+  batchSize?: number;
+}) {
+  const batch = deps.batchSize ?? 500;
   return async (): Promise<{ atRisk: number; missed: number }> => {
     const now = deps.clock.now();
     const counts = { atRisk: 0, missed: 0 };
     for (const alert of ["missed", "at_risk"] as const) {
       const until = alert === "missed" ? now : new Date(now.getTime() + deps.settings.atRiskLeadHours * 3_600_000);
-      const due = await deps.store.deadlinesDueBefore(until, alert, 500);
-      for (const d of due) {
+      for (;;) {
+        const due = await deps.store.deadlinesDueBefore(until, alert, batch);
+        if (due.length === 0) break;
         const emitted = await deps.store.transaction(async (tx) => {
-          if (!(await tx.claimAlert(d.referral.referralId, d.deadline.kind, alert))) return false;
-          await tx.emit({ type: "deadline_alert", referral: d.referral, deadline: d.deadline, alert });
-          return true;
+          const claimed = await tx.claimAlerts(
+            due.map((d) => ({ referralId: d.referral.referralId, kind: d.deadline.kind })),
+            alert,
+          );
+          const mine = due.filter((d) => claimed.has(`${d.referral.referralId}/${d.deadline.kind}`));
+          await tx.emitAll(mine.map((d) => ({ type: "deadline_alert" as const, referral: d.referral, deadline: d.deadline, alert })));
+          return mine.length;
         });
-        if (emitted) counts[alert === "missed" ? "missed" : "atRisk"] += 1;
+        counts[alert === "missed" ? "missed" : "atRisk"] += emitted;
+        // A short batch was the whole backlog; a full one whose claims all went to another
+        // replica would be read again, so stop there too (that replica is working through it).
+        if (due.length < batch || emitted === 0) break;
       }
     }
     return counts;

@@ -116,9 +116,19 @@ export class PgReferralStore implements ReferralStore {
       emit: async (e) => {
         await appendAllToOutbox(c, this.toOutbox(e));
       },
-      claimAlert: async (id, kind, alert) =>
-        ((await c.query("INSERT INTO deadline_alerts (referral_id, kind, alert) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING", [id, kind, alert])).rowCount ??
-          0) === 1,
+      emitAll: async (events) => {
+        await appendAllToOutbox(c, events.flatMap(this.toOutbox));
+      },
+      claimAlerts: async (claims, alert) => {
+        if (claims.length === 0) return new Set();
+        const r = await c.query<{ referral_id: string; kind: string }>(
+          `INSERT INTO deadline_alerts (referral_id, kind, alert)
+           SELECT x.referral_id, x.kind, $3 FROM unnest($1::uuid[], $2::text[]) AS x(referral_id, kind)
+           ON CONFLICT DO NOTHING RETURNING referral_id, kind`,
+          [claims.map((x) => x.referralId), claims.map((x) => x.kind), alert],
+        );
+        return new Set(r.rows.map((x) => `${x.referral_id}/${x.kind}`));
+      },
       insertEducationEvent: async (e) =>
         ((
           await c.query(

@@ -33,6 +33,8 @@ export async function startReferrals(databaseUrl: string, consentPort: number, l
     SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
     SILTA_LOG_LEVEL: "debug",
     SILTA_REFERRALS_DEADLINE_INTERVAL_MS: "3600000",
+    // Small batches, so the watcher test goes through several (the file's other referrals are due too).
+    SILTA_REFERRALS_DEADLINE_BATCH: "3",
     SILTA_EDUCATION_TOPIC: EDUCATION_TOPIC,
   });
   const service = await startReferralsService(config, logger, { clock, host: "127.0.0.1", consumerGroup });
