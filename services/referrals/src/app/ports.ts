@@ -76,8 +76,13 @@ export interface ReferralStore {
   educationEventsFor(subjectPseudonym: string, areaCode: string): Promise<EducationEventRecord[]>;
   /** Whether the child has a referral in the area that is not closed. */
   hasOpenReferral(subjectPseudonym: string, areaCode: string): Promise<boolean>;
-  /** Unmet deadlines with dueAt before `until` and no alert of that kind yet. */
-  deadlinesDueBefore(until: Date, alert: "at_risk" | "missed", limit: number): Promise<DueDeadline[]>;
+  /**
+   * Unmet deadlines of open referrals that are due an alert they have not had: `missed` once
+   * `dueAt` has passed; `at_risk` once no more than the lead remains, the lead being at most half
+   * the deadline's own span from receipt (a 24-hour urgency clock is at risk after 12 hours, not
+   * at the moment the referral arrives).
+   */
+  deadlinesForAlert(q: { now: Date; alert: "at_risk" | "missed"; leadHours: number }, limit: number): Promise<DueDeadline[]>;
 }
 
 export interface Pseudonymiser {

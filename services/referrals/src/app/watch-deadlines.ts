@@ -1,7 +1,8 @@
 import type { Clock, ReferralSettings, ReferralStore } from "./ports.ts";
 
 /**
- * Emits `deadline_at_risk` (when a deadline is within the configured lead) and `deadline_missed`
+ * Emits `deadline_at_risk` (when no more than the configured lead remains, at most half the
+ * deadline's span: see `deadlinesForAlert`) and `deadline_missed`
  * once each per referral and deadline: the claims and their events commit together, and a
  * unique key leaves out what another replica or an earlier run claimed. A batch is one claim
  * statement and one outbox write, so a backlog (after downtime, or a burst of submissions whose
@@ -19,9 +20,8 @@ export function watchDeadlines(deps: {
     const now = deps.clock.now();
     const counts = { atRisk: 0, missed: 0 };
     for (const alert of ["missed", "at_risk"] as const) {
-      const until = alert === "missed" ? now : new Date(now.getTime() + deps.settings.atRiskLeadHours * 3_600_000);
       for (;;) {
-        const due = await deps.store.deadlinesDueBefore(until, alert, batch);
+        const due = await deps.store.deadlinesForAlert({ now, alert, leadHours: deps.settings.atRiskLeadHours }, batch);
         if (due.length === 0) break;
         const emitted = await deps.store.transaction(async (tx) => {
           const claimed = await tx.claimAlerts(

@@ -299,15 +299,17 @@ export class PgReferralStore implements ReferralStore {
     }));
   }
 
-  async deadlinesDueBefore(until: Date, alert: "at_risk" | "missed", limit: number): Promise<DueDeadline[]> {
+  async deadlinesForAlert(q: { now: Date; alert: "at_risk" | "missed"; leadHours: number }, limit: number): Promise<DueDeadline[]> {
     const r = await this.pool.query(
       `SELECT d.*, r.area_code FROM referral_deadlines d JOIN referrals r USING (referral_id)
-        WHERE d.met_at IS NULL AND d.due_at <= $1 AND r.status <> 'closed'
+        WHERE d.met_at IS NULL AND r.status <> 'closed'
+          AND CASE WHEN $2 = 'missed' THEN d.due_at <= $1
+                   ELSE d.due_at - LEAST(make_interval(hours => $4), (d.due_at - r.received_at) / 2) <= $1 END
           -- no assessment is due after a decision not to start one
           AND NOT (d.kind = 'assessment_completion' AND r.decision IS NOT NULL AND r.decision <> 'start_assessment')
           AND NOT EXISTS (SELECT 1 FROM deadline_alerts a WHERE a.referral_id = d.referral_id AND a.kind = d.kind AND a.alert = $2)
         ORDER BY d.due_at LIMIT $3`,
-      [until, alert, limit],
+      [q.now, q.alert, limit, q.leadHours],
     );
     return r.rows.map((d) => ({
       referral: { referralId: d.referral_id, areaCode: d.area_code },

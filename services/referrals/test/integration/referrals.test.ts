@@ -308,9 +308,15 @@ describe("the deadline watcher", () => {
           [id],
         )
       ).rows.map((r) => r.ce_type);
-    now = new Date(Date.now() + 20 * 3_600_000); // urgency (24 h) within the 48 h lead: at risk
+    // The urgency clock (24 h) is shorter than the 48 h lead: it is at risk after half its span
+    // (12 h), not at receipt, where every referral would raise an alert.
+    now = new Date(Date.now() + 11 * 3_600_000);
+    await Promise.all([a.service.watcher.runNow(), b.service.watcher.runNow()]);
+    expect(await alerts()).toEqual([]);
+    now = new Date(Date.now() + 13 * 3_600_000);
     await Promise.all([a.service.watcher.runNow(), b.service.watcher.runNow(), a.service.watcher.runNow()]);
-    expect(await alerts()).toContain("fi.silta.referral.deadline-at-risk.v1");
+    // Only the urgency deadline: the decision's (7 working days) is more than 48 h away.
+    expect(await alerts()).toEqual(["fi.silta.referral.deadline-at-risk.v1"]);
     expect([a.service.isWatcherLeader(), b.service.isWatcherLeader()].filter(Boolean)).toHaveLength(1);
     now = new Date(Date.now() + 120 * 86_400_000); // past all three deadlines
     await Promise.all([a.service.watcher.runNow(), b.service.watcher.runNow()]);
