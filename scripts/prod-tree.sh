@@ -9,6 +9,7 @@
 # Usage: prod-tree.sh OUT SERVICE...   (run from the repository root, after `make gen` and `npm install`)
 set -euo pipefail
 out=$1; shift
+root=$PWD
 [ $# -gt 0 ] || { echo "usage: prod-tree.sh OUT SERVICE..." >&2; exit 2; }
 [ -f packages/contracts/src/gen/.stamp ] || { echo "generate the contracts first (make gen)" >&2; exit 1; }
 rm -rf "$out"; mkdir -p "$out/packages" "$out/services"
@@ -40,6 +41,6 @@ node -e '
 # The fixes in patches/ (see patches/README.md) go into the image too: patch-package is a dev
 # tool, so the build's copy applies them here (the tree's package.json has no postinstall).
 cp -R patches "$out/patches"
-(cd "$out" && "$OLDPWD/node_modules/.bin/patch-package" --error-on-fail --error-on-warn >/dev/null) || { echo "patches/ did not apply to the production tree" >&2; exit 1; }
+(cd "$out" && "$root/node_modules/.bin/patch-package" --error-on-fail --error-on-warn >/dev/null) || { echo "patches/ did not apply to the production tree" >&2; exit 1; }
 rm -rf "$out/patches"
 rm -f "$out/package-lock.json"

@@ -2,11 +2,11 @@ import type { Clock, ReferralSettings, ReferralStore } from "./ports.ts";
 
 /**
  * Emits `deadline_at_risk` (when no more than the configured lead remains, at most half the
- * deadline's span: see `deadlinesForAlert`) and `deadline_missed`
- * once each per referral and deadline: the claims and their events commit together, and a
- * unique key leaves out what another replica or an earlier run claimed. A batch is one claim
- * statement and one outbox write, so a backlog (after downtime, or a burst of submissions whose
- * urgency deadline is within the lead at once) costs a few round trips, not several per alert.
+ * deadline's span: see `deadlinesForAlert`) and `deadline_missed` once each per referral and
+ * deadline: the claims and their events commit together, and a unique key leaves out what
+ * another replica or an earlier run claimed. A batch is one claim statement and one outbox
+ * write, so a backlog (after downtime, or after a burst of submissions) costs a few round trips,
+ * not several per alert.
  */
 export function watchDeadlines(deps: {
   store: ReferralStore;
