@@ -187,8 +187,18 @@ export class OutboxRelay {
     return blocked.size === 0;
   }
 
+  /**
+   * Marks rows published with an asynchronous commit: the relay does not wait for this WAL flush
+   * before its next batch. A mark lost in a crash only re-sends those rows, which is what a crash
+   * between the acknowledgement and the mark already does (consumers dedupe by ce_id); the
+   * business rows and their outbox rows keep their synchronous commits. On a disk that stalls,
+   * a waiting mark held back every event committed behind it.
+   */
   private async markPublished(ids: string[]): Promise<void> {
-    await this.o.pool.query("UPDATE silta_outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [ids]);
+    // One query string, so SET LOCAL and the UPDATE share an implicit transaction (simple protocol,
+    // no parameters: the ids are the bigints this relay read, checked to be digits).
+    if (!ids.every((id) => /^\d+$/.test(id))) throw new Error("outbox ids must be bigint strings");
+    await this.o.pool.query(`SET LOCAL synchronous_commit = off; UPDATE silta_outbox SET published_at = now() WHERE id = ANY('{${ids.join(",")}}'::bigint[])`);
     this.published.add(ids.length);
   }
 

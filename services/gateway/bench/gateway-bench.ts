@@ -21,6 +21,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const start = forkService;
+// BENCH_PROFILE_DIR=<dir>: every service writes a V8 CPU profile there on exit.
+const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
 
 function hetu(n: number): string {
   const nnn = String(100 + (n % 800)).padStart(3, "0");
@@ -55,7 +57,12 @@ const children: ChildProcess[] = [];
 const rows: string[] = [];
 try {
   children.push(
-    await start(here("../../consent/src/main.ts"), { SILTA_GRPC_PORT: "50171", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers }, 9181),
+    await start(
+      here("../../consent/src/main.ts"),
+      { SILTA_GRPC_PORT: "50171", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers },
+      9181,
+      profile,
+    ),
   );
   children.push(
     await start(
@@ -71,6 +78,7 @@ try {
         SILTA_EDUCATION_TOPIC: `municipal.education-unused-${run0}.v1`,
       },
       9182,
+      profile,
     ),
   );
   children.push(
@@ -89,7 +97,7 @@ try {
         SILTA_EDUCATION_TOPIC: topic,
       },
       9183,
-      process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
+      profile,
     ),
   );
   const hello = fork(here("hello-server.ts"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
