@@ -162,7 +162,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
         title: "Silta API",
         version: API_VERSION,
         description:
-          "The REST edge of Silta. Bodies are the gRPC messages of `proto/` in proto3 JSON (lowerCamelCase names, enums by name). Errors are RFC 9457 problem details (`application/problem+json`) with the invalid fields. Authenticate with a bearer JWT from your organisation's identity provider.",
+          "The REST edge of Silta. Bodies are the gRPC messages of `proto/` in proto3 JSON (lowerCamelCase names, enums by name; the original proto field names are accepted in requests too). Errors are RFC 9457 problem details (`application/problem+json`) with the invalid fields. Authenticate with a bearer JWT from your organisation's identity provider.",
       },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     },

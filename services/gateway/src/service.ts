@@ -49,7 +49,7 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     producer,
     redis,
     logger,
-    check: educationEventChecker(schemas.inline("silta.education.v1.EducationEventRecorded")),
+    check: educationEventChecker(schemas.inline("silta.education.v1.EducationEventRecorded"), schemas.jsonNames("silta.education.v1.EducationEventRecorded")),
     dedupSeconds: config.SILTA_INTAKE_DEDUP_SECONDS,
     topic: config.SILTA_EDUCATION_TOPIC,
   });

@@ -18,12 +18,15 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const HETU_SHAPED = /^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$/;
 const DETAILS = ["attendance", "supportDecision", "transition", "incident"] as const;
 
-export function educationEventChecker(schema: JsonSchema) {
+export function educationEventChecker(schema: JsonSchema, jsonNames: (value: unknown) => { value: unknown; twice: FieldViolation[] }) {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const shape = ajv.compile(schema);
-  return (raw: unknown, caller: Identity, today: string): EventCheck => {
+  return (given: unknown, caller: Identity, today: string): EventCheck => {
+    // The original proto field names (`pupil_id`) are accepted too, as proto3 JSON parsers do.
+    const { value: raw, twice } = jsonNames(given);
     const eventId =
       typeof raw === "object" && raw !== null && typeof (raw as { eventId?: unknown }).eventId === "string" ? (raw as { eventId: string }).eventId : undefined;
+    if (twice.length > 0) return { ok: false, eventId, errors: twice };
     if (!shape(raw)) {
       // One reason per field (a wrong type also fails the enum, say): the first is the clearest.
       const byField = new Map<string, string>();

@@ -3,9 +3,12 @@
 // only contract (STYLE.md, habit 1) and the OpenAPI document cannot drift from it.
 // Mapping (https://protobuf.dev/programming-guides/json/): lowerCamelCase field names; enums
 // by name; 64-bit integers as decimal strings (numbers accepted); unknown fields refused.
+// As the mapping asks of parsers, a body may also use the original proto field names
+// (`request_id`): `jsonNames` renames them before the schema checks the value.
 import { createFileRegistry, type DescEnum, type DescField, type DescMessage, fromBinary, type Registry, ScalarType } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
+import type { FieldViolation } from "@silta/platform";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -19,6 +22,12 @@ export interface ProtoSchemas {
   /** A message's object schema without some fields (those that come from the path). */
   objectWithout(typeName: string, omit: string[]): JsonSchema;
   message(typeName: string): DescMessage;
+  /**
+   * The value with every original proto field name (`request_id`) renamed to its JSON name
+   * (`requestId`), in nested messages too, and the fields given under both names. Keys neither
+   * name knows are kept, for the schema to refuse. A message is copied only where a key in it changes.
+   */
+  jsonNames(typeName: string): (value: unknown) => { value: unknown; twice: FieldViolation[] };
 }
 
 export function protoSchemas(registry: Registry = loadRegistry()): ProtoSchemas {
@@ -118,7 +127,75 @@ export function protoSchemas(registry: Registry = loadRegistry()): ProtoSchemas 
       return { type: "object", additionalProperties: false, properties };
     },
     message: get,
+    jsonNames: (typeName) => {
+      const m = get(typeName);
+      return (value) => {
+        const twice: FieldViolation[] = [];
+        return { value: renameMessage(m, value, "", twice), twice };
+      };
+    },
   };
+}
+
+/** Per message: each field by its JSON name and, where it differs, by its proto name. */
+const fieldsByName = new WeakMap<DescMessage, Map<string, DescField>>();
+function namesOf(m: DescMessage): Map<string, DescField> {
+  let names = fieldsByName.get(m);
+  if (!names) {
+    names = new Map();
+    for (const f of m.fields) {
+      names.set(f.jsonName, f);
+      names.set(f.name, f);
+    }
+    fieldsByName.set(m, names);
+  }
+  return names;
+}
+
+function renameMessage(m: DescMessage, value: unknown, path: string, twice: FieldViolation[]): unknown {
+  // Well-known types have their own JSON forms (a Timestamp is a string); nothing to rename.
+  if (value === null || typeof value !== "object" || Array.isArray(value) || m.typeName.startsWith("google.protobuf.")) return value;
+  const names = namesOf(m);
+  let changed = false;
+  const seen = new Set<string>();
+  const out: [string, unknown][] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const f = names.get(key);
+    const name = f?.jsonName ?? key;
+    const renamed = f ? renameField(f, v, `${path}${name}`, twice) : v;
+    changed ||= name !== key || renamed !== v;
+    if (seen.has(name)) {
+      twice.push({ field: `${path}${name}`, reason: `given twice: as ${name} and as ${f?.name ?? key}` });
+      continue;
+    }
+    seen.add(name);
+    out.push([name, renamed]);
+  }
+  // fromEntries defines each key as data, so even a `__proto__` key stays a plain field.
+  return changed ? Object.fromEntries(out) : value;
+}
+
+function renameField(f: DescField, v: unknown, path: string, twice: FieldViolation[]): unknown {
+  if (f.fieldKind === "message") return renameMessage(f.message, v, `${path}.`, twice);
+  if (f.fieldKind === "list" && f.listKind === "message" && Array.isArray(v)) {
+    let changed = false;
+    const items = v.map((item, i) => {
+      const r = renameMessage(f.message, item, `${path}.${i}.`, twice);
+      changed ||= r !== item;
+      return r;
+    });
+    return changed ? items : v;
+  }
+  if (f.fieldKind === "map" && f.mapKind === "message" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+    let changed = false;
+    const entries = Object.entries(v).map(([k, item]) => {
+      const r = renameMessage(f.message, item, `${path}.${k}.`, twice);
+      changed ||= r !== item;
+      return [k, r] as const;
+    });
+    return changed ? Object.fromEntries(entries) : v;
+  }
+  return v;
 }
 
 function loadRegistry(): Registry {

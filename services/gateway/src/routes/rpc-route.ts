@@ -4,7 +4,7 @@
 
 import type { Client } from "@grpc/grpc-js";
 import { unary } from "@silta/grpc";
-import type { Identity } from "@silta/platform";
+import { type Identity, invalidArgument } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import { identityOf, type RouteAccess } from "../auth/authenticate.ts";
 import type { JsonSchema, ProtoSchemas } from "../openapi/proto-schemas.ts";
@@ -49,11 +49,20 @@ export function addRpcRoute<Req, Res>(app: FastifyInstance, schemas: ProtoSchema
     };
   }
   schema[r.method === "GET" ? "querystring" : "body"] = schemas.objectWithout(r.request, params);
+  const jsonNames = schemas.jsonNames(r.request);
   app.route({
     method: r.method,
     url: r.url,
     schema,
     config: { ...(r.roles ? { roles: r.roles } : {}), ...(r.organisationTypes ? { organisationTypes: r.organisationTypes } : {}) },
+    // Proto3 JSON parsers accept the original field names as well (`request_id`): renamed
+    // before the schema sees them; a field given under both names is refused.
+    preValidation: async (req) => {
+      const { value, twice } = jsonNames(r.method === "GET" ? req.query : req.body);
+      if (twice.length > 0) throw invalidArgument("SILTA_GATEWAY_FIELD_GIVEN_TWICE", twice);
+      if (r.method === "GET") req.query = value;
+      else req.body = value;
+    },
     handler: async (req, reply) => {
       const input = { ...((r.method === "GET" ? req.query : req.body) as object | undefined), ...(req.params as object) };
       const res = await r.call(r.codec.request.fromJSON(input), identityOf(req));

@@ -108,6 +108,29 @@ describe("a child welfare notification through the gateway", () => {
     expect((await chain.referrals.pool.query("SELECT count(*)::int AS n FROM referrals")).rows[0].n).toBe(before);
   });
 
+  it("accepts the original proto field names as well (proto3 JSON), and refuses a field given under both names", async () => {
+    const camel = submission();
+    const notifier = camel.notifier as Record<string, string>;
+    const snake = {
+      request_id: camel.requestId,
+      kind: camel.kind,
+      notifier: { ...notifier, organisation_id: notifier.organisationId, organisationId: undefined },
+      child: camel.child,
+      home_municipality_code: camel.homeMunicipalityCode,
+      concern: camel.concern,
+    };
+    const submitted = await call("POST", "/v1/referrals", "teacher", JSON.parse(JSON.stringify(snake)));
+    expect(submitted.status).toBe(201);
+    const receipt = submitted.body.receipt as { referralId: string };
+    const listed = await call("GET", "/v1/referrals?area_code=13", "worker13");
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.body)).toContain(receipt.referralId);
+
+    const twice = await call("POST", "/v1/referrals", "teacher", { ...submission(), request_id: "another" });
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors).toEqual([{ field: "requestId", reason: "given twice: as requestId and as request_id" }]);
+  });
+
   it("refuses a transition from the wrong state with 409 and the current state", async () => {
     const { body } = await call("POST", "/v1/referrals", "teacher", submission());
     const id = (body.receipt as { referralId: string }).referralId;

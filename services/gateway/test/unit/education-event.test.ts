@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { educationEventChecker } from "../../src/intake/education-event.ts";
 import { protoSchemas } from "../../src/openapi/proto-schemas.ts";
 
-const check = educationEventChecker(protoSchemas().inline("silta.education.v1.EducationEventRecorded"));
+const schemas = protoSchemas();
+const check = educationEventChecker(
+  schemas.inline("silta.education.v1.EducationEventRecorded"),
+  schemas.jsonNames("silta.education.v1.EducationEventRecorded"),
+);
 const publisher: Identity = {
   subject: "s",
   organisationId: "kuopio-education",
@@ -46,6 +50,29 @@ describe("an education event of an intake batch", () => {
     ["a support decision without its level", { supportDecision: { change: "SUPPORT_CHANGE_MADE" } }, ["supportDecision.level"]],
   ])("refuses %s, naming the field", (_what, over, expected) => {
     expect(fields({ ...valid, ...over })).toEqual(expected);
+  });
+
+  it("accepts the original proto field names, as proto3 JSON parsers do", () => {
+    const r = check(
+      {
+        event_id: "e-1",
+        municipality_code: "297",
+        unit_id: "kuopio-school-12",
+        pupil_id: "p-1",
+        pupil_hetu: "010515A123H",
+        level: "EDUCATION_LEVEL_BASIC_EDUCATION",
+        occurred_on: "2026-11-02",
+        support_decision: { change: "SUPPORT_CHANGE_MADE", level: "SUPPORT_LEVEL_INTENSIFIED" },
+      },
+      publisher,
+      "2026-11-23",
+    );
+    expect(r).toEqual(check(valid, publisher, "2026-11-23"));
+  });
+
+  it("refuses a field given under both names", () => {
+    const r = check({ ...valid, pupil_id: "p-2" }, publisher, "2026-11-23");
+    expect(r).toEqual({ ok: false, eventId: "e-1", errors: [{ field: "pupilId", reason: "given twice: as pupilId and as pupil_id" }] });
   });
 
   it("refuses what is not an event at all", () => {
