@@ -19,7 +19,7 @@ export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, clie
     operationId: "submitReferral",
     summary: "Submit a child welfare notification (LSL 25 §), assessment contact, pre-birth or move notification",
     description:
-      "A professional notifies for their own organisation (`notifier.organisationId` = the token's organisation). The answer is a content-free receipt: the reference number and the wellbeing area it was routed to. The same `requestId` returns the same receipt.",
+      "A professional notifies for their own organisation (`notifier.organisationId` = the token's organisation). A private person's notification (`NOTIFIER_TYPE_PRIVATE_PERSON`, `NOTIFIER_TYPE_ANONYMOUS_PRIVATE_PERSON`) is not taken here (403 `SILTA_REFERRAL_PRIVATE_VIA_SERVICE`): a service inside the wellbeing area's deployment, such as its public web form's backend, files it over gRPC as organisation type `service`, which no token from outside may claim. The answer is a content-free receipt: the reference number and the wellbeing area it was routed to. The same `requestId` returns the same receipt.",
     tag: "referrals",
     request: `${P}SubmitReferralRequest`,
     response: `${P}SubmitReferralResponse`,

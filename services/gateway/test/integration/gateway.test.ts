@@ -108,6 +108,14 @@ describe("a child welfare notification through the gateway", () => {
     expect((await chain.referrals.pool.query("SELECT count(*)::int AS n FROM referrals")).rows[0].n).toBe(before);
   });
 
+  it("refuses a private person's notification from a school's token, saying where such notifications come from", async () => {
+    const before = (await chain.referrals.pool.query("SELECT count(*)::int AS n FROM referrals")).rows[0].n;
+    const anonymous = await call("POST", "/v1/referrals", "teacher", submission({ notifier: { type: "NOTIFIER_TYPE_ANONYMOUS_PRIVATE_PERSON" } }));
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.body).toMatchObject({ code: "SILTA_REFERRAL_PRIVATE_VIA_SERVICE", detail: expect.stringContaining("web form") });
+    expect((await chain.referrals.pool.query("SELECT count(*)::int AS n FROM referrals")).rows[0].n).toBe(before);
+  });
+
   it("accepts the original proto field names as well (proto3 JSON), and refuses a field given under both names", async () => {
     const camel = submission();
     const notifier = camel.notifier as Record<string, string>;

@@ -34,7 +34,10 @@ export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseud
       throw permissionDenied("SILTA_REFERRAL_NOT_YOUR_ORGANISATION", "a professional notifies on behalf of their own organisation");
     }
     if (!professional && caller.organisationType !== "service") {
-      throw permissionDenied("SILTA_REFERRAL_PRIVATE_VIA_SERVICE", "notifications of private persons come through the gateway's public form");
+      throw permissionDenied(
+        "SILTA_REFERRAL_PRIVATE_VIA_SERVICE",
+        "a private person's notification is filed by a service inside the wellbeing area's deployment (organisation type service, such as the backend of its public web form), not by an organisation's token",
+      );
     }
 
     const kind = input.kind as ReferralKind;

@@ -6,7 +6,7 @@ import { AbsenceKind, EducationEventRecorded, EducationLevel } from "@silta/cont
 import { DecisionOutcome, Milestone, NotifierType, ReferralKind, ReferralStatus, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, toKafkaMessage } from "@silta/events";
 import { unary } from "@silta/grpc";
-import { containsHetu, type SiltaError } from "@silta/platform";
+import { containsHetu, type Identity, type SiltaError } from "@silta/platform";
 import { captureLogs, createTestDatabase, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -181,6 +181,39 @@ describe("submitting a child welfare notification", () => {
       expect(await counts()).toEqual(before);
     },
   );
+});
+
+describe("a private person's notification", () => {
+  // A service inside the area's deployment, e.g. the backend of its public web form: it calls
+  // referrals over the internal (mTLS) channel; the gateway refuses "service" in outside tokens.
+  const webForm: Identity = {
+    subject: "web-form",
+    organisationId: "pohjois-savo-verkkolomake",
+    organisationType: "service",
+    roles: [],
+    areaCodes: ["13"],
+    municipalityCodes: [],
+  };
+  const anonymous = () =>
+    submission({ notifier: { type: NotifierType.NOTIFIER_TYPE_ANONYMOUS_PRIVATE_PERSON, organisationId: "", role: "", name: "", phone: "", email: "" } });
+
+  it("comes from a service: an anonymous one is filed and routed without notifier details", async () => {
+    const { receipt } = await unary(a.client, a.client.submitReferral, anonymous(), { identity: webForm });
+    expect(receipt).toMatchObject({ areaCode: "13", referenceNumber: expect.stringMatching(/^LS-13-/) });
+    const id = receipt?.referralId ?? "";
+    const inbox = (await readTopic(inboxTopic("13").name, (s) => s.some((m) => key(m) === id), "the inbox record")).find((m) => key(m) === id);
+    const full = inboxRecord.decode(inbox?.value as Buffer, "application/protobuf").referral;
+    expect(full?.notifier).toMatchObject({ type: NotifierType.NOTIFIER_TYPE_ANONYMOUS_PRIVATE_PERSON, name: "", organisationId: "" });
+    expect(full?.concern).toContain(CONCERN_MARK);
+  });
+
+  it("is refused from a professional's organisation, naming the way in; nothing is written", async () => {
+    const before = await counts();
+    const err = await fail(unary(a.client, a.client.submitReferral, anonymous(), { identity: teacher }));
+    expect(err).toMatchObject({ kind: "permission_denied", code: "SILTA_REFERRAL_PRIVATE_VIA_SERVICE" });
+    expect(err.message).toContain("web form");
+    expect(await counts()).toEqual(before);
+  });
 });
 
 describe("the lifecycle", () => {
