@@ -34,7 +34,7 @@ await consumer.run({
     // Hand over to your case system here. The example prints what is safe to print.
     const decision = r.deadlines.find((d) => d.kind === 2);
     console.log(
-      `${r.referenceNumber}  kind=${r.kind}  municipality=${r.homeMunicipalityCode}  child identified=${r.child?.hetu ? "by henkilötunnus" : "otherwise"}` +
+      `${r.referenceNumber}  id=${r.referralId}  kind=${r.kind}  municipality=${r.homeMunicipalityCode}  child identified=${r.child?.hetu ? "by henkilötunnus" : "otherwise"}` +
         `  decision due ${decision?.dueDate} (strict ${decision?.strictDueDate})${r.linkedReferralIds.length ? `  linked to ${r.linkedReferralIds.length} earlier` : ""}`,
     );
     seen.add(id);

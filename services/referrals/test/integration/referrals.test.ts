@@ -1,5 +1,8 @@
 // The referrals service against the real PostgreSQL, Kafka and consent service.
 
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { AbsenceKind, EducationEventRecorded, EducationLevel } from "@silta/contracts/education/v1/education.ts";
@@ -181,6 +184,44 @@ describe("submitting a child welfare notification", () => {
       expect(await counts()).toEqual(before);
     },
   );
+});
+
+describe("the example inbox consumer for an area's integrator", () => {
+  it("runs, prints each referral of its area by reference number and deadline, and prints no henkilötunnus, name or concern", async () => {
+    // A new integrator reads the whole inbox; this one starts a minute back, as if it had read
+    // the rest already (the shared development topic can hold many earlier runs' records).
+    const group = uniqueName("example");
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = inboxTopic("13").name;
+    const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - 60_000);
+    await admin.setOffsets({ groupId: group, topic, partitions }).finally(() => admin.disconnect());
+    const { receipt } = await unary(a.client, a.client.submitReferral, submission(), { identity: teacher });
+    // Reference numbers restart in each test database; the id is unique.
+    const ref = `${receipt?.referenceNumber}  id=${receipt?.referralId}`;
+    const example = spawn(process.execPath, [fileURLToPath(new URL("../../examples/inbox-consumer.ts", import.meta.url)), "13"], {
+      env: { ...process.env, KAFKA_BROKERS: testEnv.kafkaBrokers.join(","), GROUP: group },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    example.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    example.stderr.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    try {
+      await waitFor(() => out.includes(ref), { timeoutMs: 60_000, what: `the example to print ${ref}` });
+      const line = out.split("\n").find((l) => l.includes(ref));
+      expect(line).toMatch(/municipality=297 {2}child identified=by henkilötunnus {2}decision due \d{4}-\d{2}-\d{2} \(strict \d{4}-\d{2}-\d{2}\)/);
+      expect(containsHetu(out)).toBe(false);
+      expect(out).not.toContain(NAME_MARK);
+      expect(out).not.toContain(CONCERN_MARK);
+    } finally {
+      example.kill("SIGTERM");
+      if (example.exitCode === null) await once(example, "exit");
+    }
+  }, 90_000);
 });
 
 describe("a private person's notification", () => {
