@@ -130,6 +130,16 @@ export * from "./pki.ts";
 const loadedAt = Date.now();
 
 /**
+ * Per partition, the offset of the first record written since a minute before this test file
+ * started (the end, if none): where a test's reading of a shared topic begins.
+ */
+export async function offsetsSinceFileStart(kafka: import("kafkajs").Kafka, topic: string): Promise<{ partition: number; offset: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  return admin.fetchTopicOffsetsByTimestamp(topic, loadedAt - 60_000).finally(() => admin.disconnect());
+}
+
+/**
  * Reads `topic` with a throw-away group until `until(seen)` holds (or times out), from the
  * records written since a minute before this test file started: the shared topics of a
  * development broker also hold earlier runs' records (a `make bench` leaves ~100,000), which a
@@ -142,9 +152,7 @@ export async function readTopicUntil(
   what = `records on ${topic}`,
   timeoutMs = 30_000,
 ): Promise<import("kafkajs").KafkaMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const from = await admin.fetchTopicOffsetsByTimestamp(topic, loadedAt - 60_000).finally(() => admin.disconnect());
+  const from = await offsetsSinceFileStart(kafka, topic);
   const consumer = kafka.consumer({ groupId: uniqueName("reader"), sessionTimeout: 6000, heartbeatInterval: 1000 });
   const seen: import("kafkajs").KafkaMessage[] = [];
   await consumer.connect();

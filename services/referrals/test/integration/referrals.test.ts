@@ -10,7 +10,7 @@ import { DecisionOutcome, Milestone, NotifierType, ReferralKind, ReferralStatus,
 import { createKafka, dlqOf, headerString, toKafkaMessage } from "@silta/events";
 import { unary } from "@silta/grpc";
 import { containsHetu, type Identity, type SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { captureLogs, createTestDatabase, offsetsSinceFileStart, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hmacPseudonymiser } from "../../src/app/pseudonymiser.ts";
@@ -188,13 +188,13 @@ describe("submitting a child welfare notification", () => {
 
 describe("the example inbox consumer for an area's integrator", () => {
   it("runs, prints each referral of its area by reference number and deadline, and prints no henkilötunnus, name or concern", async () => {
-    // A new integrator reads the whole inbox; this one starts a minute back, as if it had read
-    // the rest already (the shared development topic can hold many earlier runs' records).
+    // A new integrator reads the whole inbox; this one starts where this file's records begin, as
+    // if it had read the rest already (the shared development topic holds earlier runs' records).
     const group = uniqueName("example");
+    const topic = inboxTopic("13").name;
+    const partitions = await offsetsSinceFileStart(kafka, topic);
     const admin = kafka.admin();
     await admin.connect();
-    const topic = inboxTopic("13").name;
-    const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - 60_000);
     await admin.setOffsets({ groupId: group, topic, partitions }).finally(() => admin.disconnect());
     const { receipt } = await unary(a.client, a.client.submitReferral, submission(), { identity: teacher });
     // Reference numbers restart in each test database; the id is unique.
