@@ -43,8 +43,8 @@ infra-up: $(DEPS_OK) ## start Kafka, PostgreSQL, Redis (installs what is missing
 infra-down: ## stop them
 	@bash scripts/infra.sh down
 
-tools: ## build the Go tools (grpcurl, helm, kubeconform, k6) into the cache dir; fetch the Kubernetes schemas
-	@bash scripts/tools.sh grpcurl helm kubeconform k8s-schemas k6
+tools: ## build the Go tools (grpcurl, helm, kubeconform) into the cache dir; fetch the Kubernetes schemas
+	@bash scripts/tools.sh grpcurl helm kubeconform k8s-schemas
 
 infra-status: ## show whether each is up
 	@bash scripts/infra.sh status

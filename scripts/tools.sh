@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Go-built tools, installed with `go install` into $CACHE/bin when missing (TOOLCHAIN.md):
-#   grpcurl (tests of gRPC reflection), helm + kubeconform (chart checks), k6 (benchmarks);
+#   grpcurl (tests of gRPC reflection), helm + kubeconform (chart checks);
 #   and k8s-schemas, the Kubernetes JSON schemas kubeconform validates against.
 # Usage: tools.sh NAME...   Cold builds take a minute or two each; the Go caches make reruns fast.
 source "$(dirname "$0")/lib.sh"
@@ -12,7 +12,7 @@ module_of() {
     grpcurl)     echo "github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3" ;;
     helm)        echo "helm.sh/helm/v3/cmd/helm@v3.22.0" ;;
     kubeconform) echo "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0" ;;
-    k6)          echo "go.k6.io/k6@v1.8.1" ;;
+    # Never k6: it is under the AGPL, and the registry list marks it not to be used.
     *) die "unknown tool $1" ;;
   esac
 }
