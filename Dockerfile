@@ -34,6 +34,8 @@ LABEL org.opencontainers.image.title="silta-${SERVICE}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.vendor="Silta"
 ENV NODE_ENV=production
+# In a container the listeners must be reachable from outside it (the services default to 127.0.0.1).
+ENV SILTA_BIND_ADDRESS=0.0.0.0
 # Owned by root, read by the service's unprivileged user: the root filesystem can be read-only
 # (the chart mounts an emptyDir on /tmp, the only place anything is written).
 COPY --from=build --chown=root:root /app /app

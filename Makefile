@@ -14,7 +14,7 @@ PROTOS  := $(shell find proto -name '*.proto')
 # The version of the images: the chart's appVersion.
 VERSION := $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/silta/Chart.yaml)
 
-.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token openapi bench clean
+.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token proof openapi bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,10 @@ test: $(GEN_OK) ## the whole suite against the real servers; ends with 'N passed
 token: $(GEN_OK) ## print a development token: make token ROLE=teacher ORG=kuopio-school-12 TYPE=municipality MUNICIPALITY=297 [AREA=13]
 	@node services/gateway/scripts/token.ts --dir $(CACHE)/dev-jwt --role "$(or $(ROLE),teacher)" --org "$(or $(ORG),kuopio-school-12)" \
 	  --type "$(or $(TYPE),municipality)" --municipality "$(MUNICIPALITY)" --area "$(AREA)" --sub "$(or $(SUB),dev-user)"
+
+proof: $(GEN_OK) ## print an identity proof for calling a service directly (after make up): make proof AUDIENCE=silta-consent ORG=… TYPE=… [ROLE=… AREA=… MUNICIPALITY=…]
+	@node services/gateway/scripts/dev-proof.ts --dir $(CACHE)/identity --audience "$(or $(AUDIENCE),silta-referrals)" --role "$(ROLE)" \
+	  --org "$(or $(ORG),kuopio-school-12)" --type "$(or $(TYPE),municipality)" --area "$(AREA)" --municipality "$(MUNICIPALITY)" --sub "$(or $(SUB),dev-user)"
 
 openapi: $(GEN_OK) ## write docs/openapi.json from the gateway's routes (a test checks it is in sync)
 	@node services/gateway/scripts/openapi.ts

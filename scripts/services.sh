@@ -57,14 +57,19 @@ up() {
       export SILTA_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/silta_$s"
       export SILTA_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" SILTA_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
       set -a; source "$(local_env)"; set +a
-      export SILTA_GRPC_PORT="$grpc" SILTA_ADMIN_PORT="$admin" OTEL_SERVICE_NAME="silta-$s"
+      export SILTA_GRPC_PORT="$grpc" SILTA_ADMIN_PORT="$admin" OTEL_SERVICE_NAME="silta-$s" SILTA_BIND_ADDRESS=127.0.0.1
+      # Identity proofs between the services: development keys made once in the cache dir.
+      node "$ROOT/services/gateway/scripts/dev-identity.ts" "$CACHE/identity" "$SILTA_AREA_CODE"
+      export SILTA_IDENTITY_TRUST_FILE="$CACHE/identity/trusted-signers.json"
+      if [ -f "$CACHE/identity/$s.signing-key.json" ]; then export SILTA_IDENTITY_SIGNING_KEY_FILE="$CACHE/identity/$s.signing-key.json"; fi
       if [ "$s" = gateway ]; then
         # The local gateway trusts the development key that `make token` signs with.
         node scripts/token.ts --dir "$CACHE/dev-jwt" >/dev/null
         export SILTA_HTTP_PORT="$http" SILTA_JWKS_FILE="$CACHE/dev-jwt/jwks.json" SILTA_JWT_ISSUER=silta-dev SILTA_JWT_AUDIENCE=silta \
           SILTA_REFERRALS_ADDRESS=127.0.0.1:50052
       fi
-      nohup node --import @silta/platform/telemetry-start src/main.ts >"$CACHE/logs/$s.log" 2>&1 </dev/null &
+      # Appended, not truncated: a restart keeps what the last run logged.
+      nohup node --import @silta/platform/telemetry-start src/main.ts >>"$CACHE/logs/$s.log" 2>&1 </dev/null &
       echo $! >"$STATE/$s.pid"
     )
     wait_for "$s (http://127.0.0.1:$admin/readyz)" 60 curl -fsS "http://127.0.0.1:$admin/readyz" \

@@ -5,10 +5,22 @@ import { fileURLToPath } from "node:url";
 import { credentials, Metadata, makeGenericClientConstructor, status } from "@grpc/grpc-js";
 import { FixtureServiceClient } from "@silta/contracts/fixture/v1/fixture.ts";
 import { createKafka, dlqOf, headerString } from "@silta/events";
-import { unary } from "@silta/grpc";
-import { encodeIdentity, IDENTITY_METADATA_KEY, type Identity, SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, installTestTracing, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { proveCallsOf, unary } from "@silta/grpc";
+import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, identityVerifier, newSigningKey, readTrustedSigners, SiltaError } from "@silta/platform";
+import {
+  captureLogs,
+  createTestDatabase,
+  installTestTracing,
+  readTopicUntil,
+  sharedTestIdentities,
+  type TestDatabase,
+  type TestIdentities,
+  testEnv,
+  uniqueName,
+  waitFor,
+} from "@silta/testing";
 import { service as healthService } from "grpc-health-check";
+import { importJWK, SignJWT } from "jose";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteRecorded, startFixture } from "./fixture/fixture-service.ts";
@@ -28,6 +40,8 @@ let db: TestDatabase;
 let fixture: Awaited<ReturnType<typeof startFixture>>;
 let client: FixtureServiceClient;
 let kafka: Kafka;
+let ids: TestIdentities;
+const AUDIENCE = "silta-fixture";
 const logs = captureLogs("fixture");
 const topic = `${uniqueName("fixture")}.note.v1`.replace("_", "-");
 
@@ -41,7 +55,9 @@ async function readTopic(name: string, atLeast: number): Promise<KafkaMessage[]>
 beforeAll(async () => {
   db = await createTestDatabase("kit");
   kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "kit-test", logger: logs.logger });
+  ids = await sharedTestIdentities();
   fixture = await startFixture({
+    verifyIdentity: identityVerifier(readTrustedSigners(ids.trustFile), AUDIENCE),
     databaseUrl: db.url,
     kafkaBrokers: testEnv.kafkaBrokers,
     redisUrl: testEnv.redisUrl,
@@ -49,7 +65,10 @@ beforeAll(async () => {
     consumerGroup: uniqueName("projection"),
     logger: logs.logger,
   });
-  client = new FixtureServiceClient(`127.0.0.1:${fixture.grpcPort}`, credentials.createInsecure());
+  client = proveCallsOf(new FixtureServiceClient(`127.0.0.1:${fixture.grpcPort}`, credentials.createInsecure()), {
+    prover: ids.prover.gateway,
+    audience: AUDIENCE,
+  });
 });
 
 afterAll(async () => {
@@ -96,30 +115,96 @@ describe("a gRPC call through the kit", () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
-  it("refuses a call without identity (UNAUTHENTICATED) and another organisation's note (PERMISSION_DENIED)", async () => {
+  it("refuses a call without identity (UNAUTHENTICATED) and answers another organisation's note as absent (NOT_FOUND)", async () => {
     const noId = await unary(client, client.recordNote, { requestId: "r-x", subjectPseudonym: subject(3), text: "x" }).catch((e) => e);
     expect(noId.kind).toBe("unauthenticated");
     const { note } = await unary(client, client.recordNote, { requestId: "r-own", subjectPseudonym: subject(3), text: "x" }, { identity: worker });
     const other = { ...worker, organisationId: "org-espoo", areaCodes: ["03"] };
     const denied = await unary(client, client.getNote, { noteId: note?.noteId ?? "" }, { identity: other }).catch((e) => e);
-    expect(denied.kind).toBe("permission_denied");
-    expect(denied.code).toBe("SILTA_FIXTURE_NOT_YOURS");
+    expect(denied.kind).toBe("not_found");
+    expect(denied.code).toBe("SILTA_FIXTURE_NOTE_NOT_FOUND");
     const missing = await unary(client, client.getNote, { noteId: "00000000-0000-4000-8000-000000000000" }, { identity: worker }).catch((e) => e);
     expect(missing.kind).toBe("not_found");
   });
 
-  it("rejects malformed identity metadata with UNAUTHENTICATED", async () => {
-    const md = new Metadata();
-    md.set(IDENTITY_METADATA_KEY, Buffer.from(JSON.stringify({ subject: "x" })).toString("base64url"));
-    const code = await new Promise<number>((resolve) => client.getNote({ noteId: "x" }, md, (err) => resolve(err?.code ?? status.OK)));
-    expect(code).toBe(status.UNAUTHENTICATED);
+  describe("a caller's identity is proven, not asserted", () => {
+    /** The status of GetNote with `proof` (and any other metadata) as the only identity. */
+    const callWith = (entries: Record<string, string>) => {
+      const md = new Metadata();
+      for (const [k, v] of Object.entries(entries)) md.set(k, v);
+      return new Promise<{ code: number; reason: string }>((resolve) =>
+        client.getNote({ noteId: "00000000-0000-4000-8000-000000000000" }, md, (err) =>
+          resolve({ code: err?.code ?? status.OK, reason: String(err?.metadata?.get("x-silta-error-code")[0] ?? "") }),
+        ),
+      );
+    };
+    /** A JWT as a signer would make it, with any claims (to forge what a prover never makes). */
+    const sign = async (key: TestIdentities["key"]["gateway"], claims: Record<string, unknown>, iat: number, exp: number, aud = AUDIENCE) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: key.key.alg, kid: key.key.kid })
+        .setIssuer(key.signer)
+        .setAudience(aud)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(await importJWK(key.key, key.key.alg));
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it("answers a valid proof (NOT_FOUND for the unknown note) and refuses the unsigned identity metadata of earlier versions", async () => {
+      const valid = await ids.prover.gateway.prove(worker, AUDIENCE);
+      expect((await callWith({ [IDENTITY_PROOF_METADATA_KEY]: valid })).code).toBe(status.NOT_FOUND);
+      const unsigned = Buffer.from(JSON.stringify(worker)).toString("base64url");
+      expect(await callWith({ "x-silta-identity": unsigned })).toEqual({ code: status.UNAUTHENTICATED, reason: "SILTA_AUTH_PROOF_MISSING" });
+    });
+
+    it.each([
+      ["garbage", async () => "not.a.jwt"],
+      [
+        "a key the trust list does not hold, under a trusted signer's name and key id",
+        async () => {
+          const forged = await newSigningKey("test-gateway", ids.key.gateway.key.kid);
+          return identityProver(forged.signing).prove(worker, AUDIENCE);
+        },
+      ],
+      ["a signer nobody trusts", async () => identityProver((await newSigningKey("rogue-gateway")).signing).prove(worker, AUDIENCE)],
+      ["a proof made for another service", async () => ids.prover.gateway.prove(worker, "silta-consent")],
+      ["an expired proof", async () => sign(ids.key.gateway, { idn: worker }, now() - 120, now() - 60)],
+      ["a proof that lives longer than 60 s", async () => sign(ids.key.gateway, { idn: worker }, now(), now() + 3600)],
+      ["a proof issued in the future", async () => sign(ids.key.gateway, { idn: worker }, now() + 600, now() + 630)],
+      ["a proof of an invalid identity", async () => sign(ids.key.gateway, { idn: { subject: "x" } }, now(), now() + 30)],
+    ])("refuses %s with UNAUTHENTICATED", async (_what, proof) => {
+      expect((await callWith({ [IDENTITY_PROOF_METADATA_KEY]: await proof() })).code).toBe(status.UNAUTHENTICATED);
+    });
+
+    it("refuses Kuopio's valid proof claiming wellbeing area 13, another municipality, another organisation or the service type", async () => {
+      const teacher: Identity = {
+        ...worker,
+        organisationId: "kuopio-school-12",
+        organisationType: "municipality",
+        roles: ["teacher"],
+        areaCodes: [],
+        municipalityCodes: ["297"],
+      };
+      // Its own teacher passes (NOT_FOUND: the note does not exist).
+      expect((await callWith({ [IDENTITY_PROOF_METADATA_KEY]: await ids.prover.kuopio.prove(teacher, AUDIENCE) })).code).toBe(status.NOT_FOUND);
+      const claims: Identity[] = [
+        { ...worker, organisationId: "kuopio-lastensuojelu" },
+        { ...teacher, areaCodes: ["13"] },
+        { ...teacher, municipalityCodes: ["091"] },
+        { ...teacher, organisationId: "espoo-school-1" },
+        { ...teacher, organisationType: "service" },
+      ];
+      for (const claim of claims) {
+        const proof = await ids.prover.kuopio.prove(claim, AUDIENCE);
+        expect(await callWith({ [IDENTITY_PROOF_METADATA_KEY]: proof })).toEqual({ code: status.UNAUTHENTICATED, reason: "SILTA_AUTH_SIGNER_NOT_ALLOWED" });
+      }
+    });
   });
 
   it("continues one trace from the caller through gRPC, the outbox and Kafka to the consumer", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const md = new Metadata();
     md.set("traceparent", `00-${traceId}-00f067aa0ba902b7-01`);
-    md.set(IDENTITY_METADATA_KEY, encodeIdentity(worker));
+    md.set(IDENTITY_PROOF_METADATA_KEY, await ids.prover.gateway.prove(worker, AUDIENCE));
     await new Promise<void>((resolve, reject) =>
       client.recordNote({ requestId: "r-trace", subjectPseudonym: subject(4), text: "x" }, md, (err) => (err ? reject(err) : resolve())),
     );
@@ -210,7 +295,7 @@ describe("health, reflection and metrics", () => {
     const call = await run([
       "-plaintext",
       "-H",
-      `${IDENTITY_METADATA_KEY}: ${encodeIdentity(worker)}`,
+      `${IDENTITY_PROOF_METADATA_KEY}: ${await ids.prover.gateway.prove(worker, AUDIENCE)}`,
       "-d",
       JSON.stringify({ requestId: "r-grpcurl", subjectPseudonym: subject(6), text: "via grpcurl" }),
       addr,
@@ -222,7 +307,7 @@ describe("health, reflection and metrics", () => {
     const bad = await run([
       "-plaintext",
       "-H",
-      `${IDENTITY_METADATA_KEY}: ${encodeIdentity(worker)}`,
+      `${IDENTITY_PROOF_METADATA_KEY}: ${await ids.prover.gateway.prove(worker, AUDIENCE)}`,
       "-d",
       "{}",
       addr,
@@ -258,6 +343,7 @@ describe("the outbox relay killed between send and mark", () => {
     const db2 = await createTestDatabase("kit_relay");
     const topic2 = `${uniqueName("relay")}.note.v1`.replace("_", "-");
     const f2 = await startFixture({
+      verifyIdentity: identityVerifier(readTrustedSigners(ids.trustFile), AUDIENCE),
       databaseUrl: db2.url,
       kafkaBrokers: testEnv.kafkaBrokers,
       redisUrl: testEnv.redisUrl,
@@ -266,7 +352,10 @@ describe("the outbox relay killed between send and mark", () => {
       logger: logs.logger,
       relay: false,
     });
-    const c2 = new FixtureServiceClient(`127.0.0.1:${f2.grpcPort}`, credentials.createInsecure());
+    const c2 = proveCallsOf(new FixtureServiceClient(`127.0.0.1:${f2.grpcPort}`, credentials.createInsecure()), {
+      prover: ids.prover.gateway,
+      audience: AUDIENCE,
+    });
     try {
       const total = 200;
       for (let i = 0; i < total; i += 20) {

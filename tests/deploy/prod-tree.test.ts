@@ -89,7 +89,13 @@ beforeAll(async () => {
   const [consentDb, referralsDb] = await Promise.all([createTestDatabase("prodtree_consent"), createTestDatabase("prodtree_referrals")]);
   dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase);
   const kafka = { SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") };
+  // The identity keys as compose makes them: with the production tree's own script.
+  const identity = join(out, "identity");
+  const made = spawnSync(process.execPath, ["scripts/dev-identity.ts", identity, "13"], { cwd: join(out, "services/gateway"), encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`dev-identity.ts from the production tree failed: ${made.stderr}`);
+  const trust = { SILTA_IDENTITY_TRUST_FILE: join(identity, "trusted-signers.json") };
   start("consent", {
+    ...trust,
     ...kafka,
     ...mtls("consent"),
     SILTA_DATABASE_URL: consentDb.url,
@@ -97,6 +103,8 @@ beforeAll(async () => {
     SILTA_ADMIN_PORT: `${ports.consent.admin}`,
   });
   start("referrals", {
+    ...trust,
+    SILTA_IDENTITY_SIGNING_KEY_FILE: join(identity, "referrals.signing-key.json"),
     ...kafka,
     ...mtls("referrals"),
     SILTA_DATABASE_URL: referralsDb.url,
@@ -110,6 +118,7 @@ beforeAll(async () => {
   const token = spawnSync(process.execPath, ["scripts/token.ts", "--dir", keys], { cwd: join(out, "services/gateway"), encoding: "utf8" });
   if (token.status !== 0) throw new Error(`token.ts from the production tree failed: ${token.stderr}`);
   start("gateway", {
+    SILTA_IDENTITY_SIGNING_KEY_FILE: join(identity, "gateway.signing-key.json"),
     ...kafka,
     ...mtls("gateway"),
     SILTA_HTTP_PORT: `${ports.gateway.http}`,
@@ -147,6 +156,14 @@ describe("the production tree (the image's /app)", () => {
     expect(openapi.status).toBe(200);
     expect(((await openapi.json()) as { openapi: string }).openapi).toBe("3.1.0");
     expect((await fetch(`http://127.0.0.1:${ports.gateway.http}/v1/referral-statuses/X`)).status).toBe(401);
+    // A teacher's token: the gateway proves the teacher to referrals with its signing key, and
+    // referrals (trusting it) answers that no such referral exists.
+    const minted = spawnSync(process.execPath, ["scripts/token.ts", "--dir", join(out, "keys")], { cwd: join(out, "services/gateway"), encoding: "utf8" });
+    const status = await fetch(`http://127.0.0.1:${ports.gateway.http}/v1/referral-statuses/LS-13-2026-000001`, {
+      headers: { authorization: `Bearer ${minted.stdout.trim()}` },
+    });
+    expect(status.status, await status.clone().text()).toBe(404);
+    expect(((await status.json()) as { code: string }).code).toBe("SILTA_REFERRAL_NOT_FOUND");
     // The gateway's readiness asked consent and referrals over mTLS; a plaintext caller is refused.
     const plain = createClient(HealthClient, `127.0.0.1:${ports.consent.grpc}`, credentials.createInsecure());
     await expect(unary(plain, plain.check, { service: "" }, { deadlineMs: 2000 })).rejects.toMatchObject({ kind: "unavailable" });

@@ -18,9 +18,9 @@ import { ReflectionService } from "@grpc/reflection";
 import { context, type Meter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
 import {
-  decodeIdentity,
-  IDENTITY_METADATA_KEY,
+  IDENTITY_PROOF_METADATA_KEY,
   type Identity,
+  type IdentityVerifier,
   invalidArgument,
   type Logger,
   nulCharacterPath,
@@ -35,8 +35,10 @@ import { toStatus } from "./status.ts";
 import { metadataGetter } from "./trace-metadata.ts";
 
 export interface CallContext {
-  /** The verified caller, as passed by the gateway; undefined only on `public` methods. */
+  /** The caller, proven by a trusted signer's assertion; undefined only on `public` methods called without one. */
   identity: Identity | undefined;
+  /** The trusted signer that vouched for the caller (a party's gateway, or a service itself). */
+  signer: string | undefined;
   /** The caller's identity, or UNAUTHENTICATED. */
   requireIdentity(): Identity;
   deadline: Date | undefined;
@@ -83,6 +85,8 @@ export interface GrpcServerOptions {
   logger: Logger;
   meter: Meter;
   services: ServiceRegistration[];
+  /** Verifies the signed caller identity of every call (identityVerifier of @silta/platform). */
+  verifyIdentity: IdentityVerifier;
   readiness: ReadinessCheck[];
   /** How often health status follows readiness (ms). */
   healthIntervalMs?: number;
@@ -165,11 +169,11 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       };
       void context.with(trace.setSpan(parent, span), async () => {
         try {
-          const raw = call.metadata.get(IDENTITY_METADATA_KEY)[0];
-          const identity = typeof raw === "string" ? decodeIdentity(raw) : undefined;
-          if (!identity && !isPublic) {
-            throw new SiltaError("SILTA_AUTH_IDENTITY_MISSING", "unauthenticated", "the call carries no caller identity");
-          }
+          // A proof that is present is verified even on a public method: a forged one is refused.
+          const raw = call.metadata.get(IDENTITY_PROOF_METADATA_KEY)[0];
+          const proof = typeof raw === "string" ? raw : undefined;
+          const caller = proof !== undefined || !isPublic ? await options.verifyIdentity(proof) : undefined;
+          const identity = caller?.identity;
           const deadlineRaw = call.getDeadline();
           const deadline = deadlineRaw instanceof Date ? deadlineRaw : Number.isFinite(deadlineRaw) ? new Date(deadlineRaw) : undefined;
           if (deadline && deadline.getTime() <= Date.now()) {
@@ -185,8 +189,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           }
           const ctx: CallContext = {
             identity,
+            signer: caller?.signer,
             requireIdentity: () => {
-              if (!identity) throw new SiltaError("SILTA_AUTH_IDENTITY_MISSING", "unauthenticated", "the call carries no caller identity");
+              if (!identity) throw new SiltaError("SILTA_AUTH_PROOF_MISSING", "unauthenticated", "the call carries no signed caller identity");
               return identity;
             },
             deadline,
@@ -218,7 +223,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
 
   return {
     server,
-    listen(port, host = "0.0.0.0") {
+    listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server.bindAsync(`${host}:${port}`, options.credentials ?? ServerCredentials.createInsecure(), (err, bound) => {
           if (err) return reject(err);

@@ -22,6 +22,9 @@ beforeAll(async () => {
     logger: captureLogs().logger,
     meter: createMetrics("t").meter,
     services: [],
+    verifyIdentity: async () => {
+      throw new Error("no call of this test carries an identity");
+    },
     readiness: [],
     healthIntervalMs: 50,
     credentials: tls.server,

@@ -35,7 +35,7 @@ export function createAdminServer(options: { logger: Logger; metrics: Metrics; c
   });
   return {
     app,
-    async listen(port, host = "0.0.0.0") {
+    async listen(port, host = "127.0.0.1") {
       await app.listen({ port, host });
       const address = app.server.address();
       return typeof address === "object" && address ? address.port : port;

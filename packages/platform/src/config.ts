@@ -1,6 +1,7 @@
 // Configuration from environment variables, validated at start. A missing or malformed value
 // stops the process with a message naming the variable (never its value: it may be a secret).
 import { z } from "zod";
+import { readSigningKey, readTrustedSigners } from "./identity-proof.ts";
 
 export class ConfigError extends Error {
   readonly variables: string[];
@@ -118,3 +119,41 @@ export function configOrExit<T>(fn: () => T): T {
     throw e;
   }
 }
+
+/**
+ * Where the gRPC and admin listeners bind: 127.0.0.1 unless set (a laptop, `make up`, tests);
+ * the Dockerfile, compose and the chart set 0.0.0.0 explicitly.
+ */
+export const listenConfigShape = {
+  SILTA_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()], { error: "an IP address, e.g. 127.0.0.1 or 0.0.0.0" }).default("127.0.0.1"),
+};
+
+/** A JSON file read at start; a missing or invalid file stops the process naming the variable. */
+const jsonFile = <T>(read: (file: string) => T) =>
+  z
+    .string()
+    .min(1)
+    .transform((file, ctx) => {
+      try {
+        return read(file);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
+/**
+ * A service that is called (every gRPC server): the signers whose identity assertions it trusts,
+ * with what each may assert (identity-proof.ts), and the audience its callers prove for.
+ */
+export const identityTrustConfigShape = (audience: string) => ({
+  SILTA_IDENTITY_TRUST_FILE: jsonFile(readTrustedSigners),
+  SILTA_IDENTITY_AUDIENCE: z.string().min(1).max(200).default(audience),
+});
+
+/** A party or service that calls others: its own signing key (a Secret in a cluster). */
+export const identitySigningConfigShape = {
+  SILTA_IDENTITY_SIGNING_KEY_FILE: jsonFile(readSigningKey),
+  /** Upgrade window only: also send the unsigned identity that earlier services read (docs/operations.md). */
+  SILTA_IDENTITY_LEGACY_HEADER: env.bool(false),
+};

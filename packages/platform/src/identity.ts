@@ -1,15 +1,11 @@
-// The caller's verified identity. The gateway verifies the JWT and passes this to services in
-// gRPC metadata; services authorise each object by it. Between services the channel is
-// trusted (mTLS where the deployment enables it), so services parse, they do not verify.
+// The caller's verified identity. The gateway verifies the JWT; it reaches services only inside a
+// signed assertion (identity-proof.ts) that each service verifies against its trusted signers.
 import { z } from "zod";
-import { SiltaError } from "./errors.ts";
-
-export const IDENTITY_METADATA_KEY = "x-silta-identity";
 
 export const organisationTypes = ["municipality", "wellbeing_area", "ngo", "health", "service"] as const;
 export type OrganisationType = (typeof organisationTypes)[number];
 
-const identitySchema = z.object({
+export const identitySchema = z.object({
   /** Opaque user id (the token's `sub`); never a henkilötunnus. */
   subject: z.string().min(1).max(200),
   organisationId: z.string().min(1).max(100),
@@ -29,48 +25,11 @@ const identitySchema = z.object({
 
 export type Identity = z.infer<typeof identitySchema>;
 
-// A caller sends the same identity with every call: both directions keep a small cache of the
-// pure encode/decode (bounded; an object is re-validated whenever it is a new object).
-const encoded = new WeakMap<Identity, string>();
-const decoded = new Map<string, Identity>();
-const DECODED_MAX = 1000;
-
-export function encodeIdentity(identity: Identity): string {
-  const hit = encoded.get(identity);
-  if (hit) return hit;
-  const value = Buffer.from(JSON.stringify(identitySchema.parse(identity)), "utf8").toString("base64url");
-  encoded.set(identity, value);
-  return value;
-}
-
-/** The identity in `value`; frozen, because the same object is shared by every call that sends it. */
-export function decodeIdentity(value: string): Identity {
-  const hit = decoded.get(value);
-  if (hit) return hit;
-  const identity = parseIdentity(value);
-  Object.freeze(identity.roles);
-  Object.freeze(identity.areaCodes);
-  Object.freeze(identity.municipalityCodes);
-  Object.freeze(identity);
-  if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value as string);
-  decoded.set(value, identity);
-  return identity;
-}
-
-function parseIdentity(value: string): Identity {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-  } catch {
-    throw new SiltaError("SILTA_AUTH_IDENTITY_MALFORMED", "unauthenticated", "caller identity metadata is not valid base64url JSON");
-  }
-  const result = identitySchema.safeParse(parsed);
-  if (!result.success) {
-    const fields = result.error.issues.map((i) => i.path.join(".") || "(identity)").join(", ");
-    throw new SiltaError("SILTA_AUTH_IDENTITY_MALFORMED", "unauthenticated", `caller identity metadata is invalid: ${fields}`);
-  }
-  return result.data;
-}
+/**
+ * The roles that read and verify audit trails (the disclosure log, the usage log): one set, the
+ * same at the gateway's gate and in the services, always scoped to the caller's own area.
+ */
+export const AUDIT_ROLES = ["data_protection_officer", "auditor"] as const;
 
 export function hasRole(identity: Identity, role: string): boolean {
   return identity.roles.includes(role);

@@ -2,6 +2,7 @@ export * from "./admin-server.ts";
 export * from "./config.ts";
 export * from "./errors.ts";
 export * from "./identity.ts";
+export * from "./identity-proof.ts";
 export * from "./lifecycle.ts";
 export * from "./logger.ts";
 export * from "./nul.ts";

@@ -123,6 +123,7 @@ export function installTestTracing(): InMemorySpanExporter {
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
   return spans;
 }
+export * from "./identity.ts";
 export * from "./load.ts";
 export * from "./pki.ts";
 

@@ -7,9 +7,9 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
-import { unary } from "@silta/grpc";
-import { encodeIdentity, type Identity } from "@silta/platform";
-import { createTestDatabase, replaceSection, runLoad, testEnv } from "@silta/testing";
+import { proveCallsOf, unary } from "@silta/grpc";
+import { IDENTITY_PROOF_METADATA_KEY, type Identity } from "@silta/platform";
+import { createTestDatabase, replaceSection, runLoad, testEnv, testIdentities } from "@silta/testing";
 import { echoDefinition } from "./echo-server.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -45,6 +45,7 @@ function start(
 }
 
 const db = await createTestDatabase("bench_consent");
+const ids = await testIdentities();
 const echo = await start(here("./echo-server.ts"), ["50191"], {}, (c) => new Promise((r) => c.once("message", () => r())));
 const consent = await start(
   here("../src/main.ts"),
@@ -56,6 +57,7 @@ const consent = await start(
     SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(","),
     SILTA_LOG_LEVEL: "warn",
     SILTA_DB_POOL_SIZE: "20",
+    ...ids.env(),
   },
   async () => {
     for (let i = 0; i < 200; i++) {
@@ -67,7 +69,10 @@ const consent = await start(
 );
 
 try {
-  const client = new ConsentServiceClient("127.0.0.1:50151", credentials.createInsecure());
+  const client = proveCallsOf(new ConsentServiceClient("127.0.0.1:50151", credentials.createInsecure()), {
+    prover: ids.prover.gateway,
+    audience: "silta-consent",
+  });
   const subject = "ps_bench_subject_0000000001";
   await unary(
     client,
@@ -101,7 +106,8 @@ try {
     echo: (b: Buffer, md: Metadata, o: object, cb: (e: Error | null) => void) => void;
   };
   const md = new Metadata();
-  md.set("x-silta-identity", encodeIdentity(school));
+  // The same identity proof a real call carries (the echo does not verify it).
+  md.set(IDENTITY_PROOF_METADATA_KEY, await ids.prover.gateway.prove(school, "silta-consent"));
   const payload = Buffer.alloc(96, 1); // about the size of a Check request
 
   const baseline = await runLoad(

@@ -1,4 +1,4 @@
-import { env, grpcTlsConfigShape, kafkaConfigShape, loadConfig } from "@silta/platform";
+import { env, grpcTlsConfigShape, identityTrustConfigShape, kafkaConfigShape, listenConfigShape, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
 export const configShape = {
@@ -7,6 +7,8 @@ export const configShape = {
   SILTA_DATABASE_URL: env.url(),
   ...kafkaConfigShape,
   ...grpcTlsConfigShape,
+  ...listenConfigShape,
+  ...identityTrustConfigShape("silta-consent"),
   SILTA_LOG_LEVEL: env.logLevel(),
   /** The `ce_source` of this deployment's events, e.g. /silta/consent/13. */
   SILTA_EVENT_SOURCE: z
@@ -15,6 +17,12 @@ export const configShape = {
     .default("/silta/consent"),
   SILTA_CONSENT_EXPIRY_INTERVAL_MS: env.int(10_000, 50),
   SILTA_CONSENT_AUDIT_CHAIN_INTERVAL_MS: env.int(200, 10),
+  /**
+   * Disclosure checks one organisation may make about one child per minute (per replica); every
+   * check is audited, so this is what keeps a caller from flooding a child's audit trail.
+   * Silta's own services are not limited (they check for their participants).
+   */
+  SILTA_CONSENT_CHECKS_PER_MINUTE: env.int(120, 1),
   SILTA_DB_POOL_SIZE: env.int(20, 1),
 };
 

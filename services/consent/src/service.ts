@@ -4,10 +4,10 @@
 import { fileURLToPath } from "node:url";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf } from "@silta/events";
 import { createGrpcServer, grpcCredentials } from "@silta/grpc";
-import { createAdminServer, createMetrics, type Logger, startPeriodic } from "@silta/platform";
+import { createAdminServer, createMetrics, identityVerifier, type Logger, startPeriodic } from "@silta/platform";
 import { createPool, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
 import { listAudit, verifyAudit } from "./app/audit.ts";
-import { checkDisclosure } from "./app/check-disclosure.ts";
+import { checkDisclosure, checkRateLimit } from "./app/check-disclosure.ts";
 import { expireConsents } from "./app/expire-consents.ts";
 import { grantConsent } from "./app/grant-consent.ts";
 import { type Clock, systemClock } from "./app/ports.ts";
@@ -39,7 +39,7 @@ export async function startConsentService(config: Config, logger: Logger, option
     getConsent: getConsent(deps),
     listConsents: listConsents(deps),
     recordStatutoryBasis: recordStatutoryBasis(deps),
-    checkDisclosure: checkDisclosure(deps),
+    checkDisclosure: checkDisclosure({ ...deps, rateLimit: checkRateLimit(config.SILTA_CONSENT_CHECKS_PER_MINUTE) }),
     listAudit: listAudit(deps),
     verifyAudit: verifyAudit(deps),
   };
@@ -47,13 +47,20 @@ export async function startConsentService(config: Config, logger: Logger, option
 
   const readiness = [postgresReadiness(pool)];
   const tls = grpcCredentials(config);
-  const grpc = createGrpcServer({ logger, meter: metrics.meter, services: [consentHandlers(useCases)], readiness, credentials: tls.server });
-  const grpcPort = await grpc.listen(config.SILTA_GRPC_PORT, options.host);
+  const grpc = createGrpcServer({
+    logger,
+    meter: metrics.meter,
+    services: [consentHandlers(useCases)],
+    verifyIdentity: identityVerifier(config.SILTA_IDENTITY_TRUST_FILE, config.SILTA_IDENTITY_AUDIENCE),
+    readiness,
+    credentials: tls.server,
+  });
+  const grpcPort = await grpc.listen(config.SILTA_GRPC_PORT, options.host ?? config.SILTA_BIND_ADDRESS);
   relay.start();
   const expiry = startPeriodic("consent-expiry", config.SILTA_CONSENT_EXPIRY_INTERVAL_MS, () => expire(), logger);
   const chain = startPeriodic("audit-chain", config.SILTA_CONSENT_AUDIT_CHAIN_INTERVAL_MS, () => chainPending(pool), logger);
   const admin = createAdminServer({ logger, metrics, checks: readiness });
-  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host);
+  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host ?? config.SILTA_BIND_ADDRESS);
   logger.info({ grpcPort, adminPort, mutualTls: tls.mutualTls }, "consent service started");
 
   return {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
 import { PROTOBUF } from "@silta/events";
-import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, runLoad, testEnv, uniqueName } from "@silta/testing";
+import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
 import { mintToken, newKeys } from "../src/auth/dev-token.ts";
 
@@ -51,6 +51,7 @@ const brokers = testEnv.kafkaBrokers.join(",");
 const run0 = uniqueName("t").slice(2);
 const topic = `municipal.education-bench-${run0}.v1`;
 const keys = await newKeys("bench");
+const ids = await testIdentities();
 const dir = mkdtempSync(join(tmpdir(), "silta-bench-"));
 writeFileSync(join(dir, "jwks.json"), JSON.stringify(keys.jwks));
 const children: ChildProcess[] = [];
@@ -59,7 +60,7 @@ try {
   children.push(
     await start(
       here("../../consent/src/main.ts"),
-      { SILTA_GRPC_PORT: "50171", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers },
+      { SILTA_GRPC_PORT: "50171", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers, ...ids.env() },
       9181,
       profile,
     ),
@@ -74,6 +75,7 @@ try {
         SILTA_CONSENT_ADDRESS: "127.0.0.1:50171",
         SILTA_AREA_CODE: "13",
         SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 5).toString("base64"),
+        ...ids.env("referrals"),
         // The intake benchmark measures the gateway, not this consumer.
         SILTA_EDUCATION_TOPIC: `municipal.education-unused-${run0}.v1`,
       },
@@ -86,6 +88,7 @@ try {
       here("../src/main.ts"),
       {
         SILTA_HTTP_PORT: "18080",
+        ...ids.env(),
         SILTA_KAFKA_BROKERS: brokers,
         SILTA_REDIS_URL: testEnv.redisUrl,
         SILTA_CONSENT_ADDRESS: "127.0.0.1:50171",

@@ -1,4 +1,4 @@
-import { ConfigError, env, grpcTlsConfigShape, kafkaConfigShape, loadConfig } from "@silta/platform";
+import { ConfigError, env, grpcTlsConfigShape, identitySigningConfigShape, kafkaConfigShape, listenConfigShape, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
 const address = () => z.string().regex(/^[\w.-]+:\d+$/, "host:port");
@@ -9,9 +9,14 @@ export const configShape = {
   SILTA_LOG_LEVEL: env.logLevel(),
   ...kafkaConfigShape,
   ...grpcTlsConfigShape,
+  ...listenConfigShape,
+  ...identitySigningConfigShape,
   SILTA_REDIS_URL: env.url(),
   SILTA_CONSENT_ADDRESS: address(),
   SILTA_REFERRALS_ADDRESS: address(),
+  /** The audiences the services verify this gateway's identity proofs for (their SILTA_IDENTITY_AUDIENCE). */
+  SILTA_CONSENT_AUDIENCE: z.string().min(1).default("silta-consent"),
+  SILTA_REFERRALS_AUDIENCE: z.string().min(1).default("silta-referrals"),
   /** The identity provider's JWKS (https://…), or a file with a JWKS document (development key). */
   SILTA_JWKS_URL: env.url().optional(),
   SILTA_JWKS_FILE: z.string().min(1).optional(),

@@ -7,7 +7,7 @@ import { HealthCheckResponse_ServingStatus, HealthClient } from "@silta/contract
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf } from "@silta/events";
 import { createClient, grpcCredentials, unary } from "@silta/grpc";
-import { createAdminServer, createMetrics, createRedis, type Logger, type ReadinessCheck, redisReadiness } from "@silta/platform";
+import { createAdminServer, createMetrics, createRedis, identityProver, type Logger, type ReadinessCheck, redisReadiness } from "@silta/platform";
 import { buildGateway } from "./app.ts";
 import { tokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
@@ -36,8 +36,19 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     jwks: config.SILTA_JWKS_URL ? new URL(config.SILTA_JWKS_URL) : JSON.parse(readFileSync(config.SILTA_JWKS_FILE as string, "utf8")),
   });
   const tls = grpcCredentials(config);
-  const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS, tls.client);
-  const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS, tls.client);
+  // The verified caller reaches the services only as this party's signed assertion.
+  const prover = identityProver(config.SILTA_IDENTITY_SIGNING_KEY_FILE);
+  const legacyHeader = config.SILTA_IDENTITY_LEGACY_HEADER;
+  const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS, tls.client, {
+    prover,
+    audience: config.SILTA_REFERRALS_AUDIENCE,
+    legacyHeader,
+  });
+  const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS, tls.client, {
+    prover,
+    audience: config.SILTA_CONSENT_AUDIENCE,
+    legacyHeader,
+  });
   const kafka = createKafka({ ...kafkaSettingsOf(config), clientId: "silta-gateway", logger });
   if (config.SILTA_KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [{ ...EDUCATION_TOPIC, name: config.SILTA_EDUCATION_TOPIC }]);
   const producer = await createEventProducer(kafka);
@@ -75,10 +86,10 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     grpcReadiness("referrals", config.SILTA_REFERRALS_ADDRESS, tls.client),
   ];
   const checks: ReadinessCheck[] = [...upstreams, redisReadiness(redis), { name: "kafka", check: async () => void (await kafkaAdmin.describeCluster()) }];
-  await app.listen({ port: config.SILTA_HTTP_PORT, host: options.host ?? "0.0.0.0" });
+  await app.listen({ port: config.SILTA_HTTP_PORT, host: options.host ?? config.SILTA_BIND_ADDRESS });
   const httpPort = (app.server.address() as { port: number }).port;
   const admin = createAdminServer({ logger, metrics, checks });
-  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host);
+  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host ?? config.SILTA_BIND_ADDRESS);
   logger.info({ httpPort, adminPort }, "gateway started");
 
   return {

@@ -9,9 +9,21 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
 import { NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
-import { unary } from "@silta/grpc";
+import { proveCallsOf, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
-import { cpuNow, cpuPerCall, createTestDatabase, forkService, percentile, pidsOf, replaceSection, runRate, testEnv, uniqueName } from "@silta/testing";
+import {
+  cpuNow,
+  cpuPerCall,
+  createTestDatabase,
+  forkService,
+  percentile,
+  pidsOf,
+  replaceSection,
+  runRate,
+  testEnv,
+  testIdentities,
+  uniqueName,
+} from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 
@@ -32,9 +44,10 @@ const start = forkService;
 
 const [db, consentDb] = await Promise.all([createTestDatabase("bench_referrals"), createTestDatabase("bench_referrals_consent")]);
 const brokers = testEnv.kafkaBrokers.join(",");
+const ids = await testIdentities();
 const consent = await start(
   here("../../consent/src/main.ts"),
-  { SILTA_GRPC_PORT: "50161", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers },
+  { SILTA_GRPC_PORT: "50161", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers, ...ids.env() },
   9193,
 );
 const referrals = await start(
@@ -46,6 +59,7 @@ const referrals = await start(
     SILTA_CONSENT_ADDRESS: "127.0.0.1:50161",
     SILTA_AREA_CODE: "13",
     SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 3).toString("base64"),
+    ...ids.env("referrals"),
   },
   9194,
   process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
@@ -61,7 +75,10 @@ await consumer.run({ eachMessage: async ({ message }) => void arrived.set(messag
 await joined;
 await new Promise((r) => setTimeout(r, 1000));
 
-const client = new ReferralServiceClient("127.0.0.1:50162", credentials.createInsecure());
+const client = proveCallsOf(new ReferralServiceClient("127.0.0.1:50162", credentials.createInsecure()), {
+  prover: ids.prover.gateway,
+  audience: "silta-referrals",
+});
 const submit = (i: number) =>
   unary(
     client,

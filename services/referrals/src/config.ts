@@ -1,4 +1,12 @@
-import { env, grpcTlsConfigShape, kafkaConfigShape, loadConfig } from "@silta/platform";
+import {
+  env,
+  grpcTlsConfigShape,
+  identitySigningConfigShape,
+  identityTrustConfigShape,
+  kafkaConfigShape,
+  listenConfigShape,
+  loadConfig,
+} from "@silta/platform";
 import { z } from "zod";
 
 export const configShape = {
@@ -7,9 +15,14 @@ export const configShape = {
   SILTA_DATABASE_URL: env.url(),
   ...kafkaConfigShape,
   ...grpcTlsConfigShape,
+  ...listenConfigShape,
+  ...identityTrustConfigShape("silta-referrals"),
+  ...identitySigningConfigShape,
   SILTA_LOG_LEVEL: env.logLevel(),
   /** The consent service of this wellbeing area (host:port). */
   SILTA_CONSENT_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, "host:port"),
+  /** The audience the consent service verifies identity proofs for (its SILTA_IDENTITY_AUDIENCE). */
+  SILTA_CONSENT_AUDIENCE: z.string().min(1).default("silta-consent"),
   /** The area this deployment runs for (its identity towards consent, its ce_source). */
   SILTA_AREA_CODE: z.string().regex(/^(0[1-9]|1\d|2[01]|90|91)$/, "a wellbeing-area code"),
   /** Base64 key (≥ 32 bytes) of the area's keyed-HMAC pseudonyms. A secret. */

@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf, startEventConsumer } from "@silta/events";
 import { createGrpcServer, grpcCredentials } from "@silta/grpc";
-import { createAdminServer, createMetrics, type Logger, startPeriodic } from "@silta/platform";
+import { createAdminServer, createMetrics, identityProver, identityVerifier, type Logger, startPeriodic } from "@silta/platform";
 import { createPool, LeaderLock, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
 import type { Clock, ReferralSettings } from "./app/ports.ts";
 import { hmacPseudonymiser } from "./app/pseudonymiser.ts";
@@ -45,7 +45,12 @@ export async function startReferralsService(config: Config, logger: Logger, opti
   const producer = await createEventProducer(kafka);
   const relay = new OutboxRelay({ pool, connectionString: config.SILTA_DATABASE_URL, producer, logger, meter: metrics.meter });
   const tls = grpcCredentials(config);
-  const consent = consentClient(config.SILTA_CONSENT_ADDRESS, config.SILTA_AREA_CODE, tls.client);
+  const prover = identityProver(config.SILTA_IDENTITY_SIGNING_KEY_FILE);
+  const consent = consentClient(config.SILTA_CONSENT_ADDRESS, config.SILTA_AREA_CODE, tls.client, {
+    prover,
+    audience: config.SILTA_CONSENT_AUDIENCE,
+    legacyHeader: config.SILTA_IDENTITY_LEGACY_HEADER,
+  });
   const pseudonymiser = hmacPseudonymiser(config.SILTA_PSEUDONYM_KEY);
   const source = `/silta/referrals/${config.SILTA_AREA_CODE}`;
   const store = new PgReferralStore(pool, (e) => toOutboxEntries(e, source, areaName));
@@ -118,11 +123,18 @@ export async function startReferralsService(config: Config, logger: Logger, opti
   );
 
   const readiness = [postgresReadiness(pool)];
-  const grpc = createGrpcServer({ logger, meter: m, services: [referralHandlers(useCases, areaName)], readiness, credentials: tls.server });
-  const grpcPort = await grpc.listen(config.SILTA_GRPC_PORT, options.host);
+  const grpc = createGrpcServer({
+    logger,
+    meter: m,
+    services: [referralHandlers(useCases, areaName)],
+    verifyIdentity: identityVerifier(config.SILTA_IDENTITY_TRUST_FILE, config.SILTA_IDENTITY_AUDIENCE),
+    readiness,
+    credentials: tls.server,
+  });
+  const grpcPort = await grpc.listen(config.SILTA_GRPC_PORT, options.host ?? config.SILTA_BIND_ADDRESS);
   relay.start();
   const admin = createAdminServer({ logger, metrics, checks: readiness });
-  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host);
+  const adminPort = await admin.listen(config.SILTA_ADMIN_PORT, options.host ?? config.SILTA_BIND_ADDRESS);
   logger.info({ grpcPort, adminPort, mutualTls: tls.mutualTls }, "referrals service started");
 
   return {

@@ -1,7 +1,7 @@
 // Who may do what (ARCHITECTURE.md "Protection of the child's data"). Every refusal is a
 // PERMISSION_DENIED with a reason, never an empty success.
-import { hasRole, type Identity, permissionDenied } from "@silta/platform";
-import { auditRoles, managingRoles } from "../domain/vocabulary.ts";
+import { AUDIT_ROLES, hasRole, type Identity, permissionDenied } from "@silta/platform";
+import { managingRoles } from "../domain/vocabulary.ts";
 
 /** Grant, revoke, record bases, read consents: child-protection roles of the responsible area. */
 export function assertManages(caller: Identity, areaCode: string): void {
@@ -22,16 +22,15 @@ export function manages(caller: Identity, areaCode: string): boolean {
   }
 }
 
-/** A recipient organisation may Check only for itself; Silta's own services check on behalf of others. */
-export function assertMayCheckFor(caller: Identity, recipientOrganisationId: string): void {
-  if (caller.organisationType === "service") return;
-  if (caller.organisationId !== recipientOrganisationId) {
-    throw permissionDenied("SILTA_CONSENT_CHECK_FOR_OTHERS", "an organisation may check disclosures only to itself");
+/** Audit roles (AUDIT_ROLES: data protection officer, auditor) of a wellbeing area: what they read is scoped to its areas. */
+export function assertAuditor(caller: Identity): void {
+  if (caller.organisationType !== "wellbeing_area" || !AUDIT_ROLES.some((r) => hasRole(caller, r))) {
+    throw permissionDenied("SILTA_CONSENT_AUDITOR_REQUIRED", `this needs a wellbeing area's ${AUDIT_ROLES.join(" or ")} role`);
   }
 }
 
-export function assertAuditor(caller: Identity): void {
-  if (!auditRoles.some((r) => hasRole(caller, r))) {
-    throw permissionDenied("SILTA_CONSENT_AUDITOR_REQUIRED", "verifying the audit log needs an auditor, data protection officer or manager role");
-  }
+/** Who reads a child's disclosure log: the area's child-protection roles and its audit roles, for its own areas only. */
+export function readsAuditOf(caller: Identity, areaCode: string): boolean {
+  if (caller.organisationType !== "wellbeing_area" || !caller.areaCodes.includes(areaCode)) return false;
+  return managingRoles.some((r) => hasRole(caller, r)) || AUDIT_ROLES.some((r) => hasRole(caller, r));
 }

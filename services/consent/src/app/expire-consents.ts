@@ -17,6 +17,7 @@ export function expireConsents(deps: { store: ConsentStore; clock: Clock }) {
           actorOrganisation: "silta-consent",
           subjectPseudonym: c.subjectPseudonym,
           consentId: c.consentId,
+          areaCodes: [c.areaCode],
         })),
       );
       for (const consent of expired) await tx.emit({ type: "expired", consent });

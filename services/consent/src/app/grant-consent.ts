@@ -21,6 +21,7 @@ export function grantConsent(deps: { store: ConsentStore; clock: Clock }) {
           actorOrganisation: caller.organisationId,
           subjectPseudonym: consent.subjectPseudonym,
           consentId: consent.consentId,
+          areaCodes: [consent.areaCode],
         },
       ]);
       await tx.emit({ type: "granted", consent });

@@ -17,6 +17,8 @@ export interface AuditRecord {
   dataCategory?: DataCategory;
   decision?: "allow" | "deny";
   denyReason?: DenyReason;
+  /** The areas the entry belongs to (the record's, or those of the records a decision read): who may read it. */
+  areaCodes: string[];
 }
 
 export interface AuditEntry
@@ -63,8 +65,10 @@ export interface ConsentStore {
   recordsFor(subjectPseudonym: string): Promise<{ consents: Consent[]; bases: StatutoryBasis[] }>;
   /** Appends audit entries outside a business transaction (decisions); durable when it resolves. */
   appendAudit(records: AuditRecord[]): Promise<string[]>;
-  listAudit(subjectPseudonym: string, since: Date): Promise<AuditEntry[]>;
-  verifyAudit(): Promise<AuditVerification>;
+  /** The subject's entries since `since` that belong to any of `areaCodes`. */
+  listAudit(subjectPseudonym: string, since: Date, areaCodes: string[]): Promise<AuditEntry[]>;
+  /** Verifies the whole chain; counts the chained entries of `areaCodes`. */
+  verifyAudit(areaCodes: string[]): Promise<AuditVerification>;
 }
 
 export interface Clock {

@@ -31,6 +31,7 @@ export function recordStatutoryBasis(deps: { store: ConsentStore; clock: Clock }
           actorOrganisation: caller.organisationId,
           subjectPseudonym: basis.subjectPseudonym,
           basisId: basis.basisId,
+          areaCodes: [basis.areaCode],
         },
       ]);
       await tx.emit({ type: "basis_recorded", basis });

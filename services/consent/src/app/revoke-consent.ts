@@ -29,6 +29,7 @@ export function revokeConsent(deps: { store: ConsentStore; clock: Clock }) {
           actorOrganisation: caller.organisationId,
           subjectPseudonym: current.subjectPseudonym,
           consentId: current.consentId,
+          areaCodes: [current.areaCode],
         },
       ]);
       await tx.emit({ type: "revoked", consent: result.consent });

@@ -19,8 +19,11 @@ export async function insertAudit(q: Pool | PoolClient, records: AuditRecord[], 
   await q.query({
     name: "consent-audit-insert",
     text: `INSERT INTO consent_audit (audit_id, action, actor_user, actor_organisation, subject_pseudonym, consent_id, basis_id,
-       recipient_organisation, purpose, data_category, decision, deny_reason)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`,
+       recipient_organisation, purpose, data_category, decision, deny_reason, area_codes)
+     SELECT u.audit_id, u.action, u.actor_user, u.actor_organisation, u.subject_pseudonym, u.consent_id, u.basis_id, u.recipient_organisation,
+            u.purpose, u.data_category, u.decision, u.deny_reason, string_to_array(u.areas, ',')
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+         AS u(audit_id, action, actor_user, actor_organisation, subject_pseudonym, consent_id, basis_id, recipient_organisation, purpose, data_category, decision, deny_reason, areas)`,
     values: [
       ids,
       col("action"),
@@ -34,6 +37,8 @@ export async function insertAudit(q: Pool | PoolClient, records: AuditRecord[], 
       col("dataCategory"),
       col("decision"),
       col("denyReason"),
+      // unnest cannot take a ragged text[][]: area codes (two digits) travel joined.
+      records.map((r) => r.areaCodes.join(",")),
     ],
   });
   return ids;

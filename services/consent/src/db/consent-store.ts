@@ -176,8 +176,12 @@ export class PgConsentStore implements ConsentStore {
     return this.auditWriter.append(records);
   }
 
-  async listAudit(subject: string, since: Date): Promise<AuditEntry[]> {
-    const r = await this.pool.query("SELECT * FROM consent_audit WHERE subject_pseudonym = $1 AND at >= $2 ORDER BY at, id", [subject, since]);
+  async listAudit(subject: string, since: Date, areaCodes: string[]): Promise<AuditEntry[]> {
+    const r = await this.pool.query("SELECT * FROM consent_audit WHERE subject_pseudonym = $1 AND at >= $2 AND area_codes && $3::text[] ORDER BY at, id", [
+      subject,
+      since,
+      areaCodes,
+    ]);
     return r.rows.map((x) => ({
       auditId: x.audit_id,
       at: x.at,
@@ -192,12 +196,19 @@ export class PgConsentStore implements ConsentStore {
       dataCategory: x.data_category ?? undefined,
       decision: x.decision ?? undefined,
       denyReason: x.deny_reason ?? undefined,
+      areaCodes: x.area_codes,
       chainSeq: Number(x.chain_seq ?? 0),
       entryHash: x.entry_hash ?? "",
     }));
   }
 
-  verifyAudit() {
-    return verifyChain(this.pool);
+  async verifyAudit(areaCodes: string[]) {
+    const v = await verifyChain(this.pool);
+    // Of the entries verified (those before a break), how many are the caller's areas'.
+    const mine = await this.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM consent_audit WHERE chain_seq IS NOT NULL AND ($2::bigint = 0 OR chain_seq < $2) AND area_codes && $1::text[]",
+      [areaCodes, v.intact ? 0 : v.firstBrokenSeq],
+    );
+    return { ...v, entriesChecked: mine.rows[0]?.n ?? 0 };
   }
 }

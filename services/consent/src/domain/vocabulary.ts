@@ -46,8 +46,8 @@ export type DenyReason = (typeof denyReasons)[number];
 
 /** Roles that may grant, revoke and record bases: the responsible wellbeing area's child protection. */
 export const managingRoles = ["child_protection_worker", "child_protection_manager"] as const;
-/** Roles that may verify the whole audit chain. */
-export const auditRoles = ["child_protection_manager", "data_protection_officer", "auditor"] as const;
+/** Batches are for a meeting's or a booking's participants: bounded, so nobody floods a child's audit trail. */
+export const MAX_CHECK_BATCH = 50;
 
 export const PSEUDONYM = /^[A-Za-z0-9_-]{16,128}$/;
 export const AREA_CODE = /^(0[1-9]|1\d|2[01]|90|91)$/;

@@ -5,6 +5,7 @@ import {
   type ConsentServiceServer,
   ConsentServiceService,
   Decision,
+  DenyReason,
   type Recipient as PRecipient,
 } from "@silta/contracts/consent/v1/consent.ts";
 import { service } from "@silta/grpc";
@@ -54,7 +55,8 @@ class Decoder {
   }
 }
 
-function decisionToProto(d: AuditedDecision): CheckResponse {
+/** A denial's reason goes only to those who may know it (CheckResult.detailed); others get NOT_DISCLOSED. */
+function decisionToProto(d: AuditedDecision, detailed: boolean): CheckResponse {
   const base: CheckResponse = {
     decision: Decision.DECISION_DENY,
     consentId: "",
@@ -64,7 +66,9 @@ function decisionToProto(d: AuditedDecision): CheckResponse {
     denyReason: 0,
     auditId: d.auditId,
   };
-  if (d.decision === "deny") return { ...base, denyReason: denyReason.proto(d.reason) as CheckResponse["denyReason"] };
+  if (d.decision === "deny") {
+    return { ...base, denyReason: detailed ? (denyReason.proto(d.reason) as CheckResponse["denyReason"]) : DenyReason.DENY_REASON_NOT_DISCLOSED };
+  }
   if (d.by.kind === "consent") return { ...base, decision: Decision.DECISION_ALLOW, consentId: d.by.consentId };
   return {
     ...base,
@@ -166,8 +170,8 @@ export function consentHandlers(uc: UseCases) {
       const p = d.one("purpose", req.purpose, purpose.domain, "purpose", true) as Purpose | undefined;
       const c = d.one("data_category", req.dataCategory, dataCategory.domain, "data category", true) as DataCategory | undefined;
       d.throwIfAny("SILTA_CONSENT_INVALID_CHECK");
-      const [decision] = await uc.checkDisclosure({ subjectPseudonym: req.subjectPseudonym, recipients: [recipient], purpose: p, dataCategory: c }, caller);
-      return decisionToProto(decision as AuditedDecision);
+      const r = await uc.checkDisclosure({ subjectPseudonym: req.subjectPseudonym, recipients: [recipient], purpose: p, dataCategory: c }, caller);
+      return decisionToProto(r.decisions[0] as AuditedDecision, r.detailed);
     },
     async checkBatch(req, ctx) {
       const caller = ctx.requireIdentity();
@@ -176,8 +180,8 @@ export function consentHandlers(uc: UseCases) {
       const p = d.one("purpose", req.purpose, purpose.domain, "purpose", true) as Purpose | undefined;
       const c = d.one("data_category", req.dataCategory, dataCategory.domain, "data category", true) as DataCategory | undefined;
       d.throwIfAny("SILTA_CONSENT_INVALID_CHECK");
-      const decisions = await uc.checkDisclosure({ subjectPseudonym: req.subjectPseudonym, recipients, purpose: p, dataCategory: c }, caller);
-      return { decisions: decisions.map(decisionToProto) };
+      const r = await uc.checkDisclosure({ subjectPseudonym: req.subjectPseudonym, recipients, purpose: p, dataCategory: c }, caller);
+      return { decisions: r.decisions.map((d) => decisionToProto(d, r.detailed)) };
     },
     async listAudit(req, ctx) {
       const d = new Decoder();

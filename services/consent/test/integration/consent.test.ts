@@ -15,13 +15,13 @@ import {
 } from "@silta/contracts/consent/v1/consent.ts";
 import { createKafka, headerString } from "@silta/events";
 import { unary } from "@silta/grpc";
-import { encodeIdentity, type Identity, type SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { IDENTITY_PROOF_METADATA_KEY, type Identity, type SiltaError } from "@silta/platform";
+import { captureLogs, createTestDatabase, readTopicUntil, sharedTestIdentities, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consentExpired, consentGranted } from "../../src/events/integration-events.ts";
 import { CONSENT_TOPIC } from "../../src/events/topics.ts";
-import { manager, school, worker } from "../support/builders.ts";
+import { dpo, manager, meetingsService, school, worker } from "../support/builders.ts";
 import { startReplica } from "../support/start.ts";
 
 const logs = captureLogs("consent");
@@ -95,7 +95,10 @@ describe("consents and decisions", () => {
     await unary(a.client, a.client.revokeConsent, { consentId: consent?.consentId ?? "", reason: "custodian withdrew consent by phone" }, { identity: worker });
     const denied = await unary(b.client, b.client.check, check(consent?.subjectPseudonym ?? ""), { identity: school });
     expect(denied.decision).toBe(Decision.DECISION_DENY);
-    expect(denied.denyReason).toBe(DenyReason.DENY_REASON_CONSENT_REVOKED);
+    // The school is not told why; a Silta service checking for it is.
+    expect(denied.denyReason).toBe(DenyReason.DENY_REASON_NOT_DISCLOSED);
+    const forSchool = await unary(b.client, b.client.check, check(consent?.subjectPseudonym ?? ""), { identity: meetingsService });
+    expect(forSchool.denyReason).toBe(DenyReason.DENY_REASON_CONSENT_REVOKED);
   });
 
   it("never answers ALLOW after a revoke returned, with checks racing on both replicas", async () => {
@@ -130,23 +133,28 @@ describe("consents and decisions", () => {
     ],
     ["another purpose", { purpose: Purpose.PURPOSE_MEETING_PARTICIPATION }, DenyReason.DENY_REASON_PURPOSE_NOT_COVERED, "kuopio-school-12"],
     ["another data category", { dataCategory: DataCategory.DATA_CATEGORY_HEALTH_INFORMATION }, DenyReason.DENY_REASON_CATEGORY_NOT_COVERED, "kuopio-school-12"],
-  ] as [string, Partial<CheckRequest>, number, string][])("denies %s with the right reason", async (_what, over, reason, org) => {
-    const { consent } = await unary(a.client, a.client.grantConsent, grant(), { identity: worker });
-    const r = await unary(b.client, b.client.check, check(consent?.subjectPseudonym ?? "", over), { identity: { ...school, organisationId: org } });
-    expect(r.decision).toBe(Decision.DECISION_DENY);
-    expect(r.denyReason).toBe(reason);
-  });
+  ] as [string, Partial<CheckRequest>, number, string][])(
+    "denies %s with the right reason to a service, and without one to the recipient",
+    async (_what, over, reason, org) => {
+      const { consent } = await unary(a.client, a.client.grantConsent, grant(), { identity: worker });
+      const r = await unary(b.client, b.client.check, check(consent?.subjectPseudonym ?? "", over), { identity: meetingsService });
+      expect(r.decision).toBe(Decision.DECISION_DENY);
+      expect(r.denyReason).toBe(reason);
+      const itself = await unary(b.client, b.client.check, check(consent?.subjectPseudonym ?? "", over), { identity: { ...school, organisationId: org } });
+      expect(itself).toMatchObject({ decision: Decision.DECISION_DENY, denyReason: DenyReason.DENY_REASON_NOT_DISCLOSED });
+    },
+  );
 
   it("denies outside the validity period, and expires the consent by itself with an `expired` event", async () => {
     const future = await unary(a.client, a.client.grantConsent, grant({ validFrom: new Date(Date.now() + 86_400_000).toISOString() }), { identity: worker });
-    const notYet = await unary(a.client, a.client.check, check(future.consent?.subjectPseudonym ?? ""), { identity: school });
+    const notYet = await unary(a.client, a.client.check, check(future.consent?.subjectPseudonym ?? ""), { identity: meetingsService });
     expect(notYet.denyReason).toBe(DenyReason.DENY_REASON_NOT_YET_VALID);
 
     const { consent } = await unary(a.client, a.client.grantConsent, grant({ validUntil: new Date(Date.now() + 1200).toISOString() }), { identity: worker });
     const s = consent?.subjectPseudonym ?? "";
     expect((await unary(a.client, a.client.check, check(s), { identity: school })).decision).toBe(Decision.DECISION_ALLOW);
     await new Promise((r) => setTimeout(r, 1300));
-    const after = await unary(b.client, b.client.check, check(s), { identity: school });
+    const after = await unary(b.client, b.client.check, check(s), { identity: meetingsService });
     expect(after.decision).toBe(Decision.DECISION_DENY);
     expect(after.denyReason).toBe(DenyReason.DENY_REASON_CONSENT_EXPIRED);
     await waitFor(
@@ -242,14 +250,7 @@ describe("consents and decisions", () => {
           ? { organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, role: "teacher" }
           : { organisationId: `health-${i}`, organisationType: OrganisationType.ORGANISATION_TYPE_HEALTH, role: "" },
     );
-    const meetings: Identity = {
-      subject: "silta-meetings",
-      organisationId: "silta-meetings-13",
-      organisationType: "service",
-      roles: [],
-      areaCodes: ["13"],
-      municipalityCodes: [],
-    };
+    const meetings = meetingsService;
     const r = await unary(
       a.client,
       a.client.checkBatch,
@@ -263,6 +264,85 @@ describe("consents and decisions", () => {
     );
     expect(r.decisions.map((d) => d.decision)).toEqual([...Array(6).fill(Decision.DECISION_ALLOW), ...Array(6).fill(Decision.DECISION_DENY)]);
     expect(new Set(r.decisions.map((d) => d.auditId)).size).toBe(12);
+  });
+});
+
+describe("who the recipient is, and what the caller learns", () => {
+  const nurseConsent = () =>
+    grant({
+      recipients: [{ organisationId: "", organisationType: OrganisationType.ORGANISATION_TYPE_HEALTH, roles: ["school_nurse"] }],
+      purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
+    });
+  const ngo: Identity = {
+    subject: "ngo-1",
+    organisationId: "mll-kuopio",
+    organisationType: "ngo",
+    roles: ["family_worker"],
+    areaCodes: [],
+    municipalityCodes: [],
+  };
+  const nurse: Identity = { ...ngo, subject: "nurse-1", organisationId: "kuopio-terveys", organisationType: "health", roles: ["school_nurse"] };
+
+  it("takes the recipient's type and role from the proven caller: an NGO naming itself a health organisation's school nurse is not allowed", async () => {
+    const { consent } = await unary(a.client, a.client.grantConsent, nurseConsent(), { identity: worker });
+    const s = consent?.subjectPseudonym ?? "";
+    const posing = { recipient: { organisationId: "mll-kuopio", organisationType: OrganisationType.ORGANISATION_TYPE_HEALTH, role: "school_nurse" } };
+    expect(await fail(unary(a.client, a.client.check, check(s, posing), { identity: ngo }))).toMatchObject({
+      kind: "permission_denied",
+      code: "SILTA_CONSENT_CHECK_FOR_OTHERS",
+    });
+    const asHealth = { recipient: { organisationId: "mll-kuopio", organisationType: OrganisationType.ORGANISATION_TYPE_HEALTH, role: "" } };
+    expect(await unary(a.client, a.client.check, check(s, asHealth), { identity: ngo })).toMatchObject({
+      decision: Decision.DECISION_DENY,
+      denyReason: DenyReason.DENY_REASON_NOT_DISCLOSED,
+    });
+    // The real school nurse of a health organisation, naming no role: its own roles count.
+    const real = { recipient: { organisationId: "kuopio-terveys", organisationType: OrganisationType.ORGANISATION_TYPE_UNSPECIFIED, role: "" } };
+    expect((await unary(a.client, a.client.check, check(s, real), { identity: nurse })).decision).toBe(Decision.DECISION_ALLOW);
+  });
+
+  it("gives an unrelated organisation the same answer whether or not records about the child exist (no existence oracle)", async () => {
+    const { consent } = await unary(a.client, a.client.grantConsent, grant(), { identity: worker });
+    const self = { recipient: { organisationId: "mll-kuopio", organisationType: 0, role: "" } };
+    const withRecords = await unary(a.client, a.client.check, check(consent?.subjectPseudonym ?? "", self), { identity: ngo });
+    const without = await unary(a.client, a.client.check, check(subject(), self), { identity: ngo });
+    for (const r of [withRecords, without]) expect(r).toMatchObject({ decision: Decision.DECISION_DENY, denyReason: DenyReason.DENY_REASON_NOT_DISCLOSED });
+    // The responsible area's own service is told the difference.
+    const forNgo = { recipient: { organisationId: "mll-kuopio", organisationType: OrganisationType.ORGANISATION_TYPE_NGO, role: "" } };
+    expect((await unary(a.client, a.client.check, check(consent?.subjectPseudonym ?? "", forNgo), { identity: meetingsService })).denyReason).toBe(
+      DenyReason.DENY_REASON_RECIPIENT_NOT_COVERED,
+    );
+    expect((await unary(a.client, a.client.check, check(subject(), forNgo), { identity: meetingsService })).denyReason).toBe(DenyReason.DENY_REASON_NO_CONSENT);
+  });
+
+  it("stops audit flooding by bounding batches and rate-limiting checks per caller and child, auditing every decision it gives", async () => {
+    const c = await startReplica(db.url, logs.logger, { SILTA_CONSENT_CHECKS_PER_MINUTE: "5" });
+    try {
+      const { consent } = await unary(a.client, a.client.grantConsent, grant(), { identity: worker });
+      const s = consent?.subjectPseudonym ?? "";
+      const audited = async () =>
+        (await a.service.pool.query("SELECT count(*)::int AS n FROM consent_audit WHERE subject_pseudonym = $1 AND action = 'check'", [s])).rows[0].n;
+      const batch = (n: number) => ({
+        subjectPseudonym: s,
+        recipients: Array.from({ length: n }, () => ({ organisationId: "kuopio-school-12", organisationType: 0, role: "" })),
+        purpose: Purpose.PURPOSE_SCHOOL_SUPPORT,
+        dataCategory: DataCategory.DATA_CATEGORY_EDUCATION_EVENTS,
+      });
+      expect((await fail(unary(c.client, c.client.checkBatch, batch(51), { identity: meetingsService }))).fields[0]?.field).toBe("recipients");
+      expect((await fail(unary(c.client, c.client.checkBatch, batch(200), { identity: school }))).kind).toBe("invalid_argument");
+      expect(await audited()).toBe(0);
+      for (let i = 0; i < 5; i++) expect((await unary(c.client, c.client.check, check(s), { identity: school })).decision).toBe(Decision.DECISION_ALLOW);
+      expect(await fail(unary(c.client, c.client.check, check(s), { identity: school }))).toMatchObject({
+        kind: "resource_exhausted",
+        code: "SILTA_CONSENT_CHECK_RATE_LIMITED",
+      });
+      expect(await audited()).toBe(5);
+      // Another child, and a service checking for its participants, are not held back.
+      expect((await unary(c.client, c.client.check, check(subject()), { identity: school })).decision).toBe(Decision.DECISION_DENY);
+      expect((await unary(c.client, c.client.check, check(s), { identity: meetingsService })).decision).toBe(Decision.DECISION_ALLOW);
+    } finally {
+      await c.stop();
+    }
   });
 });
 
@@ -315,19 +395,44 @@ describe("the audit trail", () => {
       ["check", "kuopio-school-12", Decision.DECISION_DENY, DenyReason.DENY_REASON_CONSENT_REVOKED],
     ]);
     expect(entries[1]?.consentId).toBe(consent?.consentId);
+    // The area's data protection officer reads the same; a school is answered as if nothing existed.
+    const byDpo = await unary(a.client, a.client.listAudit, { subjectPseudonym: s, since: "" }, { identity: dpo });
+    expect(byDpo.entries).toHaveLength(4);
     const denied = await fail(unary(a.client, a.client.listAudit, { subjectPseudonym: s, since: "" }, { identity: school }));
-    expect(denied.kind).toBe("permission_denied");
+    expect(denied).toMatchObject({ kind: "not_found", code: "SILTA_CONSENT_SUBJECT_NOT_FOUND" });
+  });
+
+  it("keeps the disclosure log with its area: recording a consent in one's own area never opens another area's entries", async () => {
+    const { consent } = await unary(a.client, a.client.grantConsent, grant(), { identity: worker });
+    const s = consent?.subjectPseudonym ?? "";
+    await unary(b.client, b.client.check, check(s), { identity: school });
+    const helsinki: Identity = { ...worker, subject: "sw-90", organisationId: "helsinki-lastensuojelu", areaCodes: ["90"] };
+    const before = await fail(unary(a.client, a.client.listAudit, { subjectPseudonym: s, since: "" }, { identity: helsinki }));
+    expect(before.kind).toBe("not_found");
+    await unary(a.client, a.client.grantConsent, grant({ subjectPseudonym: s, areaCode: "90" }), { identity: helsinki });
+    const after = await unary(a.client, a.client.listAudit, { subjectPseudonym: s, since: "" }, { identity: helsinki });
+    expect(after.entries.map((e) => [e.action, e.actorOrganisation])).toEqual([["grant", "helsinki-lastensuojelu"]]);
+    // Area 13 still sees its own grant and the school's check, and not Helsinki's grant.
+    const own = await unary(a.client, a.client.listAudit, { subjectPseudonym: s, since: "" }, { identity: worker });
+    expect(own.entries.map((e) => [e.action, e.actorOrganisation])).toEqual([
+      ["grant", worker.organisationId],
+      ["check", "kuopio-school-12"],
+    ]);
   });
 
   it("verifies intact, then names the first entry edited by SQL, and a deleted one", async () => {
     await waitFor(async () => (await a.service.pool.query("SELECT count(*)::int AS n FROM consent_audit WHERE chain_seq IS NULL")).rows[0].n === 0, {
       what: "chained audit",
     });
-    const ok = await unary(a.client, a.client.verifyAudit, {}, { identity: manager });
+    const ok = await unary(a.client, a.client.verifyAudit, {}, { identity: dpo });
     expect(ok.intact).toBe(true);
     expect(Number(ok.entriesChecked)).toBeGreaterThan(10);
-    const notAuditor = await fail(unary(a.client, a.client.verifyAudit, {}, { identity: worker }));
-    expect(notAuditor.kind).toBe("permission_denied");
+    // The same audit roles as the gateway's gate, of a wellbeing area only, counted for its own area.
+    for (const who of [worker, manager, { ...dpo, organisationType: "ngo" as const, areaCodes: [] }]) {
+      expect((await fail(unary(a.client, a.client.verifyAudit, {}, { identity: who }))).code).toBe("SILTA_CONSENT_AUDITOR_REQUIRED");
+    }
+    const otherArea = await unary(a.client, a.client.verifyAudit, {}, { identity: { ...dpo, areaCodes: ["21"] } });
+    expect(otherArea).toMatchObject({ intact: true, entriesChecked: "0" });
 
     // The application cannot edit a chained entry…
     await expect(a.service.pool.query("UPDATE consent_audit SET decision = 'allow' WHERE chain_seq = 5")).rejects.toThrow(/cannot be changed/);
@@ -335,13 +440,13 @@ describe("the audit trail", () => {
     const target = (await a.service.pool.query("SELECT audit_id::text FROM consent_audit WHERE chain_seq = 7")).rows[0].audit_id;
     await a.service.pool.query("ALTER TABLE consent_audit DISABLE TRIGGER consent_audit_guard");
     await a.service.pool.query("UPDATE consent_audit SET actor_organisation = 'someone-else' WHERE chain_seq = 7");
-    const edited = await unary(b.client, b.client.verifyAudit, {}, { identity: manager });
+    const edited = await unary(b.client, b.client.verifyAudit, {}, { identity: dpo });
     expect(edited).toMatchObject({ intact: false, firstBrokenSeq: "7", firstBrokenAuditId: target, entriesChecked: "6" });
     expect(edited.problem).toContain("edited");
 
     await a.service.pool.query("DELETE FROM consent_audit WHERE chain_seq = 3");
     await a.service.pool.query("ALTER TABLE consent_audit ENABLE TRIGGER consent_audit_guard");
-    const deleted = await unary(b.client, b.client.verifyAudit, {}, { identity: manager });
+    const deleted = await unary(b.client, b.client.verifyAudit, {}, { identity: dpo });
     expect(deleted).toMatchObject({ intact: false, firstBrokenSeq: "3" });
     expect(deleted.problem).toContain("missing");
   });
@@ -364,7 +469,7 @@ describe("operability", () => {
     const r = await run([
       "-plaintext",
       "-H",
-      `x-silta-identity: ${encodeIdentity(school)}`,
+      `${IDENTITY_PROOF_METADATA_KEY}: ${await (await sharedTestIdentities()).prover.gateway.prove(school, "silta-consent")}`,
       "-d",
       JSON.stringify({
         subject_pseudonym: consent?.subjectPseudonym,

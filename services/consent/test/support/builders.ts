@@ -77,6 +77,17 @@ export const worker: Identity = {
   municipalityCodes: [],
 };
 export const manager: Identity = { ...worker, subject: "manager-1", roles: ["child_protection_manager"] };
+/** The area's data protection officer: reads and verifies the audit trail of area 13. */
+export const dpo: Identity = { ...worker, subject: "dpo-1", organisationId: "pohjois-savo-tietosuoja", roles: ["data_protection_officer"] };
+/** A Silta service of area 13 checking for its participants (and told why a disclosure is denied). */
+export const meetingsService: Identity = {
+  subject: "silta-meetings",
+  organisationId: "silta-meetings-13",
+  organisationType: "service",
+  roles: [],
+  areaCodes: ["13"],
+  municipalityCodes: [],
+};
 export const school: Identity = {
   subject: "teacher-1",
   organisationId: "kuopio-school-12",

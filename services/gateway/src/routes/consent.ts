@@ -2,14 +2,15 @@
 // service authorises (the responsible area's child-protection roles manage; a recipient checks
 // only for itself; auditors verify the chain); the gateway gates the management routes by role.
 import * as c from "@silta/contracts/consent/v1/consent.ts";
+import { AUDIT_ROLES } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
 import { CHILD_PROTECTION_ROLES } from "./referrals.ts";
 import { addRpcRoute, type RpcRoute, rpcCaller } from "./rpc-route.ts";
 
 const P = "silta.consent.v1.";
-const AUDITORS = ["auditor", "data_protection_officer", "manager"] as const;
-const AUDIT_READERS = [...AUDITORS, ...CHILD_PROTECTION_ROLES] as const;
+// The same audit roles the consent service admits (AUDIT_ROLES of @silta/platform), of a wellbeing area.
+const AUDIT_READERS = [...AUDIT_ROLES, ...CHILD_PROTECTION_ROLES] as const;
 
 export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: c.ConsentServiceClient, deadlineMs: number): void {
   const call = rpcCaller(client, deadlineMs);
@@ -94,6 +95,7 @@ export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, clien
     },
     {
       roles: AUDIT_READERS,
+      organisationTypes: ["wellbeing_area"],
       method: "GET",
       url: "/v1/disclosure-audit",
       operationId: "listDisclosureAudit",
@@ -104,7 +106,8 @@ export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, clien
       call: call(client.listAudit),
     },
     {
-      roles: AUDITORS,
+      roles: AUDIT_ROLES,
+      organisationTypes: ["wellbeing_area"],
       method: "GET",
       url: "/v1/disclosure-audit/verification",
       operationId: "verifyDisclosureAudit",

@@ -307,7 +307,11 @@ describe("role × organisation, for every route", () => {
           dataCategory: "DATA_CATEGORY_EDUCATION_EVENTS",
         }),
     },
-    { name: "GET /v1/disclosure-audit", allowed: ["worker13"], request: (who) => call("GET", `/v1/disclosure-audit?subjectPseudonym=${subject}`, who) },
+    {
+      name: "GET /v1/disclosure-audit",
+      allowed: ["worker13", "auditor13"],
+      request: (who) => call("GET", `/v1/disclosure-audit?subjectPseudonym=${subject}`, who),
+    },
     { name: "GET /v1/disclosure-audit/verification", allowed: ["auditor13"], request: (who) => call("GET", "/v1/disclosure-audit/verification", who) },
     {
       name: "POST /v1/education-events",

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Logger } from "@silta/platform";
-import { testEnv } from "@silta/testing";
+import { sharedTestIdentities, testEnv } from "@silta/testing";
 import { loadConsentConfig } from "../../../consent/src/config.ts";
 import { startConsentService } from "../../../consent/src/service.ts";
 import { loadReferralsConfig } from "../../../referrals/src/config.ts";
@@ -48,14 +48,22 @@ export async function startChain(options: {
   // The chain's own education topic: other test files produce to theirs at the same time.
   const educationTopic = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
   const keys = await newKeys("test-key");
+  const ids = await sharedTestIdentities();
   const jwks = await serveJwks(keys.jwks);
   const consent = await startConsentService(
-    loadConsentConfig({ SILTA_GRPC_PORT: "0", SILTA_ADMIN_PORT: "0", SILTA_DATABASE_URL: options.consentDbUrl, SILTA_KAFKA_BROKERS: brokers }),
+    loadConsentConfig({
+      SILTA_GRPC_PORT: "0",
+      SILTA_ADMIN_PORT: "0",
+      SILTA_DATABASE_URL: options.consentDbUrl,
+      SILTA_KAFKA_BROKERS: brokers,
+      ...ids.env(),
+    }),
     options.logger,
     { host: "127.0.0.1" },
   );
   const referrals = await startReferralsService(
     loadReferralsConfig({
+      ...ids.env("referrals"),
       SILTA_GRPC_PORT: "0",
       SILTA_ADMIN_PORT: "0",
       SILTA_DATABASE_URL: options.referralsDbUrl,
@@ -72,6 +80,7 @@ export async function startChain(options: {
   const start = (env: Record<string, string> = {}) =>
     startGateway(
       loadGatewayConfig({
+        ...ids.env(),
         SILTA_HTTP_PORT: "0",
         SILTA_ADMIN_PORT: "0",
         SILTA_LOG_LEVEL: "debug",

@@ -1,13 +1,14 @@
 // Outbound: the consent service's Check, as this service's own identity (a Silta service may
-// check on behalf of a recipient). Deadline and trace context come from the gRPC kit.
-import { type ChannelCredentials, credentials } from "@grpc/grpc-js";
+// check on behalf of a recipient), proven with this service's own signing key. Deadline, proof
+// and trace context come from the gRPC kit.
+import type { ChannelCredentials } from "@grpc/grpc-js";
 import { ConsentServiceClient, DataCategory, Decision, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
-import { unary } from "@silta/grpc";
+import { type ClientIdentity, createClient, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
 import type { ConsentChecker } from "../app/ports.ts";
 
-export function consentClient(address: string, areaCode: string, creds: ChannelCredentials = credentials.createInsecure()): ConsentChecker & { close(): void } {
-  const client = new ConsentServiceClient(address, creds);
+export function consentClient(address: string, areaCode: string, creds: ChannelCredentials, proof: ClientIdentity): ConsentChecker & { close(): void } {
+  const client = createClient(ConsentServiceClient, address, creds, proof);
   const identity: Identity = {
     subject: "silta-referrals",
     organisationId: `silta-referrals-${areaCode}`,

@@ -8,9 +8,19 @@ import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, Organisation
 import { AbsenceKind, EducationEventRecorded, EducationLevel } from "@silta/contracts/education/v1/education.ts";
 import { DecisionOutcome, Milestone, NotifierType, ReferralKind, ReferralStatus, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, toKafkaMessage } from "@silta/events";
-import { unary } from "@silta/grpc";
+import { proveCallsOf, unary } from "@silta/grpc";
 import { containsHetu, type Identity, type SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, offsetsSinceFileStart, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import {
+  captureLogs,
+  createTestDatabase,
+  offsetsSinceFileStart,
+  readTopicUntil,
+  sharedTestIdentities,
+  type TestDatabase,
+  testEnv,
+  uniqueName,
+  waitFor,
+} from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hmacPseudonymiser } from "../../src/app/pseudonymiser.ts";
@@ -448,7 +458,10 @@ describe("school and early-education events", () => {
       submission({ child: { hetu: covered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }),
       { identity: teacher },
     );
-    const consentClient = new ConsentServiceClient(`127.0.0.1:${consent.grpcPort}`, credentials.createInsecure());
+    const consentClient = proveCallsOf(new ConsentServiceClient(`127.0.0.1:${consent.grpcPort}`, credentials.createInsecure()), {
+      prover: (await sharedTestIdentities()).prover.gateway,
+      audience: "silta-consent",
+    });
     await unary(
       consentClient,
       consentClient.grantConsent,

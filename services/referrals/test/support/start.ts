@@ -2,8 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { credentials } from "@grpc/grpc-js";
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { proveCallsOf } from "@silta/grpc";
 import type { Identity, Logger } from "@silta/platform";
-import { testEnv } from "@silta/testing";
+import { sharedTestIdentities, testEnv } from "@silta/testing";
 import { loadConsentConfig } from "../../../consent/src/config.ts";
 import { startConsentService } from "../../../consent/src/service.ts";
 import type { Clock } from "../../src/app/ports.ts";
@@ -15,15 +16,25 @@ export const PSEUDONYM_KEY = Buffer.alloc(32, 7).toString("base64");
 export const EDUCATION_TOPIC = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
 
 export async function startConsent(databaseUrl: string, logger: Logger) {
+  const ids = await sharedTestIdentities();
   return startConsentService(
-    loadConsentConfig({ SILTA_GRPC_PORT: "0", SILTA_ADMIN_PORT: "0", SILTA_DATABASE_URL: databaseUrl, SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") }),
+    loadConsentConfig({
+      SILTA_GRPC_PORT: "0",
+      SILTA_ADMIN_PORT: "0",
+      SILTA_DATABASE_URL: databaseUrl,
+      SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(","),
+      ...ids.env(),
+    }),
     logger,
     { host: "127.0.0.1" },
   );
 }
 
 export async function startReferrals(databaseUrl: string, consentPort: number, logger: Logger, clock: Clock, consumerGroup: string) {
+  const ids = await sharedTestIdentities();
   const config = loadReferralsConfig({
+    // The service proves its own calls to consent with its own key.
+    ...ids.env("referrals"),
     SILTA_GRPC_PORT: "0",
     SILTA_ADMIN_PORT: "0",
     SILTA_DATABASE_URL: databaseUrl,
@@ -38,7 +49,11 @@ export async function startReferrals(databaseUrl: string, consentPort: number, l
     SILTA_EDUCATION_TOPIC: EDUCATION_TOPIC,
   });
   const service = await startReferralsService(config, logger, { clock, host: "127.0.0.1", consumerGroup });
-  const client = new ReferralServiceClient(`127.0.0.1:${service.grpcPort}`, credentials.createInsecure());
+  // Calls as the tests' development gateway, which may assert any organisation.
+  const client = proveCallsOf(new ReferralServiceClient(`127.0.0.1:${service.grpcPort}`, credentials.createInsecure()), {
+    prover: ids.prover.gateway,
+    audience: "silta-referrals",
+  });
   return {
     service,
     client,
