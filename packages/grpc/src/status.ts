@@ -25,9 +25,25 @@ const kindToCode: Record<ErrorKind, Code> = {
 };
 const codeToKind = new Map<Code, ErrorKind>(Object.entries(kindToCode).map(([k, c]) => [c, k as ErrorKind]));
 
-/** The status a handler's error becomes. Anything but a SiltaError is INTERNAL, without details. */
+/**
+ * A dependency that is down, as its client reports it: PostgreSQL refusing or dropping
+ * connections (SQLSTATE class 08, 57P01–57P03 while it shuts down or starts, the pool's connect
+ * timeout, a connection ended under a query) or a socket error. The caller can retry those.
+ */
+export function dependencyDown(err: unknown): "database" | undefined {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === "string" ? e.code : "";
+  const message = typeof e?.message === "string" ? e.message : "";
+  if (/^08|^57P0[123]$/.test(code) || ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(code)) return "database";
+  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message)) return "database";
+  return undefined;
+}
+
+/** The status a handler's error becomes. A dependency that is down is UNAVAILABLE; anything else but a SiltaError is INTERNAL, without details. */
 export function toStatus(err: unknown): Partial<StatusObject> & { code: Code; details: string } {
   if (!(err instanceof SiltaError)) {
+    const down = dependencyDown(err);
+    if (down) return toStatus(new SiltaError("SILTA_DEPENDENCY_UNAVAILABLE", "unavailable", `the service's ${down} is not reachable; retry shortly`));
     return { code: Code.INTERNAL, details: "internal error", metadata: new Metadata() };
   }
   const code = kindToCode[err.kind];

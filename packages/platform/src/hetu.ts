@@ -39,3 +39,24 @@ export function validateHetu(input: string): HetuResult {
   if (check !== expected) return { valid: false, reason: "the check character does not match" };
   return { valid: true, hetu: input, birthDate, temporary: Number(nnn) >= 900 };
 }
+
+const CANDIDATE = /(?<![0-9])([0-3]\d)([01]\d)(\d\d)([^0-9A-Za-z]|[A-FU-Y+])?(\d{3})([0-9A-Y])(?![0-9A-Za-z])/gi;
+
+/**
+ * Whether an identifier (an event id, a pupil or unit id, a request id) holds a henkilötunnus
+ * anywhere in it, with any separator or none (`131052-308T`, `131052308T`, `131052.308T`,
+ * `pupil_131052A308T`): a real date and a matching check character. Identifiers become record
+ * keys, CloudEvents ids and idempotency keys, which travel and are kept where a henkilötunnus
+ * must never be. The one rule for every place an identifier enters (ARCHITECTURE.md).
+ */
+export function holdsHetu(identifier: string): boolean {
+  CANDIDATE.lastIndex = 0;
+  for (const m of identifier.matchAll(CANDIDATE)) {
+    const [, dd, mm, yy, , nnn, check] = m as unknown as [string, string, string, string, string, string, string];
+    const day = Number(dd);
+    const month = Number(mm);
+    if (day < 1 || day > 31 || month < 1 || month > 12) continue;
+    if (CHECK_CHARS[Number(`${dd}${mm}${yy}${nnn}`) % 31] === check.toUpperCase()) return true;
+  }
+  return false;
+}

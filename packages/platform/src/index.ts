@@ -1,6 +1,7 @@
 export * from "./admin-server.ts";
 export * from "./config.ts";
 export * from "./errors.ts";
+export * from "./idempotency-key.ts";
 export * from "./identity.ts";
 export * from "./identity-proof.ts";
 export * from "./lifecycle.ts";

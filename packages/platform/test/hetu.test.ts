@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateHetu } from "../src/hetu.ts";
+import { holdsHetu, validateHetu } from "../src/hetu.ts";
 
 describe("henkilötunnus", () => {
   it.each([
@@ -36,4 +36,18 @@ describe("henkilötunnus", () => {
   ])("refuses %s: %s", (hetu, reason) => {
     expect(validateHetu(hetu)).toEqual({ valid: false, reason });
   });
+
+  it.each(["131052-308T", "131052308T", "131052.308T", "131052_308t", "pupil-131052A308T", "kuopio:131052 308T:x", "010594Y9021"])(
+    "finds the henkilötunnus in the identifier %s",
+    (id) => {
+      expect(holdsHetu(id)).toBe(true);
+    },
+  );
+
+  it.each(["pupil-4711", "kuopio-school-12", "e-2026-11-02-000123", "131052-308A", "321352308T", "1310523089", "LS-13-2026-000001"])(
+    "lets the opaque identifier %s through",
+    (id) => {
+      expect(holdsHetu(id)).toBe(false);
+    },
+  );
 });

@@ -8,7 +8,7 @@
 // pending row are the alerts. Never a "last seen id" watermark: ids commit out of order.
 import type { Meter } from "@opentelemetry/api";
 import type { EventProducer, OutgoingRecord } from "@silta/events";
-import type { Logger } from "@silta/platform";
+import { Degraded, type Logger, type ReadinessCheck } from "@silta/platform";
 import { LeaderLock } from "./leader.ts";
 import { OUTBOX_CHANNEL } from "./outbox.ts";
 import type { Pool } from "./pool.ts";
@@ -86,6 +86,25 @@ export class OutboxRelay {
 
   get isLeader(): boolean {
     return this.lock.isLeader;
+  }
+
+  /**
+   * Readiness: `degraded` while the oldest unpublished row is older than `maxAgeMs` (the service
+   * still takes requests and keeps their events; they wait to be published), failing only when
+   * the database itself does not answer.
+   */
+  readiness(maxAgeMs = 30_000): ReadinessCheck {
+    return {
+      name: "event-publishing",
+      check: async () => {
+        const r = await this.o.pool.query<{ age: number | null }>({
+          name: "silta-outbox-oldest-pending",
+          text: "SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM silta_outbox WHERE published_at IS NULL AND dead_at IS NULL",
+        });
+        const age = r.rows[0]?.age ?? 0;
+        if (age * 1000 > maxAgeMs) throw new Degraded(`events wait ${Math.round(age)} s to be published`);
+      },
+    };
   }
 
   start(): void {
@@ -167,6 +186,12 @@ export class OutboxRelay {
         await this.markPublished([row.id]);
       } catch (err) {
         this.failed.add(1, { topic: row.topic });
+        // The broker (or the way to it) is down: no row is at fault, none is charged an attempt,
+        // and the round ends; a long outage dead-letters nothing.
+        if (brokerUnavailable(err)) {
+          this.o.logger.warn({ err, topic: row.topic }, "outbox publishing paused: the broker is not reachable");
+          return false;
+        }
         const message = err instanceof Error ? err.message : String(err);
         const attempts = row.attempts + 1;
         const giveUp = attempts >= this.o.maxAttempts;
@@ -225,6 +250,29 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+const OUTAGE_ERRORS = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSLockTimeout",
+  "KafkaJSMetadataNotLoaded",
+  "KafkaJSTimeout",
+]);
+
+/**
+ * Whether a publish failed because the broker is unreachable or not ready (kafkajs marks those
+ * retriable: a connection error, a timeout, no leader, not enough replicas), not because of the
+ * record (too large, invalid). Walks kafkajs' wrapped errors (`originalError`, `cause`).
+ */
+export function brokerUnavailable(err: unknown): boolean {
+  for (let e = err as { name?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.retriable === true || (e.name !== undefined && OUTAGE_ERRORS.has(e.name))) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 function toRecord(r: Row): OutgoingRecord {

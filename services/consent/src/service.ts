@@ -45,7 +45,7 @@ export async function startConsentService(config: Config, logger: Logger, option
   };
   const expire = expireConsents(deps);
 
-  const readiness = [postgresReadiness(pool)];
+  const readiness = [postgresReadiness(pool), relay.readiness()];
   const tls = grpcCredentials(config);
   const grpc = createGrpcServer({
     logger,

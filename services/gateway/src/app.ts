@@ -13,7 +13,9 @@ import type { ReferralServiceClient } from "@silta/contracts/referrals/v1/referr
 import { invalidArgument, type Logger, nulCharacterPath, type Redis, SiltaError } from "@silta/platform";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { authenticate } from "./auth/authenticate.ts";
+import { unauthenticatedLimit } from "./auth/unauthenticated-limit.ts";
 import type { TokenVerifier } from "./auth/verify-token.ts";
+import { parseJsonBody } from "./http/json-body.ts";
 import { clientErrorProblem, PROBLEM_CONTENT_TYPE, toProblem } from "./http/problem.ts";
 import { traceRequests } from "./http/tracing.ts";
 import type { educationIntake } from "./intake/intake.ts";
@@ -29,6 +31,9 @@ export interface GatewaySettings {
   requestTimeoutMs: number;
   serviceDeadlineMs: number;
   rateLimitPerMinute: number;
+  unauthenticatedPerMinute: number;
+  /** Addresses or CIDRs of the proxies whose X-Forwarded-For is believed. */
+  trustedProxies: string[];
 }
 
 export interface GatewayDeps {
@@ -49,6 +54,11 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Requests received so far, and those not yet answered (what a drain waits for). */
     requestCounts(): { received: number; inFlight: number };
+    /**
+     * From now on every new request, on a new or a kept-alive connection, is answered 503 with
+     * `Connection: close` and `Retry-After` (SIGTERM): clients move on instead of being reset.
+     */
+    startDraining(): void;
   }
 }
 
@@ -64,6 +74,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // While closing (SIGTERM), requests on open connections get 503; in-flight ones finish.
     return503OnClosing: true,
     genReqId: () => randomUUID(),
+    // req.ip is the client's address as the trusted proxies report it, the peer's otherwise.
+    trustProxy: s.trustedProxies.length > 0 ? s.trustedProxies : false,
     clientErrorHandler: clientErrorProblem,
     // The router's own refusals (malformed URL, over-long parameter) as problems too.
     frameworkErrors: (err, req, reply) => {
@@ -73,12 +85,32 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // Unknown fields are refused (400 naming them), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: "array" } },
   });
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   // The schemas document and validate; answers are the proto3 JSON the codecs made.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   let inFlight = 0;
   let received = 0;
+  let draining = false;
   app.decorate("requestCounts", () => ({ received, inFlight }));
+  app.decorate("startDraining", () => {
+    draining = true;
+  });
+  app.addHook("onRequest", (req, reply, done) => {
+    if (!draining) return done();
+    const problem = toProblem(
+      new SiltaError("SILTA_GATEWAY_SHUTTING_DOWN", "unavailable", "this gateway instance is shutting down; retry (another instance answers)"),
+      `urn:silta:request:${req.id}`,
+    );
+    reply.header("connection", "close").header("retry-after", "1").code(503).type(PROBLEM_CONTENT_TYPE).send(problem);
+  });
   app.addHook("onRequest", (_req, reply, done) => {
     inFlight++;
     received++;
@@ -109,6 +141,10 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
         problem.code === "SILTA_AUTH_TOKEN_MISSING" ? "" : `, error="invalid_token", error_description="${problem.detail.replaceAll('"', "'")}"`;
       reply.header("www-authenticate", `Bearer realm="silta"${description}`);
     }
+    // When to come back: a dependency that is down is usually back within seconds; a rate limit
+    // that is not the plugin's own (which sets its own) resets within the minute.
+    if (problem.status === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
+    if (problem.status === 429 && !reply.hasHeader("retry-after")) reply.header("retry-after", "60");
     reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -124,7 +160,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
 
   traceRequests(app);
-  authenticate(app, deps.verify);
+  authenticate(app, deps.verify, unauthenticatedLimit(deps.redis, s.unauthenticatedPerMinute, deps.logger));
   // PostgreSQL text cannot hold a NUL character: refused here, naming the field, rather than
   // failing deep inside a service (the fuzz test found it).
   app.addHook("preValidation", async (req) => {

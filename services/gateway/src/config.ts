@@ -30,12 +30,25 @@ export const configShape = {
     .pipe(z.array(z.enum(["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"])).min(1)),
   /** Requests per organisation per minute (all routes together). */
   SILTA_RATE_LIMIT_PER_MINUTE: env.int(1200, 1),
+  /** Requests without a valid token per client address per minute, counted before any verification. */
+  SILTA_UNAUTHENTICATED_PER_MINUTE: env.int(300, 1),
+  /**
+   * The proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client, e.g.
+   * the ingress controller's pod network. Empty: the peer address is the client.
+   */
+  SILTA_TRUSTED_PROXIES: env.list().optional(),
+  /** The longest token lifetime (exp − iat) accepted, in seconds. */
+  SILTA_TOKEN_MAX_LIFETIME_SECONDS: env.int(12 * 3600, 60),
   /** Body limit of ordinary routes; the education-event intake allows a 500-event batch. */
   SILTA_BODY_LIMIT_BYTES: env.int(256 * 1024, 1024),
   SILTA_INTAKE_BODY_LIMIT_BYTES: env.int(4 * 1024 * 1024, 1024),
   /** A request (headers to response) and a call to a service may take this long. */
   SILTA_REQUEST_TIMEOUT_MS: env.int(15_000, 100),
   SILTA_SERVICE_DEADLINE_MS: env.int(5_000, 50),
+  /** How long an intake batch waits for Kafka before it is answered 503 (under the request timeout). */
+  SILTA_INTAKE_DEADLINE_MS: env.int(8_000, 100),
+  /** After SIGTERM, how long new requests are answered 503 (Connection: close) before the server closes. */
+  SILTA_DRAIN_MS: env.int(2_000, 0),
   /** The topic of school and early-education events (the same name the referrals service reads). */
   SILTA_EDUCATION_TOPIC: z
     .string()

@@ -33,6 +33,7 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     issuer: config.SILTA_JWT_ISSUER,
     audience: config.SILTA_JWT_AUDIENCE,
     algorithms: config.SILTA_JWT_ALGORITHMS,
+    maxLifetimeSeconds: config.SILTA_TOKEN_MAX_LIFETIME_SECONDS,
     jwks: config.SILTA_JWKS_URL ? new URL(config.SILTA_JWKS_URL) : JSON.parse(readFileSync(config.SILTA_JWKS_FILE as string, "utf8")),
   });
   const tls = grpcCredentials(config);
@@ -62,6 +63,7 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     logger,
     check: educationEventChecker(schemas.inline("silta.education.v1.EducationEventRecorded"), schemas.jsonNames("silta.education.v1.EducationEventRecorded")),
     dedupSeconds: config.SILTA_INTAKE_DEDUP_SECONDS,
+    deadlineMs: config.SILTA_INTAKE_DEADLINE_MS,
     topic: config.SILTA_EDUCATION_TOPIC,
   });
   const app = await buildGateway({
@@ -71,6 +73,8 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
       requestTimeoutMs: config.SILTA_REQUEST_TIMEOUT_MS,
       serviceDeadlineMs: config.SILTA_SERVICE_DEADLINE_MS,
       rateLimitPerMinute: config.SILTA_RATE_LIMIT_PER_MINUTE,
+      unauthenticatedPerMinute: config.SILTA_UNAUTHENTICATED_PER_MINUTE,
+      trustedProxies: config.SILTA_TRUSTED_PROXIES ?? [],
     },
     logger,
     meter: metrics.meter,
@@ -99,6 +103,10 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     redis,
     async stop() {
       admin.draining();
+      // Requests still arriving (kept-alive connections, a load balancer that has not yet seen
+      // the readiness change) get 503 with Connection: close for a while, then the server closes.
+      app.startDraining();
+      await new Promise((r) => setTimeout(r, config.SILTA_DRAIN_MS));
       // In-flight requests finish; new ones get 503 (return503OnClosing) until the server is
       // closed. A keep-alive connection that goes idle after its last answer would hold close()
       // until its keep-alive timeout: idle connections are closed as they appear.

@@ -122,7 +122,7 @@ export async function startReferralsService(config: Config, logger: Logger, opti
     logger,
   );
 
-  const readiness = [postgresReadiness(pool)];
+  const readiness = [postgresReadiness(pool), relay.readiness()];
   const grpc = createGrpcServer({
     logger,
     meter: m,

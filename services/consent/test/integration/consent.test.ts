@@ -303,7 +303,7 @@ describe("who the recipient is, and what the caller learns", () => {
 
   it("gives an unrelated organisation the same answer whether or not records about the child exist (no existence oracle)", async () => {
     const { consent } = await unary(a.client, a.client.grantConsent, grant(), { identity: worker });
-    const self = { recipient: { organisationId: "mll-kuopio", organisationType: 0, role: "" } };
+    const self = { recipient: { organisationId: "mll-kuopio", organisationType: OrganisationType.ORGANISATION_TYPE_UNSPECIFIED, role: "" } };
     const withRecords = await unary(a.client, a.client.check, check(consent?.subjectPseudonym ?? "", self), { identity: ngo });
     const without = await unary(a.client, a.client.check, check(subject(), self), { identity: ngo });
     for (const r of [withRecords, without]) expect(r).toMatchObject({ decision: Decision.DECISION_DENY, denyReason: DenyReason.DENY_REASON_NOT_DISCLOSED });
@@ -324,7 +324,11 @@ describe("who the recipient is, and what the caller learns", () => {
         (await a.service.pool.query("SELECT count(*)::int AS n FROM consent_audit WHERE subject_pseudonym = $1 AND action = 'check'", [s])).rows[0].n;
       const batch = (n: number) => ({
         subjectPseudonym: s,
-        recipients: Array.from({ length: n }, () => ({ organisationId: "kuopio-school-12", organisationType: 0, role: "" })),
+        recipients: Array.from({ length: n }, () => ({
+          organisationId: "kuopio-school-12",
+          organisationType: OrganisationType.ORGANISATION_TYPE_UNSPECIFIED,
+          role: "",
+        })),
         purpose: Purpose.PURPOSE_SCHOOL_SUPPORT,
         dataCategory: DataCategory.DATA_CATEGORY_EDUCATION_EVENTS,
       });

@@ -16,6 +16,8 @@ export interface TokenSettings {
   /** A JWKS URL (the identity provider's), or a JWKS document (development key). */
   jwks: URL | JSONWebKeySet;
   clockToleranceSeconds?: number;
+  /** The longest lifetime (exp − iat) accepted; a token issued for longer is refused. */
+  maxLifetimeSeconds?: number;
 }
 
 const claimsSchema = z.object({
@@ -34,7 +36,8 @@ const claimsSchema = z.object({
     .default([]),
 });
 
-export type TokenVerifier = (authorization: string | undefined) => Promise<Identity>;
+/** `authorization` is the header's value; an array (the header sent twice) is refused. */
+export type TokenVerifier = (authorization: string | string[] | undefined) => Promise<Identity>;
 
 /** Verified tokens are remembered (bounded) until they expire, at most this long. */
 const CACHE_MS = 5 * 60_000;
@@ -44,10 +47,25 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
   // A caller sends the same token with every request: verifying its signature once per token
   // (not per request) spares the CPU; an expired token falls out and is verified (refused) again.
   const verified = new Map<string, { identity: Identity; until: number }>();
-  const keys: JWTVerifyGetKey =
-    settings.jwks instanceof URL ? createRemoteJWKSet(settings.jwks, { cooldownDuration: 30_000, cacheMaxAge: 600_000 }) : createLocalJWKSet(settings.jwks);
+  const maxLifetime = settings.maxLifetimeSeconds ?? 12 * 3600;
+  const tolerance = settings.clockToleranceSeconds ?? 30;
+  const remote = settings.jwks instanceof URL ? createRemoteJWKSet(settings.jwks, { cooldownDuration: 30_000, cacheMaxAge: 600_000 }) : undefined;
+  const base: JWTVerifyGetKey = remote ?? createLocalJWKSet(settings.jwks as JSONWebKeySet);
+  const keyCount = () => (remote ? (remote.jwks()?.keys.length ?? 0) : (settings.jwks as JSONWebKeySet).keys.length);
+  // Without a kid, jose tries every key of the set: with several keys, the token must name its key.
+  const keys: JWTVerifyGetKey = async (header, token) => {
+    if (!header.kid) {
+      if (remote && remote.jwks() === undefined) await remote.reload();
+      if (keyCount() > 1) throw new SiltaError("SILTA_AUTH_TOKEN_INVALID", "unauthenticated", "the token names no key (kid) and the key set has several");
+    }
+    return base(header, token);
+  };
   return async (authorization) => {
-    const match = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/.exec(authorization ?? "");
+    if (Array.isArray(authorization)) {
+      throw new SiltaError("SILTA_AUTH_TOKEN_INVALID", "unauthenticated", "send one Authorization header, not several");
+    }
+    // The scheme is case-insensitive (RFC 7235 § 2.1); the token is not.
+    const match = /^bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/i.exec(authorization ?? "");
     if (!match?.[1]) {
       throw new SiltaError("SILTA_AUTH_TOKEN_MISSING", "unauthenticated", "a bearer token is required (Authorization: Bearer <jwt>)");
     }
@@ -60,11 +78,17 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
         issuer: settings.issuer,
         audience: settings.audience,
         algorithms: settings.algorithms,
-        clockTolerance: settings.clockToleranceSeconds ?? 30,
-        requiredClaims: ["exp", "sub"],
+        clockTolerance: tolerance,
+        // With maxTokenAge jose also refuses an iat in the future (beyond the tolerance).
+        maxTokenAge: maxLifetime,
+        requiredClaims: ["exp", "iat", "sub"],
       }));
     } catch (err) {
+      if (err instanceof SiltaError) throw err;
       throw new SiltaError("SILTA_AUTH_TOKEN_INVALID", "unauthenticated", reasonOf(err), { cause: err });
+    }
+    if (Number(payload.exp) - Number(payload.iat) > maxLifetime) {
+      throw new SiltaError("SILTA_AUTH_TOKEN_INVALID", "unauthenticated", `the token lives longer than the ${maxLifetime} s this gateway accepts`);
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) {

@@ -175,7 +175,10 @@ export function clientErrorProblem(err: { code?: string }, socket: import("node:
   const body = JSON.stringify(frameworkProblem({ code, status, title, detail }, undefined));
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n${
+        // Oversized headers are most often an oversized token: say so as a 401 would (RFC 6750 § 3).
+        status === 431 ? 'WWW-Authenticate: Bearer realm="silta", error="invalid_request", error_description="the request\'s headers are too large"\r\n' : ""
+      }Connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

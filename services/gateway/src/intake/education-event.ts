@@ -4,7 +4,7 @@
 // referrals service (the topic's ACL), which pseudonymises it.
 import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
 import type { FieldViolation, Identity } from "@silta/platform";
-import { validateHetu } from "@silta/platform/hetu";
+import { holdsHetu, validateHetu } from "@silta/platform/hetu";
 import { Ajv } from "ajv";
 import { jsonFieldPath } from "../http/problem.ts";
 import type { JsonSchema } from "../openapi/proto-schemas.ts";
@@ -14,8 +14,6 @@ export type EventCheck = { ok: true; event: EducationEventRecorded } | { ok: fal
 const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const OPAQUE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Anything shaped like a henkilötunnus, valid or not (every valid one is), with any century sign. */
-const HETU_SHAPED = /^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$/;
 const DETAILS = ["attendance", "supportDecision", "transition", "incident"] as const;
 
 export function educationEventChecker(schema: JsonSchema, jsonNames: (value: unknown) => { value: unknown; twice: FieldViolation[] }) {
@@ -43,14 +41,17 @@ export function educationEventChecker(schema: JsonSchema, jsonNames: (value: unk
     const s = (k: string) => (typeof j[k] === "string" ? (j[k] as string) : "");
     const errors: FieldViolation[] = [];
     if (!EVENT_ID.test(s("eventId"))) errors.push({ field: "eventId", reason: "required: 1–100 letters, digits or . _ : -" });
+    // Identifiers travel as the CloudEvents id, the record key and in dedupe keys: never a henkilötunnus in them.
+    else if (holdsHetu(s("eventId"))) errors.push({ field: "eventId", reason: "must not hold a henkilötunnus (it becomes the event's id)" });
     const municipality = s("municipalityCode");
     if (!/^\d{3}$/.test(municipality)) errors.push({ field: "municipalityCode", reason: "required: the three-digit municipality code" });
     else if (!caller.municipalityCodes.includes(municipality))
       errors.push({ field: "municipalityCode", reason: "not a municipality your organisation acts for" });
     if (!OPAQUE_ID.test(s("unitId"))) errors.push({ field: "unitId", reason: "required: the school or unit id, 1–100 letters, digits or . _ : -" });
+    else if (holdsHetu(s("unitId"))) errors.push({ field: "unitId", reason: "must be the unit's id, not hold a henkilötunnus" });
     const pupilId = s("pupilId");
     if (!OPAQUE_ID.test(pupilId)) errors.push({ field: "pupilId", reason: "required: the municipality's opaque pupil id, 1–100 letters, digits or . _ : -" });
-    else if (HETU_SHAPED.test(pupilId)) {
+    else if (holdsHetu(pupilId)) {
       errors.push({ field: "pupilId", reason: "must be an opaque id, not a henkilötunnus (it is the record key)" });
     }
     const hetu = validateHetu(s("pupilHetu"));

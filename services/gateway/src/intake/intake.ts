@@ -1,13 +1,14 @@
 // Education-event intake: a batch from a municipal system, each event checked on its own;
 // the valid ones produced to `municipal.education.v1` (CloudEvents binary mode, protobuf, key =
 // the municipality's opaque pupil id, acks=-1), the invalid ones answered with their reasons.
-// Idempotent by event id: ce_id is `<municipality>/<event id>` (consumers dedupe by it) and the
-// gateway remembers accepted ids in Redis, so a retried batch adds nothing to the topic.
+// Idempotent by event id: ce_id is `<municipality>/<idempotencyKey(publisher organisation, event id)>`
+// (consumers dedupe by it; two publishers' "e-1" are two events) and the gateway remembers
+// accepted ids in Redis, so a retried batch adds nothing to the topic.
 // Redis may be lost (ARCHITECTURE.md): without it events are produced again and the consumers'
 // dedupe by ce_id still keeps them single downstream.
 import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
 import { type EventProducer, PROTOBUF } from "@silta/events";
-import { type FieldViolation, type Identity, type Logger, type Redis, SiltaError } from "@silta/platform";
+import { type FieldViolation, type Identity, idempotencyKey, type Logger, type Redis, SiltaError } from "@silta/platform";
 import type { EventCheck } from "./education-event.ts";
 
 export const EDUCATION_TOPIC = { name: "municipal.education.v1", partitions: 6 };
@@ -36,6 +37,11 @@ export interface IntakeDeps {
   /** The topic's configured name (SILTA_EDUCATION_TOPIC). */
   topic: string;
   dedupSeconds: number;
+  /**
+   * How long the batch may wait for Kafka's acknowledgement before it is answered 503: shorter
+   * than the clients' and the gateway's own request timeout, so a Kafka outage gets an answer.
+   */
+  deadlineMs: number;
   now?: () => Date;
 }
 
@@ -59,7 +65,7 @@ export function educationIntake(deps: IntakeDeps) {
         results[index] = { index, ...(c.eventId ? { eventId: c.eventId.slice(0, 100) } : {}), status: "rejected", errors: c.errors };
         return;
       }
-      const ceId = `${c.event.municipalityCode}/${c.event.eventId}`;
+      const ceId = `${c.event.municipalityCode}/${idempotencyKey(caller.organisationId, c.event.eventId)}`;
       if (inBatch.has(ceId)) {
         results[index] = { index, eventId: c.event.eventId, status: "duplicate" };
         return;
@@ -81,8 +87,9 @@ export function educationIntake(deps: IntakeDeps) {
       return !seen[i];
     });
 
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await deps.producer.publish(
+      const sent = deps.producer.publish(
         fresh.map((v) => ({
           topic: deps.topic,
           key: v.event.pupilId,
@@ -97,9 +104,21 @@ export function educationIntake(deps: IntakeDeps) {
           },
         })),
       );
+      sent.catch(() => undefined); // answered by the race below; a late failure has nobody to tell
+      await Promise.race([
+        sent,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no acknowledgement in time")), deps.deadlineMs);
+        }),
+      ]);
     } catch (err) {
-      // Nothing is remembered as accepted: the municipality retries the whole batch.
-      throw new SiltaError("SILTA_INTAKE_KAFKA_UNAVAILABLE", "unavailable", "the events could not be stored; retry the batch", { cause: err });
+      // Nothing is remembered as accepted: the municipality retries the whole batch (events that
+      // reached the topic after all are kept once downstream: consumers dedupe by ce_id).
+      throw new SiltaError("SILTA_INTAKE_KAFKA_UNAVAILABLE", "unavailable", "the event log (Kafka) did not confirm the events; retry the batch", {
+        cause: err,
+      });
+    } finally {
+      clearTimeout(timer);
     }
     for (const v of fresh) results[v.index] = { index: v.index, eventId: v.event.eventId, status: "accepted" };
 

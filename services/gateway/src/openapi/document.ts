@@ -17,7 +17,15 @@ export async function openApiDocument(): Promise<unknown> {
   const referrals = createClient(ReferralServiceClient, "127.0.0.1:1");
   const consent = createClient(ConsentServiceClient, "127.0.0.1:1");
   const app = await buildGateway({
-    settings: { bodyLimitBytes: 1, intakeBodyLimitBytes: 1, requestTimeoutMs: 1000, serviceDeadlineMs: 1000, rateLimitPerMinute: 1 },
+    settings: {
+      bodyLimitBytes: 1,
+      intakeBodyLimitBytes: 1,
+      requestTimeoutMs: 1000,
+      serviceDeadlineMs: 1000,
+      rateLimitPerMinute: 1,
+      unauthenticatedPerMinute: 1,
+      trustedProxies: [],
+    },
     logger: createLogger({ service: "gateway", level: "silent" }),
     meter: metrics.getMeter("openapi"),
     verify: unused,

@@ -13,7 +13,7 @@ const P = "silta.consent.v1.";
 const AUDIT_READERS = [...AUDIT_ROLES, ...CHILD_PROTECTION_ROLES] as const;
 
 export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: c.ConsentServiceClient, deadlineMs: number): void {
-  const call = rpcCaller(client, deadlineMs);
+  const call = rpcCaller(client, deadlineMs, "consent");
   const manage = { roles: ["child_protection_worker", "child_protection_manager"], organisationTypes: ["wellbeing_area"] } as const;
   const routes: Omit<RpcRoute<unknown, unknown>, "tag">[] = [
     {

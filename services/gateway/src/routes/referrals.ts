@@ -11,7 +11,7 @@ const P = "silta.referrals.v1.";
 
 export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: r.ReferralServiceClient, deadlineMs: number): void {
   const handlers = { roles: CHILD_PROTECTION_ROLES, organisationTypes: ["wellbeing_area"] as const, tag: "referrals" };
-  const call = rpcCaller(client, deadlineMs);
+  const call = rpcCaller(client, deadlineMs, "referrals");
 
   addRpcRoute(app, schemas, {
     method: "POST",

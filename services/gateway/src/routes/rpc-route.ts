@@ -4,7 +4,7 @@
 
 import type { Client } from "@grpc/grpc-js";
 import { unary } from "@silta/grpc";
-import { type Identity, invalidArgument } from "@silta/platform";
+import { type Identity, invalidArgument, SiltaError } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import { identityOf, type RouteAccess } from "../auth/authenticate.ts";
 import type { JsonSchema, ProtoSchemas } from "../openapi/proto-schemas.ts";
@@ -72,9 +72,18 @@ export function addRpcRoute<Req, Res>(app: FastifyInstance, schemas: ProtoSchema
   });
 }
 
-/** `call(client.method)`: the method called with the verified identity and the deadline. */
-export function rpcCaller(client: Client, deadlineMs: number) {
+/**
+ * `call(client.method)`: the method called with the verified identity and the deadline. A service
+ * that cannot be reached becomes a 503 naming the service, never its host or port (grpc-js'
+ * message does: "connect ECONNREFUSED 10.0.3.7:50052").
+ */
+export function rpcCaller(client: Client, deadlineMs: number, service: string) {
   return <Req, Res>(method: unknown) =>
     (req: Req, identity: Identity): Promise<Res> =>
-      unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>;
+      (unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>).catch((err: unknown) => {
+        if (err instanceof SiltaError && err.code === "SILTA_GRPC_UNAVAILABLE") {
+          throw new SiltaError("SILTA_GATEWAY_UPSTREAM_UNAVAILABLE", "unavailable", `the ${service} service is not reachable; retry shortly`, { cause: err });
+        }
+        throw err;
+      });
 }

@@ -1,11 +1,16 @@
 // Through the real gateway → the real consent and referrals services → real PostgreSQL,
 // Kafka and Redis: what a school, a wellbeing area and a municipal system see over HTTP.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DataCategory, GiverRole, GrantConsentRequest, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { captureLogs, createTestDatabase, installTestTracing, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
-import { SignJWT, UnsecuredJWT } from "jose";
+import { importJWK, SignJWT, UnsecuredJWT } from "jose";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newKeys } from "../../src/auth/dev-token.ts";
 import { openApiDocument } from "../../src/openapi/document.ts";
 import { type Chain, http, type Persona, personas, startChain } from "../support/start.ts";
 
@@ -190,6 +195,118 @@ describe("authentication", () => {
     expect(r.status).toBe(401);
     expect(r.headers.get("www-authenticate")).toMatch(/^Bearer realm="silta"/);
     expect(r.body).toMatchObject({ status: 401, title: "Authentication required" });
+  });
+
+  const signed = (over: { iat?: number; exp?: number; kid?: string | null } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = over.kid === null ? { alg: "ES256" } : { alg: "ES256", kid: over.kid ?? "test-key" };
+    return importJWK(chain.keys.privateJwk, "ES256").then((key) =>
+      new SignJWT({ ...claims })
+        .setProtectedHeader(header)
+        .setIssuer("silta-dev")
+        .setAudience("silta")
+        .setIssuedAt(over.iat ?? now)
+        .setExpirationTime(over.exp ?? now + 3600)
+        .sign(key),
+    );
+  };
+  // A reference number no test files: an accepted token gets 404, a refused one 401.
+  const NONE = "/v1/referral-statuses/LS-13-2020-000001";
+  const status = (token: string, headers: Record<string, string> = {}) =>
+    http(chain.baseUrl, "GET", NONE, { headers: { authorization: `Bearer ${token}`, ...headers } });
+
+  it("refuses a token living longer than 12 h or issued in the future, and accepts one within both", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const token of [await signed({ exp: now + 10 * 365 * 86_400 }), await signed({ iat: now + 3600, exp: now + 7200 })]) {
+      const r = await status(token);
+      expect(r.status).toBe(401);
+      expect(r.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    }
+    expect((await status(await signed({ exp: now + 11 * 3600 }))).status).toBe(404);
+  });
+
+  it("takes the scheme case-insensitively, and refuses two Authorization headers", async () => {
+    const token = await chain.token(claims);
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      expect((await http(chain.baseUrl, "GET", NONE, { headers: { authorization: `${scheme} ${token}` } })).status).toBe(404);
+    }
+    // fetch folds repeated headers into one; a raw request sends two.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(chain.baseUrl).port), "127.0.0.1", () =>
+        socket.write(
+          `GET /v1/referral-statuses/LS-13-2026-000001 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      let text = "";
+      socket.on("data", (d) => (text += d));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 401/);
+    expect(answer).toContain("send one Authorization header");
+    expect(answer.toLowerCase()).toContain("www-authenticate: bearer");
+  });
+
+  it("refuses a token without a key id when the key set has several keys", async () => {
+    const second = await newKeys("second-key");
+    const dir = mkdtempSync(join(tmpdir(), "jwks-"));
+    writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [...chain.keys.jwks.keys, ...second.jwks.keys] }));
+    const two = await chain.anotherGateway({ SILTA_JWKS_URL: "", SILTA_JWKS_FILE: join(dir, "jwks.json") });
+    try {
+      const get = async (token: string) => (await http(`http://127.0.0.1:${two.httpPort}`, "GET", NONE, { token })).status;
+      expect(await get(await signed({ kid: null }))).toBe(401);
+      expect(await get(await signed())).toBe(404);
+      // With a single key, a token without kid is still taken (that key is the only candidate).
+      expect((await status(await signed({ kid: null }))).status).toBe(404);
+    } finally {
+      await two.stop();
+    }
+  });
+
+  it("answers 431 for oversized headers with WWW-Authenticate too", async () => {
+    const r = await fetch(`${chain.baseUrl}/v1/referral-statuses/LS-13-2026-000001`, { headers: { authorization: `Bearer ${"a".repeat(20_000)}.b.c` } });
+    expect(r.status).toBe(431);
+    expect(r.headers.get("www-authenticate")).toMatch(/^Bearer realm="silta"/);
+  });
+
+  it("limits requests without a valid token per client address before verifying any, the address taken from a trusted proxy", async () => {
+    const guarded = await chain.anotherGateway({ SILTA_UNAUTHENTICATED_PER_MINUTE: "3", SILTA_TRUSTED_PROXIES: "127.0.0.1" });
+    try {
+      const base = `http://127.0.0.1:${guarded.httpPort}`;
+      const from = (address: string, token?: string) =>
+        http(base, "GET", NONE, { headers: { "x-forwarded-for": address, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+      const attacker = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await from(attacker, "forged.token.x")).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      const refused = await from(attacker);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("60");
+      expect(refused.body.code).toBe("SILTA_GATEWAY_UNAUTHENTICATED_RATE_LIMITED");
+      // Another client behind the same ingress is its own bucket; a valid token is never counted.
+      expect((await from(`203.0.113.${Math.floor(Math.random() * 250) + 1}`, "forged.token.x")).status).toBe(401);
+      expect((await from(`192.0.2.${Math.floor(Math.random() * 250) + 1}`, await chain.token(claims))).status).toBe(404);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it("refuses a body with invalid UTF-8 with 400 naming the field, storing nothing", async () => {
+    const valid = submission();
+    const json = JSON.stringify({ ...valid, concern: "CONCERN_PLACEHOLDER" });
+    const [head, tail] = json.split("CONCERN_PLACEHOLDER") as [string, string];
+    const raw = Buffer.concat([Buffer.from(head, "utf8"), Buffer.from([0x6b, 0xc3, 0x28, 0xff]), Buffer.from(tail, "utf8")]);
+    const r = await fetch(`${chain.baseUrl}/v1/referrals`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.teacher}`, "content-type": "application/json" },
+      body: raw,
+    });
+    expect(r.status).toBe(400);
+    const problem = (await r.json()) as { code: string; errors: { field: string; reason: string }[] };
+    expect(problem.code).toBe("SILTA_GATEWAY_INVALID_UTF8");
+    expect(problem.errors).toEqual([{ field: "concern", reason: "is not valid UTF-8" }]);
+    const stored = await chain.referrals.pool.query("SELECT count(*)::int AS n FROM referrals WHERE request_key LIKE $1", [`%${valid.requestId}`]);
+    expect(stored.rows[0].n).toBe(0);
   });
 
   it("answers 403 to a valid token without the route's role", async () => {
@@ -382,7 +499,8 @@ describe("education-event intake", () => {
     const again = await call("POST", "/v1/education-events", "publisher", { events });
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 497, rejected: 3 });
 
-    const mine = (seen: import("kafkajs").KafkaMessage[]) => seen.filter((m) => m.headers?.ce_id?.toString().startsWith(`297/${prefix}-`));
+    const mine = (seen: import("kafkajs").KafkaMessage[]) =>
+      seen.filter((m) => m.headers?.ce_id?.toString().startsWith(`297/${personas.publisher.org_id.length}:${personas.publisher.org_id}:${prefix}-`));
     const records = mine(await readTopicUntil(kafka, chain.educationTopic, (seen) => mine(seen).length >= 497, "the 497 events"));
     await new Promise((r) => setTimeout(r, 1000));
     expect(records).toHaveLength(497);
@@ -394,6 +512,44 @@ describe("education-event intake", () => {
     expect(r0?.headers?.ce_source?.toString()).toBe("/silta/gateway/municipalities/297");
     // Key = the opaque pupil id, never the henkilötunnus.
     expect(records.every((m) => m.key?.toString().startsWith(`pupil-${prefix}-`))).toBe(true);
+  });
+
+  it("refuses a henkilötunnus in any identifier of an event (event, pupil or unit id, any separator or none) and produces nothing for it", async () => {
+    const hetu = freshHetu();
+    const bare = hetu.replace(/[-+A-FU-Y](?=\d{3}.$)/, "");
+    const dotted = `${bare.slice(0, 6)}.${bare.slice(6)}`;
+    const prefix = uniqueName("ids");
+    const events = [
+      educationEvent(hetu, freshHetu(), { pupilId: `pupil-${prefix}-0` }),
+      educationEvent(`${prefix}-1`, freshHetu(), { pupilId: bare }),
+      educationEvent(`${prefix}-2`, freshHetu(), { pupilId: dotted }),
+      educationEvent(`${prefix}-3`, freshHetu(), { unitId: `unit-${bare}` }),
+      educationEvent(`${prefix}-ok`, freshHetu()),
+    ];
+    const r = await call("POST", "/v1/education-events", "publisher", { events });
+    expect(r.body).toMatchObject({ accepted: 1, rejected: 4 });
+    const rejected = (r.body.results as { status: string; errors?: { field: string }[] }[]).filter((x) => x.status === "rejected");
+    expect(rejected.map((x) => x.errors?.map((e) => e.field))).toEqual([["eventId"], ["pupilId"], ["pupilId"], ["unitId"]]);
+    expect(JSON.stringify(r.body)).not.toContain(bare);
+    const mine = (seen: import("kafkajs").KafkaMessage[]) => seen.filter((m) => m.headers?.ce_id?.toString().includes(prefix));
+    const seen = await readTopicUntil(kafka, chain.educationTopic, (all) => mine(all).length >= 1, "the one good event");
+    await new Promise((res) => setTimeout(res, 500));
+    expect(mine(seen).map((m) => m.headers?.ce_id?.toString())).toEqual([`297/16:kuopio-education:${prefix}-ok`]);
+    for (const m of seen) {
+      expect(`${m.key?.toString()} ${m.headers?.ce_id?.toString()}`).not.toContain(bare.slice(0, 6) + bare.slice(6, 9));
+    }
+  });
+
+  it("keeps two publishers' equal event ids apart: both events reach the topic", async () => {
+    const eventId = uniqueName("same");
+    const other = await chain.token({ ...personas.publisher, org_id: "kuopio-varhaiskasvatus" });
+    for (const token of [tokens.publisher, other]) {
+      const r = await http(chain.baseUrl, "POST", "/v1/education-events", { token, body: { events: [educationEvent(eventId, freshHetu())] } });
+      expect(r.body).toMatchObject({ accepted: 1 });
+    }
+    const mine = (seen: import("kafkajs").KafkaMessage[]) => seen.filter((m) => m.headers?.ce_id?.toString().endsWith(`:${eventId}`));
+    const records = mine(await readTopicUntil(kafka, chain.educationTopic, (seen) => mine(seen).length >= 2, "both events"));
+    expect(new Set(records.map((m) => m.headers?.ce_id?.toString())).size).toBe(2);
   });
 
   it("refuses a batch that is not one (no events, too many) as a whole, and a non-publisher's token", async () => {
@@ -415,9 +571,9 @@ describe("education-event intake", () => {
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     expect(r.body.accepted).toBe(1);
-    const [record] = (await readTopicUntil(kafka, chain.educationTopic, (s) => s.some((m) => m.headers?.ce_id?.toString() === `297/${eventId}`))).filter(
-      (m) => m.headers?.ce_id?.toString() === `297/${eventId}`,
-    );
+    const [record] = (
+      await readTopicUntil(kafka, chain.educationTopic, (s) => s.some((m) => m.headers?.ce_id?.toString() === `297/16:kuopio-education:${eventId}`))
+    ).filter((m) => m.headers?.ce_id?.toString() === `297/16:kuopio-education:${eventId}`);
     expect(record?.headers?.traceparent?.toString()).toContain(traceId);
   });
 });
@@ -452,8 +608,8 @@ describe("protection", () => {
     expect(ok.headers.get("strict-transport-security")).toContain("max-age");
   });
 
-  it("drains on shutdown: in-flight requests finish, new ones get 503 or are refused", async () => {
-    const draining = await chain.anotherGateway({});
+  it("drains on shutdown: in-flight requests finish, a request on a kept-alive connection gets 503 with Connection: close, not a reset", async () => {
+    const draining = await chain.anotherGateway({ SILTA_DRAIN_MS: "1500" });
     const base = `http://127.0.0.1:${draining.httpPort}`;
     const prefix = uniqueName("drain");
     const inFlight = Array.from({ length: 10 }, (_, i) =>
@@ -465,15 +621,26 @@ describe("protection", () => {
     // All ten received (a connection the server has not yet accepted when it stops is refused, as it should be).
     await waitFor(() => draining.app.requestCounts().received >= 10, { what: "the requests to arrive" });
     expect(draining.app.requestCounts().inFlight).toBeGreaterThan(0);
+    // One kept-alive connection, used once before the shutdown and again right after it.
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number | undefined; headers: Record<string, unknown>; reused: boolean }>((resolve, reject) => {
+        const r = httpRequest(`${base}/v1/referrals?areaCode=13`, { agent, headers: { authorization: `Bearer ${tokens.worker13}` } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, reused: r.reusedSocket }));
+        });
+        r.on("error", reject);
+        r.end();
+      });
+    expect((await get()).status).toBe(200);
     const stopped = draining.stop();
-    const late = await http(base, "GET", "/v1/referrals?areaCode=13", { token: tokens.worker13 }).then(
-      (r) => r.status,
-      () => "refused",
-    );
+    const late = await get();
+    agent.destroy();
     const answers = await Promise.all(inFlight);
     await stopped;
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
-    expect([503, "refused"]).toContain(late);
+    expect(late).toMatchObject({ status: 503, reused: true });
+    expect(late.headers).toMatchObject({ connection: "close", "retry-after": "1" });
   });
 
   it("serves its OpenAPI 3.1 document and the API page without a token, the same as docs/openapi.json", async () => {

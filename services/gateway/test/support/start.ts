@@ -92,6 +92,9 @@ export async function startChain(options: {
         SILTA_JWT_ISSUER: DEV_ISSUER,
         SILTA_JWT_AUDIENCE: DEV_AUDIENCE,
         SILTA_EDUCATION_TOPIC: educationTopic,
+        SILTA_DRAIN_MS: "100",
+        // Every test file calls from 127.0.0.1 in the same minute: one address, many "clients".
+        SILTA_UNAUTHENTICATED_PER_MINUTE: "1000000",
         ...options.gatewayEnv,
         ...env,
       }),

@@ -1,17 +1,17 @@
-import { type Identity, invalidArgument, notFound } from "@silta/platform";
+import { type Identity, invalidArgument, notFound, permissionDenied } from "@silta/platform";
 import type { Milestone, Referral, ReferralStatus } from "../domain/referral.ts";
-import { assertHandles } from "./authorise.ts";
+import { assertHandles, assertHandlesReferrals } from "./authorise.ts";
 import type { EducationEventRecord, ReferralSettings, ReferralStore } from "./ports.ts";
 
 export function getReferral(deps: { store: ReferralStore }) {
   return async (referralId: string, caller: Identity): Promise<{ referral: Referral; linked: Referral[]; educationEvents: EducationEventRecord[] }> => {
     if (!/^[0-9a-f-]{36}$/i.test(referralId))
       throw invalidArgument("SILTA_REFERRAL_INVALID_ID", [{ field: "referral_id", reason: "must be a referral id (UUID)" }]);
+    assertHandlesReferrals(caller);
     const referral = await deps.store.get(referralId);
     // Another area's referral is "not found" to the caller: its existence is itself information.
     if (!referral) throw notFound("SILTA_REFERRAL_NOT_FOUND", `referral ${referralId}`);
-    if (!caller.areaCodes.includes(referral.areaCode)) throw notFound("SILTA_REFERRAL_NOT_FOUND", `referral ${referralId}`);
-    assertHandles(caller, referral.areaCode);
+    assertHandles(caller, referral.areaCode, referralId);
     const linked = (await Promise.all(referral.linkedReferralIds.map((id) => deps.store.get(id)))).filter(
       (r): r is Referral => r !== undefined && caller.areaCodes.includes(r.areaCode),
     );
@@ -22,7 +22,10 @@ export function getReferral(deps: { store: ReferralStore }) {
 
 export function listReferrals(deps: { store: ReferralStore }) {
   return async (input: { areaCode: string; statuses: ReferralStatus[]; limit: number }, caller: Identity): Promise<Referral[]> => {
-    assertHandles(caller, input.areaCode);
+    assertHandlesReferrals(caller);
+    // An area's worklist is not an object whose existence is a secret: another area's is refused.
+    if (!caller.areaCodes.includes(input.areaCode))
+      throw permissionDenied("SILTA_REFERRAL_OTHER_AREA", `the caller does not act for wellbeing area ${input.areaCode}`);
     return deps.store.list(input.areaCode, input.statuses, Math.min(Math.max(input.limit || 100, 1), 500));
   };
 }

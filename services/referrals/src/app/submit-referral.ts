@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type Identity, invalidArgument, permissionDenied } from "@silta/platform";
+import { type Identity, idempotencyKey, invalidArgument, permissionDenied } from "@silta/platform";
+import { holdsHetu } from "@silta/platform/hetu";
 import { deadlinesFor } from "../domain/deadlines.ts";
 import { type Referral, type ReferralKind, referenceNumber, type SubmissionInput, validateSubmission } from "../domain/referral.ts";
 import { helsinkiDate } from "../domain/working-days.ts";
@@ -27,6 +28,7 @@ export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseud
     const now = deps.clock.now();
     const violations = validateSubmission(input, (c) => settings.municipalities.has(c), helsinkiDate(now));
     if (!input.requestId || input.requestId.length > 100) violations.push({ field: "request_id", reason: "required, at most 100 characters" });
+    else if (holdsHetu(input.requestId)) violations.push({ field: "request_id", reason: "must not hold a henkilötunnus (it is kept as the idempotency key)" });
     if (violations.length > 0) throw invalidArgument("SILTA_REFERRAL_INVALID", violations);
     const professional = input.notifier.type === "mandatory_professional" || input.notifier.type === "other_professional";
     // A professional notifies for their own organisation; private persons come through a Silta service.
@@ -45,7 +47,9 @@ export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseud
     const area = settings.municipalities.get(routeBy);
     if (!area) throw invalidArgument("SILTA_REFERRAL_INVALID", [{ field: "home_municipality_code", reason: "unknown municipality" }]);
     const subjectPseudonym = deps.pseudonymiser.pseudonymFor(input.child);
-    const requestKey = `${caller.organisationId}:${input.requestId}`;
+    // Unambiguous: the organisation's length first, so (`urn`, `fi:school:12:r-1`) and
+    // (`urn:fi:school:12`, `r-1`) are two keys, not one.
+    const requestKey = idempotencyKey(caller.organisationId, input.requestId);
 
     const year = Number(helsinkiDate(now).slice(0, 4));
     const since = new Date(now.getTime() - settings.linkWindowDays * 86_400_000);

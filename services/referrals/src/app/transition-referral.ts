@@ -1,6 +1,6 @@
 import { failedPrecondition, type Identity, invalidArgument, notFound } from "@silta/platform";
 import { deadlineMetBy, milestoneOf, type Referral, type Transition, transition } from "../domain/referral.ts";
-import { assertHandles } from "./authorise.ts";
+import { assertHandles, assertHandlesReferrals } from "./authorise.ts";
 import type { Clock, ReferralStore } from "./ports.ts";
 
 /** Moves a referral one step along its lifecycle, recording who and when; anything else is refused. */
@@ -8,10 +8,11 @@ export function transitionReferral(deps: { store: ReferralStore; clock: Clock })
   return async (referralId: string, t: Transition, caller: Identity): Promise<Referral> => {
     if (!/^[0-9a-f-]{36}$/i.test(referralId))
       throw invalidArgument("SILTA_REFERRAL_INVALID_ID", [{ field: "referral_id", reason: "must be a referral id (UUID)" }]);
+    assertHandlesReferrals(caller);
     return deps.store.transaction(async (tx) => {
       const current = await tx.getForUpdate(referralId);
       if (!current) throw notFound("SILTA_REFERRAL_NOT_FOUND", `referral ${referralId}`);
-      assertHandles(caller, current.areaCode);
+      assertHandles(caller, current.areaCode, referralId);
       const result = transition(current.status, t);
       if (!result.ok) {
         if (result.field) throw invalidArgument("SILTA_REFERRAL_INVALID_TRANSITION", [{ field: result.field, reason: result.reason }]);
