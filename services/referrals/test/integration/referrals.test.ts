@@ -140,7 +140,10 @@ describe("submitting a child welfare notification", () => {
     const mine = await unary(
       a.client,
       a.client.submitReferral,
-      submission({ requestId: "fi:school:12:r-1", notifier: { ...submission().notifier!, organisationId: "urn" } }),
+      submission({
+        requestId: "fi:school:12:r-1",
+        notifier: { ...(submission().notifier as NonNullable<SubmitReferralRequest["notifier"]>), organisationId: "urn" },
+      }),
       {
         identity: urn,
       },
@@ -148,7 +151,10 @@ describe("submitting a child welfare notification", () => {
     const theirs = await unary(
       a.client,
       a.client.submitReferral,
-      submission({ requestId: "r-1", notifier: { ...submission().notifier!, organisationId: school.organisationId } }),
+      submission({
+        requestId: "r-1",
+        notifier: { ...(submission().notifier as NonNullable<SubmitReferralRequest["notifier"]>), organisationId: school.organisationId },
+      }),
       {
         identity: school,
       },
