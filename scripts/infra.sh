@@ -59,6 +59,8 @@ kafka_tls_files() {
 }
 
 kafka_up() {
+  # A broker started before the fault-drill listener existed is restarted with it.
+  if pid_alive "$KAFKA_STATE/kafka.pid" && ! grep -q '^listeners=.*PROXIED://' "$KAFKA_STATE/server.properties" 2>/dev/null; then kafka_down; fi
   if pid_alive "$KAFKA_STATE/kafka.pid" && port_open "$KAFKA_PORT"; then ok "kafka already running on 127.0.0.1:$KAFKA_PORT"; return 0; fi
   if port_open "$KAFKA_PORT"; then warn "port $KAFKA_PORT is taken by another process; using it as Kafka"; return 0; fi
   kafka_fetch
@@ -68,11 +70,11 @@ kafka_up() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT,PROXIED://127.0.0.1:$KAFKA_PROXIED_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT,PROXIED://127.0.0.1:$KAFKA_FAULT_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,PROXIED:PLAINTEXT
 ssl.keystore.type=PEM
 ssl.keystore.location=$tls/broker.pem
 ssl.truststore.type=PEM

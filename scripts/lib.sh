@@ -13,6 +13,11 @@ KAFKA_CONTROLLER_PORT="${SILTA_KAFKA_CONTROLLER_PORT:-9093}"
 # A second listener with TLS and client-certificate authentication (as a Strimzi cluster's), so
 # the services' Kafka TLS settings are tested against a real broker.
 KAFKA_TLS_PORT="${SILTA_KAFKA_TLS_PORT:-9094}"
+# A third listener for fault drills: the broker listens on KAFKA_PROXIED_PORT but advertises
+# KAFKA_FAULT_PORT, where a test runs a TCP proxy it can cut (tests/resilience), so every
+# connection a client makes to this listener, metadata-driven ones included, goes through it.
+KAFKA_PROXIED_PORT="${SILTA_KAFKA_PROXIED_PORT:-9095}"
+KAFKA_FAULT_PORT="${SILTA_KAFKA_FAULT_PORT:-9096}"
 PG_PORT="${SILTA_PG_PORT:-5432}"
 REDIS_PORT="${SILTA_REDIS_PORT:-6379}"
 NODE_MAJOR=24

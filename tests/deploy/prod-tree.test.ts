@@ -4,13 +4,12 @@
 // configures them (global.grpcTls), become ready, and answer.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentials } from "@grpc/grpc-js";
 import { HealthClient } from "@silta/contracts/grpc/health/v1/health.ts";
 import { createClient, unary } from "@silta/grpc";
-import { createTestDatabase, createTestPki, type TestDatabase, testEnv } from "@silta/testing";
+import { createTestDatabase, createTestPki, freePort, type TestDatabase, testEnv } from "@silta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "./chart-kit.ts";
 
@@ -25,13 +24,6 @@ const mtls = (service: string) => {
 // Ports are asked of the kernel (bind to 0, close) rather than fixed: a fixed port in the
 // ephemeral range can be held by any of the suite's outgoing connections.
 let ports: { consent: { grpc: number; admin: number }; referrals: { grpc: number; admin: number }; gateway: { http: number; admin: number } };
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Started {
   service: string;

@@ -15,6 +15,10 @@ export function createPool(connectionString: string, options: { max?: number; ap
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);
+  // Nor may a checked-out client's between two queries (the pool listens only to idle ones): the
+  // server's FATAL on restart arrives as an 'error' event with no listener, which ends the
+  // process. The next query on that client fails, and the caller sees the database unavailable.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 

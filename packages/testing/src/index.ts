@@ -25,6 +25,15 @@ export const testEnv = {
   redisUrl: process.env.SILTA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
 };
 
+/** A valid henkilötunnus (born 2010–2021, sign A) made at random for this run, so runs do not link to each other. */
+export function freshHetu(): string {
+  const nnn = String(100 + Math.floor(Math.random() * 799)).padStart(3, "0");
+  const dd = String(1 + Math.floor(Math.random() * 28)).padStart(2, "0");
+  const mm = String(1 + Math.floor(Math.random() * 12)).padStart(2, "0");
+  const yy = String(10 + Math.floor(Math.random() * 12));
+  return `${dd}${mm}${yy}A${nnn}${"0123456789ABCDEFHJKLMNPRSTUVWXY"[Number(`${dd}${mm}${yy}${nnn}`) % 31]}`;
+}
+
 /** A name unique to this run, e.g. `t_a1b2c3d4` (lowercase, safe for databases and topics). */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString("hex")}`;
@@ -123,6 +132,7 @@ export function installTestTracing(): InMemorySpanExporter {
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
   return spans;
 }
+export * from "./faults.ts";
 export * from "./identity.ts";
 export * from "./load.ts";
 export * from "./pki.ts";

@@ -45,7 +45,7 @@ export async function startConsentService(config: Config, logger: Logger, option
   };
   const expire = expireConsents(deps);
 
-  const readiness = [postgresReadiness(pool), relay.readiness()];
+  const readiness = [postgresReadiness(pool), relay.readiness(config.SILTA_OUTBOX_DEGRADED_AFTER_MS)];
   const tls = grpcCredentials(config);
   const grpc = createGrpcServer({
     logger,

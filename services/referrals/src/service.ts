@@ -122,7 +122,7 @@ export async function startReferralsService(config: Config, logger: Logger, opti
     logger,
   );
 
-  const readiness = [postgresReadiness(pool), relay.readiness()];
+  const readiness = [postgresReadiness(pool), relay.readiness(config.SILTA_OUTBOX_DEGRADED_AFTER_MS)];
   const grpc = createGrpcServer({
     logger,
     meter: m,

@@ -6,13 +6,23 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataCategory, GiverRole, GrantConsentRequest, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
-import { captureLogs, createTestDatabase, installTestTracing, readTopicUntil, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import {
+  captureLogs,
+  createTestDatabase,
+  freshHetu,
+  installTestTracing,
+  readTopicUntil,
+  type TestDatabase,
+  testEnv,
+  uniqueName,
+  waitFor,
+} from "@silta/testing";
 import { importJWK, SignJWT, UnsecuredJWT } from "jose";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newKeys } from "../../src/auth/dev-token.ts";
 import { openApiDocument } from "../../src/openapi/document.ts";
-import { type Chain, http, type Persona, personas, startChain } from "../support/start.ts";
+import { type Chain, educationEvent, http, type Persona, personas, startChain } from "../support/start.ts";
 
 installTestTracing();
 const logs = captureLogs("gateway-test");
@@ -22,13 +32,6 @@ let referralsDb: TestDatabase;
 let chain: Chain;
 const tokens = {} as Record<Persona, string>;
 
-export function freshHetu(): string {
-  const nnn = String(100 + Math.floor(Math.random() * 799)).padStart(3, "0");
-  const dd = String(1 + Math.floor(Math.random() * 28)).padStart(2, "0");
-  const mm = String(1 + Math.floor(Math.random() * 12)).padStart(2, "0");
-  const yy = String(10 + Math.floor(Math.random() * 12));
-  return `${dd}${mm}${yy}A${nnn}${"0123456789ABCDEFHJKLMNPRSTUVWXY"[Number(`${dd}${mm}${yy}${nnn}`) % 31]}`;
-}
 const CONCERN = "Gateway-test concern: repeated absences and bruises";
 const NAME = "Gateway-Testilapsi";
 const submission = (over: Record<string, unknown> = {}) => ({
@@ -461,20 +464,6 @@ describe("role × organisation, for every route", () => {
     }
   });
 });
-
-export function educationEvent(eventId: string, hetu: string, over: Record<string, unknown> = {}) {
-  return {
-    eventId,
-    municipalityCode: "297",
-    unitId: "kuopio-school-12",
-    pupilId: `pupil-${eventId}`,
-    pupilHetu: hetu,
-    level: "EDUCATION_LEVEL_BASIC_EDUCATION",
-    occurredOn: "2026-11-02",
-    attendance: { kind: "ABSENCE_KIND_RECURRING", absentDays: 6, periodStart: "2026-10-01", periodEnd: "2026-10-31" },
-    ...over,
-  };
-}
 
 describe("education-event intake", () => {
   it("takes a batch of 500 with 3 bad events: 497 on the topic with CloudEvents headers, 3 itemised errors; the same batch again adds nothing", async () => {

@@ -20,6 +20,8 @@ export interface Chain {
   educationTopic: string;
   gateway: Awaited<ReturnType<typeof startGateway>>;
   referrals: Awaited<ReturnType<typeof startReferralsService>>;
+  /** Stops the referrals service; the function returned starts it again on the same port. */
+  stopReferrals(): Promise<() => Promise<void>>;
   keys: Awaited<ReturnType<typeof newKeys>>;
   token(claims: TokenClaims, options?: Parameters<typeof mintToken>[2]): Promise<string>;
   /** One more gateway in front of the same services, with other settings. */
@@ -43,8 +45,12 @@ export async function startChain(options: {
   logger: Logger;
   consumerGroup: string;
   gatewayEnv?: Record<string, string>;
+  /** Extra settings of the referrals service (e.g. its readiness thresholds in a fault drill). */
+  referralsEnv?: Record<string, string>;
+  /** The brokers every part of the chain uses (a fault drill's proxied listener); the shared broker by default. */
+  kafkaBrokers?: string[];
 }): Promise<Chain> {
-  const brokers = testEnv.kafkaBrokers.join(",");
+  const brokers = (options.kafkaBrokers ?? testEnv.kafkaBrokers).join(",");
   // The chain's own education topic: other test files produce to theirs at the same time.
   const educationTopic = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
   const keys = await newKeys("test-key");
@@ -61,22 +67,25 @@ export async function startChain(options: {
     options.logger,
     { host: "127.0.0.1" },
   );
-  const referrals = await startReferralsService(
-    loadReferralsConfig({
-      ...ids.env("referrals"),
-      SILTA_GRPC_PORT: "0",
-      SILTA_ADMIN_PORT: "0",
-      SILTA_DATABASE_URL: options.referralsDbUrl,
-      SILTA_KAFKA_BROKERS: brokers,
-      SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
-      SILTA_AREA_CODE: "13",
-      SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
-      SILTA_LOG_LEVEL: "debug",
-      SILTA_EDUCATION_TOPIC: educationTopic,
-    }),
-    options.logger,
-    { host: "127.0.0.1", consumerGroup: options.consumerGroup },
-  );
+  const startReferrals = (grpcPort = "0") =>
+    startReferralsService(
+      loadReferralsConfig({
+        ...ids.env("referrals"),
+        SILTA_GRPC_PORT: grpcPort,
+        SILTA_ADMIN_PORT: "0",
+        SILTA_DATABASE_URL: options.referralsDbUrl,
+        SILTA_KAFKA_BROKERS: brokers,
+        SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
+        SILTA_AREA_CODE: "13",
+        SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
+        SILTA_LOG_LEVEL: "debug",
+        SILTA_EDUCATION_TOPIC: educationTopic,
+        ...options.referralsEnv,
+      }),
+      options.logger,
+      { host: "127.0.0.1", consumerGroup: options.consumerGroup },
+    );
+  let referrals = await startReferrals();
   const start = (env: Record<string, string> = {}) =>
     startGateway(
       loadGatewayConfig({
@@ -106,7 +115,16 @@ export async function startChain(options: {
     baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
     educationTopic,
     gateway,
-    referrals,
+    get referrals() {
+      return referrals;
+    },
+    async stopReferrals() {
+      await referrals.stop();
+      const port = String(referrals.grpcPort);
+      return async () => {
+        referrals = await startReferrals(port);
+      };
+    },
     keys,
     token: (claims, o) => mintToken(keys.privateJwk, claims, o),
     anotherGateway: start,
@@ -159,4 +177,19 @@ export async function http(
     body = { text };
   }
   return { status: res.status, headers: res.headers, body };
+}
+
+/** A valid school event of Kuopio (297) about the pupil with `hetu`; `over` replaces fields. */
+export function educationEvent(eventId: string, hetu: string, over: Record<string, unknown> = {}) {
+  return {
+    eventId,
+    municipalityCode: "297",
+    unitId: "kuopio-school-12",
+    pupilId: `pupil-${eventId}`,
+    pupilHetu: hetu,
+    level: "EDUCATION_LEVEL_BASIC_EDUCATION",
+    occurredOn: "2026-11-02",
+    attendance: { kind: "ABSENCE_KIND_RECURRING", absentDays: 6, periodStart: "2026-10-01", periodEnd: "2026-10-31" },
+    ...over,
+  };
 }

@@ -13,6 +13,7 @@ import { containsHetu, type Identity, type SiltaError } from "@silta/platform";
 import {
   captureLogs,
   createTestDatabase,
+  freshHetu,
   offsetsSinceFileStart,
   readTopicUntil,
   sharedTestIdentities,
@@ -40,14 +41,6 @@ const clock = { now: () => now };
 const pseudonym = hmacPseudonymiser(Buffer.from(PSEUDONYM_KEY, "base64"));
 const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "referrals-test", logger: logs.logger });
 
-// Valid henkilötunnus values made for this run (unique so runs do not link to each other).
-function freshHetu(): string {
-  const nnn = String(100 + Math.floor(Math.random() * 799)).padStart(3, "0");
-  const dd = String(1 + Math.floor(Math.random() * 28)).padStart(2, "0");
-  const mm = String(1 + Math.floor(Math.random() * 12)).padStart(2, "0");
-  const yy = String(10 + Math.floor(Math.random() * 12));
-  return `${dd}${mm}${yy}A${nnn}${"0123456789ABCDEFHJKLMNPRSTUVWXY"[Number(`${dd}${mm}${yy}${nnn}`) % 31]}`;
-}
 const CONCERN_MARK = "Unexplained bruises noticed by the teacher";
 const NAME_MARK = "Eetu-Testilapsi";
 const submission = (over: Partial<SubmitReferralRequest> = {}): SubmitReferralRequest => ({
