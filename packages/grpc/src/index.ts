@@ -3,3 +3,4 @@ export * from "./enum-table.ts";
 export * from "./server.ts";
 export * from "./status.ts";
 export * from "./tls.ts";
+export * from "./usage-log-service.ts";

@@ -39,6 +39,8 @@ export interface CallContext {
   identity: Identity | undefined;
   /** The trusted signer that vouched for the caller (a party's gateway, or a service itself). */
   signer: string | undefined;
+  /** The method called, e.g. `silta.referrals.v1.ReferralService/GetReferral`. */
+  method: string;
   /** The caller's identity, or UNAUTHENTICATED. */
   requireIdentity(): Identity;
   deadline: Date | undefined;
@@ -190,6 +192,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           const ctx: CallContext = {
             identity,
             signer: caller?.signer,
+            method: `${service}/${rpc}`,
             requireIdentity: () => {
               if (!identity) throw new SiltaError("SILTA_AUTH_PROOF_MISSING", "unauthenticated", "the call carries no signed caller identity");
               return identity;

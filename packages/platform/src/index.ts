@@ -12,3 +12,4 @@ export * from "./privacy.ts";
 export * from "./readiness.ts";
 export * from "./redis.ts";
 export * from "./telemetry.ts";
+export * from "./usage.ts";

@@ -3,9 +3,9 @@
 // process concerns (signals); tests start this in-process on port 0.
 import { fileURLToPath } from "node:url";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf } from "@silta/events";
-import { createGrpcServer, grpcCredentials } from "@silta/grpc";
+import { createGrpcServer, grpcCredentials, usageLogService } from "@silta/grpc";
 import { createAdminServer, createMetrics, identityVerifier, type Logger, startPeriodic } from "@silta/platform";
-import { createPool, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
+import { createPool, migrate, OutboxRelay, PgUsageLog, postgresReadiness } from "@silta/postgres";
 import { listAudit, verifyAudit } from "./app/audit.ts";
 import { checkDisclosure, checkRateLimit } from "./app/check-disclosure.ts";
 import { expireConsents } from "./app/expire-consents.ts";
@@ -45,12 +45,13 @@ export async function startConsentService(config: Config, logger: Logger, option
   };
   const expire = expireConsents(deps);
 
+  const usage = new PgUsageLog(pool);
   const readiness = [postgresReadiness(pool), relay.readiness(config.SILTA_OUTBOX_DEGRADED_AFTER_MS)];
   const tls = grpcCredentials(config);
   const grpc = createGrpcServer({
     logger,
     meter: metrics.meter,
-    services: [consentHandlers(useCases)],
+    services: [consentHandlers(useCases, usage), usageLogService(usage)],
     verifyIdentity: identityVerifier(config.SILTA_IDENTITY_TRUST_FILE, config.SILTA_IDENTITY_AUDIENCE),
     readiness,
     credentials: tls.server,

@@ -10,6 +10,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { Meter } from "@opentelemetry/api";
 import type { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
 import type { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import type { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
 import { invalidArgument, type Logger, nulCharacterPath, type Redis, SiltaError } from "@silta/platform";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { authenticate } from "./auth/authenticate.ts";
@@ -24,6 +25,7 @@ import type { ProtoSchemas } from "./openapi/proto-schemas.ts";
 import { consentRoutes } from "./routes/consent.ts";
 import { educationEventRoutes } from "./routes/education-events.ts";
 import { referralRoutes } from "./routes/referrals.ts";
+import { usageLogRoutes } from "./routes/usage-log.ts";
 
 export interface GatewaySettings {
   bodyLimitBytes: number;
@@ -44,6 +46,8 @@ export interface GatewayDeps {
   schemas: ProtoSchemas;
   referrals: ReferralServiceClient;
   consent: ConsentServiceClient;
+  /** The usage logs of the services that keep records. */
+  usageLogs: { referrals: UsageLogServiceClient; consent: UsageLogServiceClient };
   intake: ReturnType<typeof educationIntake>;
   redis: Redis;
 }
@@ -211,6 +215,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
 
   referralRoutes(app, deps.schemas, deps.referrals, s.serviceDeadlineMs);
   consentRoutes(app, deps.schemas, deps.consent, s.serviceDeadlineMs);
+  usageLogRoutes(app, deps.schemas, deps.usageLogs, s.serviceDeadlineMs);
   educationEventRoutes(app, deps.schemas, deps.intake, s.intakeBodyLimitBytes);
   // Shared schemas (the proto messages the routes referred to) become OpenAPI components.
   for (const schema of deps.schemas.all()) app.addSchema(schema);

@@ -5,6 +5,7 @@ import type { ChannelCredentials } from "@grpc/grpc-js";
 import { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
 import { HealthCheckResponse_ServingStatus, HealthClient } from "@silta/contracts/grpc/health/v1/health.ts";
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf } from "@silta/events";
 import { createClient, grpcCredentials, unary } from "@silta/grpc";
 import { createAdminServer, createMetrics, createRedis, identityProver, type Logger, type ReadinessCheck, redisReadiness } from "@silta/platform";
@@ -40,16 +41,14 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
   // The verified caller reaches the services only as this party's signed assertion.
   const prover = identityProver(config.SILTA_IDENTITY_SIGNING_KEY_FILE);
   const legacyHeader = config.SILTA_IDENTITY_LEGACY_HEADER;
-  const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS, tls.client, {
-    prover,
-    audience: config.SILTA_REFERRALS_AUDIENCE,
-    legacyHeader,
-  });
-  const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS, tls.client, {
-    prover,
-    audience: config.SILTA_CONSENT_AUDIENCE,
-    legacyHeader,
-  });
+  const toReferrals = { prover, audience: config.SILTA_REFERRALS_AUDIENCE, legacyHeader };
+  const toConsent = { prover, audience: config.SILTA_CONSENT_AUDIENCE, legacyHeader };
+  const referrals = createClient(ReferralServiceClient, config.SILTA_REFERRALS_ADDRESS, tls.client, toReferrals);
+  const consent = createClient(ConsentServiceClient, config.SILTA_CONSENT_ADDRESS, tls.client, toConsent);
+  const usageLogs = {
+    referrals: createClient(UsageLogServiceClient, config.SILTA_REFERRALS_ADDRESS, tls.client, toReferrals),
+    consent: createClient(UsageLogServiceClient, config.SILTA_CONSENT_ADDRESS, tls.client, toConsent),
+  };
   const kafka = createKafka({ ...kafkaSettingsOf(config), clientId: "silta-gateway", logger });
   if (config.SILTA_KAFKA_CREATE_TOPICS) await ensureTopics(kafka, [{ ...EDUCATION_TOPIC, name: config.SILTA_EDUCATION_TOPIC }]);
   const producer = await createEventProducer(kafka);
@@ -82,6 +81,7 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
     schemas,
     referrals,
     consent,
+    usageLogs,
     intake,
     redis,
   });
@@ -120,6 +120,8 @@ export async function startGateway(config: Config, logger: Logger, options: { ho
       await kafkaAdmin.disconnect();
       referrals.close();
       consent.close();
+      usageLogs.referrals.close();
+      usageLogs.consent.close();
       for (const u of upstreams) u.close();
       redis.disconnect();
       await admin.close();

@@ -2,9 +2,9 @@
 // use cases → gRPC server, education consumer, outbox relay, deadline watcher → admin server.
 import { fileURLToPath } from "node:url";
 import { createEventProducer, createKafka, ensureTopics, kafkaSettingsOf, startEventConsumer } from "@silta/events";
-import { createGrpcServer, grpcCredentials } from "@silta/grpc";
+import { createGrpcServer, grpcCredentials, usageLogService } from "@silta/grpc";
 import { createAdminServer, createMetrics, identityProver, identityVerifier, type Logger, startPeriodic } from "@silta/platform";
-import { createPool, LeaderLock, migrate, OutboxRelay, postgresReadiness } from "@silta/postgres";
+import { createPool, LeaderLock, migrate, OutboxRelay, PgUsageLog, postgresReadiness } from "@silta/postgres";
 import type { Clock, ReferralSettings } from "./app/ports.ts";
 import { hmacPseudonymiser } from "./app/pseudonymiser.ts";
 import { getReferral, getReferralStatus, listReferrals } from "./app/read-referrals.ts";
@@ -122,11 +122,12 @@ export async function startReferralsService(config: Config, logger: Logger, opti
     logger,
   );
 
+  const usage = new PgUsageLog(pool);
   const readiness = [postgresReadiness(pool), relay.readiness(config.SILTA_OUTBOX_DEGRADED_AFTER_MS)];
   const grpc = createGrpcServer({
     logger,
     meter: m,
-    services: [referralHandlers(useCases, areaName)],
+    services: [referralHandlers(useCases, areaName, usage), usageLogService(usage)],
     verifyIdentity: identityVerifier(config.SILTA_IDENTITY_TRUST_FILE, config.SILTA_IDENTITY_AUDIENCE),
     readiness,
     credentials: tls.server,

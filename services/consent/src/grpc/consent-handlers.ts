@@ -8,11 +8,11 @@ import {
   DenyReason,
   type Recipient as PRecipient,
 } from "@silta/contracts/consent/v1/consent.ts";
-import { service } from "@silta/grpc";
-import { type FieldViolation, invalidArgument } from "@silta/platform";
+import { personReads, service } from "@silta/grpc";
+import { type FieldViolation, invalidArgument, type UsageLog } from "@silta/platform";
 import type { AuditedDecision } from "../app/check-disclosure.ts";
 import type { AuditEntry } from "../app/ports.ts";
-import type { ConsentGiver, Recipient } from "../domain/consent.ts";
+import type { Consent, ConsentGiver, Recipient } from "../domain/consent.ts";
 import type { DataCategory, Purpose } from "../domain/vocabulary.ts";
 import { basisToProto, basisType, consentToProto, dataCategory, denyReason, giverRole, obtainedBy, organisationType, purpose } from "../proto-mapping.ts";
 import type { UseCases } from "./use-cases.ts";
@@ -111,7 +111,17 @@ function checkRecipient(d: Decoder, field: string, r: CheckRecipient | undefined
   };
 }
 
-export function consentHandlers(uc: UseCases) {
+export function consentHandlers(uc: UseCases, usage: UsageLog) {
+  /** A consent's content (who gave it, to whom) goes to a person only once the read is in the usage log. */
+  const read = async (ctx: Parameters<typeof personReads>[0], consents: Consent[]) => {
+    await usage.record(
+      personReads(
+        ctx,
+        consents.map((c) => ({ recordKind: "consent", recordId: c.consentId, subjectPseudonym: c.subjectPseudonym, areaCode: c.areaCode })),
+      ),
+    );
+    return consents;
+  };
   return service<ConsentServiceServer>(ConsentServiceService, {
     async grantConsent(req, ctx) {
       const caller = ctx.requireIdentity();
@@ -140,10 +150,11 @@ export function consentHandlers(uc: UseCases) {
       return { consent: consentToProto(await uc.revokeConsent({ consentId: req.consentId, reason: req.reason }, ctx.requireIdentity())) };
     },
     async getConsent(req, ctx) {
-      return { consent: consentToProto(await uc.getConsent(req.consentId, ctx.requireIdentity())) };
+      const [consent] = await read(ctx, [await uc.getConsent(req.consentId, ctx.requireIdentity())]);
+      return { consent: consentToProto(consent as Consent) };
     },
     async listConsents(req, ctx) {
-      return { consents: (await uc.listConsents(req.subjectPseudonym, ctx.requireIdentity())).map(consentToProto) };
+      return { consents: (await read(ctx, await uc.listConsents(req.subjectPseudonym, ctx.requireIdentity()))).map(consentToProto) };
     },
     async recordStatutoryBasis(req, ctx) {
       const caller = ctx.requireIdentity();

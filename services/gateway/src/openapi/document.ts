@@ -4,6 +4,7 @@
 import { metrics } from "@opentelemetry/api";
 import { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
 import { createClient } from "@silta/grpc";
 import { createLogger, Redis } from "@silta/platform";
 import { buildGateway } from "../app.ts";
@@ -16,6 +17,7 @@ export async function openApiDocument(): Promise<unknown> {
   const redis = new Redis({ lazyConnect: true });
   const referrals = createClient(ReferralServiceClient, "127.0.0.1:1");
   const consent = createClient(ConsentServiceClient, "127.0.0.1:1");
+  const usageLogs = { referrals: createClient(UsageLogServiceClient, "127.0.0.1:1"), consent: createClient(UsageLogServiceClient, "127.0.0.1:1") };
   const app = await buildGateway({
     settings: {
       bodyLimitBytes: 1,
@@ -32,6 +34,7 @@ export async function openApiDocument(): Promise<unknown> {
     schemas: protoSchemas(),
     referrals,
     consent,
+    usageLogs,
     intake: unused,
     redis,
   });
@@ -40,6 +43,8 @@ export async function openApiDocument(): Promise<unknown> {
   await app.close();
   referrals.close();
   consent.close();
+  usageLogs.referrals.close();
+  usageLogs.consent.close();
   redis.disconnect();
   return doc;
 }

@@ -319,26 +319,30 @@ describe("authentication", () => {
   });
 });
 
+/** A consent of area 13 for the school, about `subjectPseudonym` (proto3 JSON). */
+function consentFor(subjectPseudonym: string) {
+  return GrantConsentRequest.toJSON({
+    subjectPseudonym,
+    areaCode: "13",
+    givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-1" }],
+    childViewRecorded: true,
+    childBirthDate: "2015-03-14",
+    recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, roles: [] }],
+    purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
+    dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
+    validFrom: "",
+    validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
+  }) as Record<string, unknown>;
+}
+
 describe("role × organisation, for every route", () => {
   const all = Object.keys(personas) as Persona[];
   let referralId = "";
   let referenceNumber = "";
   let consentId = "";
   const subject = "ps_gateway_matrix_subject";
-  const grant = () =>
-    GrantConsentRequest.toJSON({
-      subjectPseudonym: subject,
-      areaCode: "13",
-      givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-1" }],
-      childViewRecorded: true,
-      childBirthDate: "2015-03-14",
-      recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, roles: [] }],
-      purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
-      dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
-      validFrom: "",
-      validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-      obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
-    });
+  const grant = () => consentFor(subject);
 
   beforeAll(async () => {
     const s = await call("POST", "/v1/referrals", "teacher", submission());
@@ -433,6 +437,8 @@ describe("role × organisation, for every route", () => {
       request: (who) => call("GET", `/v1/disclosure-audit?subjectPseudonym=${subject}`, who),
     },
     { name: "GET /v1/disclosure-audit/verification", allowed: ["auditor13"], request: (who) => call("GET", "/v1/disclosure-audit/verification", who) },
+    { name: "GET /v1/usage-log/referrals", allowed: ["auditor13"], request: (who) => call("GET", `/v1/usage-log/referrals?subjectPseudonym=${subject}`, who) },
+    { name: "GET /v1/usage-log/consents", allowed: ["auditor13"], request: (who) => call("GET", `/v1/usage-log/consents?subjectPseudonym=${subject}`, who) },
     {
       name: "POST /v1/education-events",
       allowed: ["publisher"],
@@ -462,6 +468,35 @@ describe("role × organisation, for every route", () => {
       if (route.allowed.includes(who)) expect({ who, status: outcomes[who] }).toEqual({ who, status: expect.toSatisfy((s: number) => s >= 200 && s < 300) });
       else expect({ who, status: outcomes[who] }).toEqual({ who, status: expect.toSatisfy((s: number) => s === 403 || s === 404) });
     }
+  });
+});
+
+describe("the usage log (käyttöloki)", () => {
+  it("records every read of a referral's or a consent's content by a person, and shows it to the area's data protection officer only", async () => {
+    const s = await call("POST", "/v1/referrals", "teacher", submission());
+    const { referralId } = s.body.receipt as { referralId: string };
+    const read = await call("GET", `/v1/referrals/${referralId}`, "worker13");
+    expect(read.status).toBe(200);
+    const pseudonym = (read.body.referral as { subjectPseudonym: string }).subjectPseudonym;
+    const log = await call("GET", `/v1/usage-log/referrals?subjectPseudonym=${pseudonym}`, "auditor13");
+    expect(log.status).toBe(200);
+    expect((log.body.entries as Record<string, string>[]).map((e) => [e.actorUser, e.actorOrganisation, e.recordKind, e.recordId, e.route])).toEqual([
+      ["sw-1", "pohjois-savo-lastensuojelu", "referral", referralId, "silta.referrals.v1.ReferralService/GetReferral"],
+    ]);
+    expect((log.body.entries as Record<string, string>[])[0]?.actorSigner).toBe("test-gateway");
+    // Not for the worker who read it, nor for another area's auditor.
+    expect((await call("GET", `/v1/usage-log/referrals?subjectPseudonym=${pseudonym}`, "worker13")).status).toBe(403);
+    const otherAuditor = await chain.token({ ...personas.auditor13, sub: "dpo-3", org_id: "lansi-uusimaa-tietosuoja", area_codes: ["03"] });
+    const other = await http(chain.baseUrl, "GET", `/v1/usage-log/referrals?subjectPseudonym=${pseudonym}`, { token: otherAuditor });
+    expect(other.body.entries ?? []).toEqual([]);
+
+    const g = await call("POST", "/v1/consents", "worker13", consentFor(pseudonym));
+    const { consentId } = g.body.consent as { consentId: string };
+    expect((await call("GET", `/v1/consents/${consentId}`, "worker13")).status).toBe(200);
+    const consents = await call("GET", `/v1/usage-log/consents?subjectPseudonym=${pseudonym}`, "auditor13");
+    expect((consents.body.entries as Record<string, string>[]).map((e) => [e.recordKind, e.recordId, e.route])).toEqual([
+      ["consent", consentId, "silta.consent.v1.ConsentService/GetConsent"],
+    ]);
   });
 });
 
