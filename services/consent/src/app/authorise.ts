@@ -1,13 +1,24 @@
 // Who may do what (ARCHITECTURE.md "Protection of the child's data"). Every refusal is a
 // PERMISSION_DENIED with a reason, never an empty success.
-import { AUDIT_ROLES, hasRole, type Identity, permissionDenied } from "@silta/platform";
+import { AUDIT_ROLES, hasRole, type Identity, notFound, permissionDenied } from "@silta/platform";
 import { managingRoles } from "../domain/vocabulary.ts";
 
-/** Grant, revoke, record bases, read consents: child-protection roles of the responsible area. */
-export function assertManages(caller: Identity, areaCode: string): void {
+/** Child-protection roles of a wellbeing area manage consents: checked before any record is looked up. */
+export function assertManagingRole(caller: Identity): void {
   if (caller.organisationType !== "wellbeing_area" || !managingRoles.some((r) => hasRole(caller, r))) {
     throw permissionDenied("SILTA_CONSENT_ROLE_REQUIRED", "only child-protection roles of a wellbeing area may manage consents");
   }
+}
+
+/** An existing consent of another area is answered exactly as an unknown one: its existence is information. */
+export function assertManagesExisting(caller: Identity, areaCode: string, consentId: string): void {
+  assertManagingRole(caller);
+  if (!caller.areaCodes.includes(areaCode)) throw notFound("SILTA_CONSENT_NOT_FOUND", `consent ${consentId}`);
+}
+
+/** Grant, record bases (new records): child-protection roles of the responsible area. */
+export function assertManages(caller: Identity, areaCode: string): void {
+  assertManagingRole(caller);
   if (!caller.areaCodes.includes(areaCode)) {
     throw permissionDenied("SILTA_CONSENT_OTHER_AREA", `the caller does not act for wellbeing area ${areaCode}`);
   }

@@ -1,16 +1,17 @@
 import { type Identity, invalidArgument, notFound, permissionDenied } from "@silta/platform";
 import type { Consent } from "../domain/consent.ts";
 import { PSEUDONYM } from "../domain/vocabulary.ts";
-import { assertManages, manages } from "./authorise.ts";
+import { assertManages, assertManagesExisting, assertManagingRole, manages } from "./authorise.ts";
 import type { ConsentStore } from "./ports.ts";
 
 export function getConsent(deps: { store: ConsentStore }) {
   return async (consentId: string, caller: Identity): Promise<Consent> => {
     if (!/^[0-9a-f-]{36}$/i.test(consentId))
       throw invalidArgument("SILTA_CONSENT_INVALID_ID", [{ field: "consent_id", reason: "must be a consent id (UUID)" }]);
+    assertManagingRole(caller);
     const c = await deps.store.getConsent(consentId);
     if (!c) throw notFound("SILTA_CONSENT_NOT_FOUND", `consent ${consentId}`);
-    assertManages(caller, c.areaCode);
+    assertManagesExisting(caller, c.areaCode, consentId);
     return c;
   };
 }

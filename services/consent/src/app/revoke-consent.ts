@@ -1,6 +1,6 @@
 import { failedPrecondition, type Identity, invalidArgument, notFound } from "@silta/platform";
 import { type Consent, revoke } from "../domain/consent.ts";
-import { assertManages } from "./authorise.ts";
+import { assertManagesExisting, assertManagingRole } from "./authorise.ts";
 import type { Clock, ConsentStore } from "./ports.ts";
 
 /**
@@ -13,10 +13,11 @@ export function revokeConsent(deps: { store: ConsentStore; clock: Clock }) {
     if (!/^[0-9a-f-]{36}$/i.test(input.consentId)) fields.push({ field: "consent_id", reason: "must be a consent id (UUID)" });
     if (input.reason.trim().length === 0 || input.reason.length > 1000) fields.push({ field: "reason", reason: "a reason of 1–1000 characters is required" });
     if (fields.length > 0) throw invalidArgument("SILTA_CONSENT_INVALID_REVOKE", fields);
+    assertManagingRole(caller);
     return deps.store.transaction(async (tx) => {
       const current = await tx.getConsentForUpdate(input.consentId);
       if (!current) throw notFound("SILTA_CONSENT_NOT_FOUND", `consent ${input.consentId}`);
-      assertManages(caller, current.areaCode);
+      assertManagesExisting(caller, current.areaCode, input.consentId);
       const result = revoke(current, input.reason, deps.clock.now());
       if (!result.ok) {
         throw failedPrecondition("SILTA_CONSENT_NOT_ACTIVE", `the consent is ${result.state}, not active`, `consent/${current.consentId}`);

@@ -20,6 +20,8 @@ export interface Chain {
   educationTopic: string;
   gateway: Awaited<ReturnType<typeof startGateway>>;
   referrals: Awaited<ReturnType<typeof startReferralsService>>;
+  /** The consent service's gRPC port. */
+  consentPort: number;
   /** Stops the referrals service; the function returned starts it again on the same port. */
   stopReferrals(): Promise<() => Promise<void>>;
   keys: Awaited<ReturnType<typeof newKeys>>;
@@ -115,6 +117,7 @@ export async function startChain(options: {
     baseUrl: `http://127.0.0.1:${gateway.httpPort}`,
     educationTopic,
     gateway,
+    consentPort: consent.grpcPort,
     get referrals() {
       return referrals;
     },

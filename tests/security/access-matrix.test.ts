@@ -1,0 +1,366 @@
+// The access matrix: every gRPC method of the descriptor set and every REST route fastify
+// registered, each classified in the tables below (data), each called with a missing, a forged,
+// another party's and a valid proof (gRPC) or token (REST). A method or route nobody classified
+// fails the test, so every later service lands in it. For every object, organisation A's proof on
+// organisation B's object answers 404 and changes no row in either database.
+import { createHash } from "node:crypto";
+import { credentials, Metadata, makeGenericClientConstructor, type ServiceDefinition, status } from "@grpc/grpc-js";
+import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
+import { loadDescriptorSet } from "@silta/contracts/descriptor";
+import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey } from "@silta/platform";
+import { captureLogs, createTestDatabase, freshHetu, sharedTestIdentities, type TestDatabase, type TestIdentities, uniqueName, waitFor } from "@silta/testing";
+import { SignJWT } from "jose";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Chain, http, personas, startChain } from "../../services/gateway/test/support/start.ts";
+
+type Kind = "create" | "object" | "collection" | "check" | "audit";
+/** Every gRPC method of a served service, and what it is. `object`: addressed by an id in the request. */
+const METHODS: Record<string, Kind> = {
+  "silta.consent.v1.ConsentService/GrantConsent": "create",
+  "silta.consent.v1.ConsentService/RevokeConsent": "object",
+  "silta.consent.v1.ConsentService/GetConsent": "object",
+  "silta.consent.v1.ConsentService/ListConsents": "collection",
+  "silta.consent.v1.ConsentService/RecordStatutoryBasis": "create",
+  "silta.consent.v1.ConsentService/Check": "check",
+  "silta.consent.v1.ConsentService/CheckBatch": "check",
+  "silta.consent.v1.ConsentService/ListAudit": "audit",
+  "silta.consent.v1.ConsentService/VerifyAudit": "audit",
+  "silta.referrals.v1.ReferralService/SubmitReferral": "create",
+  "silta.referrals.v1.ReferralService/GetReferral": "object",
+  "silta.referrals.v1.ReferralService/ListReferrals": "collection",
+  "silta.referrals.v1.ReferralService/ReceiveReferral": "object",
+  "silta.referrals.v1.ReferralService/AssessUrgency": "object",
+  "silta.referrals.v1.ReferralService/DecideReferral": "object",
+  "silta.referrals.v1.ReferralService/CompleteAssessment": "object",
+  "silta.referrals.v1.ReferralService/CloseReferral": "object",
+  "silta.referrals.v1.ReferralService/GetReferralStatus": "object",
+  "silta.usage.v1.UsageLogService/ListUsageLog": "audit",
+};
+/** Which deployable serves which service (the usage log is served by every record-keeping service). */
+const SERVED_BY: Record<string, ("consent" | "referrals")[]> = {
+  "silta.consent.v1.ConsentService": ["consent"],
+  "silta.referrals.v1.ReferralService": ["referrals"],
+  "silta.usage.v1.UsageLogService": ["consent", "referrals"],
+};
+/** In the descriptor set but served by no deployable: the kit's conformance fixture. */
+const NOT_SERVED = ["silta.fixture.v1.FixtureService"];
+
+/** Every REST route, and what it is (the public documents are not routes of the API). */
+const ROUTES: Record<string, Kind> = {
+  "POST /v1/referrals": "create",
+  "GET /v1/referral-statuses/{referenceNumber}": "object",
+  "GET /v1/referrals/{referralId}": "object",
+  "GET /v1/referrals": "collection",
+  "POST /v1/referrals/{referralId}/receive": "object",
+  "POST /v1/referrals/{referralId}/urgency-assessment": "object",
+  "POST /v1/referrals/{referralId}/decision": "object",
+  "POST /v1/referrals/{referralId}/assessment-completion": "object",
+  "POST /v1/referrals/{referralId}/closure": "object",
+  "POST /v1/consents": "create",
+  "POST /v1/consents/{consentId}/revocation": "object",
+  "GET /v1/consents/{consentId}": "object",
+  "GET /v1/consents": "collection",
+  "POST /v1/statutory-bases": "create",
+  "POST /v1/disclosure-checks": "check",
+  "POST /v1/disclosure-checks/batch": "check",
+  "GET /v1/disclosure-audit": "audit",
+  "GET /v1/disclosure-audit/verification": "audit",
+  "GET /v1/usage-log/referrals": "audit",
+  "GET /v1/usage-log/consents": "audit",
+  "POST /v1/education-events": "create",
+};
+
+const logs = captureLogs("access-matrix", "warn");
+let consentDb: TestDatabase;
+let referralsDb: TestDatabase;
+let chain: Chain;
+let ids: TestIdentities;
+const worker13: Identity = {
+  subject: "sw-1",
+  organisationId: "pohjois-savo-lastensuojelu",
+  organisationType: "wellbeing_area",
+  roles: ["child_protection_worker"],
+  areaCodes: ["13"],
+  municipalityCodes: [],
+};
+const worker03: Identity = { ...worker13, subject: "sw-2", organisationId: "lansi-uusimaa-lastensuojelu", areaCodes: ["03"] };
+const teacher: Identity = {
+  subject: "teacher-7",
+  organisationId: "kuopio-school-12",
+  organisationType: "municipality",
+  roles: ["teacher"],
+  areaCodes: [],
+  municipalityCodes: ["297"],
+};
+const otherSchool: Identity = { ...teacher, subject: "teacher-9", organisationId: "kuopio-school-99" };
+
+const definitions = loadFileDescriptorSetFromBuffer(loadDescriptorSet(), { keepCase: false }) as unknown as Record<
+  string,
+  ServiceDefinition | { format?: string }
+>;
+const services = Object.entries(definitions).filter(
+  ([name, d]) => name.startsWith("silta.") && !("format" in d) && Object.values(d).every((m) => typeof m === "object" && m !== null && "path" in m),
+) as [string, ServiceDefinition][];
+
+/** A raw client of `service` on the deployable's port; calls with plain objects (proto-loader's codecs). */
+function rawCall(deployable: "consent" | "referrals", service: ServiceDefinition, method: string, request: object, md: Metadata) {
+  const port = deployable === "consent" ? chain.consentPort : chain.referrals.grpcPort;
+  const Ctor = makeGenericClientConstructor(service, "Raw");
+  const client = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Record<
+    string,
+    (r: object, m: Metadata, o: object, cb: (e: { code: number } | null, res: unknown) => void) => void
+  >;
+  const key = Object.keys(service).find((k) => service[k]?.path.endsWith(`/${method}`)) as string;
+  return new Promise<{ code: number; response: unknown }>((resolve) =>
+    client[key]?.(request, md, { deadline: Date.now() + 5000 }, (err, response) => {
+      (client as unknown as { close(): void }).close();
+      resolve({ code: err ? err.code : status.OK, response: err ?? response });
+    }),
+  );
+}
+const withProof = (proof: string | undefined) => {
+  const md = new Metadata();
+  if (proof !== undefined) md.set(IDENTITY_PROOF_METADATA_KEY, proof);
+  return md;
+};
+const audienceOf = (deployable: "consent" | "referrals") => `silta-${deployable}`;
+
+/** A fingerprint of every row of both databases: equal before and after means nothing was written. */
+async function fingerprint(): Promise<string> {
+  const h = createHash("sha256");
+  for (const url of [consentDb.url, referralsDb.url]) {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const tables = await c.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+      for (const { t } of tables.rows)
+        h.update(t).update(JSON.stringify((await c.query(`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS m FROM ${t} x`)).rows));
+    } finally {
+      await c.end();
+    }
+  }
+  return h.digest("hex");
+}
+
+beforeAll(async () => {
+  [consentDb, referralsDb] = await Promise.all([createTestDatabase("matrix_consent"), createTestDatabase("matrix_referrals")]);
+  chain = await startChain({ consentDbUrl: consentDb.url, referralsDbUrl: referralsDb.url, logger: logs.logger, consumerGroup: uniqueName("matrix") });
+  ids = await sharedTestIdentities();
+});
+afterAll(async () => {
+  await chain?.stop();
+  await consentDb?.drop();
+  await referralsDb?.drop();
+});
+
+describe("every gRPC method", () => {
+  it("is classified, and every classified method is served", () => {
+    const served = services.filter(([name]) => !NOT_SERVED.includes(name)).flatMap(([, d]) => Object.values(d).map((m) => m.path.slice(1)));
+    expect(new Set(served)).toEqual(new Set(Object.keys(METHODS)));
+    for (const [name] of services) if (!NOT_SERVED.includes(name)) expect(SERVED_BY[name], name).toBeDefined();
+  });
+
+  const calls = Object.keys(METHODS).flatMap((path) => {
+    const [service = "", method = ""] = path.split("/");
+    return (SERVED_BY[service] ?? []).map((deployable) => [`${path} on ${deployable}`, service, method, deployable] as const);
+  });
+  it.each(calls)("%s: missing, forged and another party's proofs are UNAUTHENTICATED; a valid one is not", async (_name, service, method, deployable) => {
+    const def = definitions[service] as ServiceDefinition;
+    const audience = audienceOf(deployable);
+    const forgedKey = await newSigningKey("test-gateway", ids.key.gateway.key.kid);
+    const longLived = await new SignJWT({ idn: worker13 })
+      .setProtectedHeader({ alg: "EdDSA", kid: ids.key.gateway.key.kid })
+      .setIssuer("test-gateway")
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(await (await import("jose")).importJWK(ids.key.gateway.key, "EdDSA"));
+    const refused: [string, string | undefined][] = [
+      ["missing", undefined],
+      ["forged", await identityProver(forgedKey.signing).prove(worker13, audience)],
+      ["over-long", longLived],
+      ["another party asserting area 13", await ids.prover.kuopio.prove(worker13, audience)],
+      ["for another service", await ids.prover.gateway.prove(worker13, deployable === "consent" ? "silta-referrals" : "silta-consent")],
+    ];
+    for (const [what, proof] of refused) {
+      expect({ what, code: (await rawCall(deployable, def, method, {}, withProof(proof))).code }).toEqual({ what, code: status.UNAUTHENTICATED });
+    }
+    const valid = await rawCall(deployable, def, method, {}, withProof(await ids.prover.gateway.prove(worker13, audience)));
+    expect(valid.code).not.toBe(status.UNAUTHENTICATED);
+    expect(valid.code).not.toBe(status.INTERNAL);
+  });
+});
+
+describe("every REST route", () => {
+  it("is classified, and every classified route exists", () => {
+    const doc = chain.gateway.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(new Set(routes)).toEqual(new Set(Object.keys(ROUTES)));
+  });
+
+  it.each(Object.keys(ROUTES))("%s: missing and forged tokens are 401; a valid one is not", async (route) => {
+    const [method = "GET", path = ""] = route.split(" ");
+    const url = path.replace(/\{[^}]+\}/g, "00000000-0000-4000-8000-000000000000");
+    const forged = await new SignJWT({ ...personas.worker13 })
+      .setProtectedHeader({ alg: "HS256", kid: "test-key" })
+      .setIssuer("silta-dev")
+      .setAudience("silta")
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode("x".repeat(32)));
+    const body = method === "POST" ? {} : undefined;
+    expect((await http(chain.baseUrl, method, url, { body })).status).toBe(401);
+    expect((await http(chain.baseUrl, method, url, { body, token: forged })).status).toBe(401);
+    const valid = await http(chain.baseUrl, method, url, { body, token: await chain.token(personas.worker13) });
+    expect(valid.status).not.toBe(401);
+    expect(valid.status).toBeLessThan(500);
+  });
+});
+
+describe("organisation A's proof on organisation B's object", () => {
+  let referralId = "";
+  let referenceNumber = "";
+  let consentId = "";
+  beforeAll(async () => {
+    const ref = (await rawCall(
+      "referrals",
+      definitions["silta.referrals.v1.ReferralService"] as ServiceDefinition,
+      "SubmitReferral",
+      {
+        // proto field names: the descriptor set's codecs (proto-loader) keep them.
+        request_id: uniqueName("matrix"),
+        kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
+        notifier: { type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL", organisation_id: "kuopio-school-12", role: "teacher", name: "L", email: "l@kuopio.example" },
+        child: { hetu: freshHetu(), given_names: "Testi", family_name: "Lapsi" },
+        home_municipality_code: "297",
+        concern: "matrix",
+      },
+      withProof(await ids.prover.gateway.prove(teacher, "silta-referrals")),
+    )) as { code: number; response: { receipt: { referral_id: string; reference_number: string } } };
+    expect(ref.code, JSON.stringify(ref.response)).toBe(status.OK);
+    referralId = ref.response.receipt.referral_id;
+    referenceNumber = ref.response.receipt.reference_number;
+    const granted = await http(chain.baseUrl, "POST", "/v1/consents", {
+      token: await chain.token(personas.worker13),
+      body: {
+        subjectPseudonym: `ps_${uniqueName("matrix")}_0123456789`,
+        areaCode: "13",
+        givenBy: [{ role: "GIVER_ROLE_CUSTODIAN", personRef: "p-1" }],
+        childViewRecorded: true,
+        childBirthDate: "2015-03-14",
+        recipients: [{ organisationId: "kuopio-school-12" }],
+        purposes: ["PURPOSE_SCHOOL_SUPPORT"],
+        dataCategories: ["DATA_CATEGORY_EDUCATION_EVENTS"],
+        validUntil: new Date(Date.now() + 86_400_000 * 30).toISOString(),
+        obtainedBy: "OBTAINED_BY_WRITTEN",
+      },
+    });
+    expect(granted.status).toBe(201);
+    consentId = (granted.body.consent as { consentId: string }).consentId;
+    // The background work of these writes (publishing their events, chaining the audit entry)
+    // is done before any fingerprint is taken.
+    const settled = async (url: string, sql: string) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        return (await c.query(sql)).rows[0].n === 0;
+      } finally {
+        await c.end();
+      }
+    };
+    await waitFor(
+      async () =>
+        (await settled(referralsDb.url, "SELECT count(*)::int AS n FROM silta_outbox WHERE published_at IS NULL")) &&
+        (await settled(
+          consentDb.url,
+          "SELECT ((SELECT count(*) FROM silta_outbox WHERE published_at IS NULL) + (SELECT count(*) FROM consent_audit WHERE chain_seq IS NULL))::int AS n",
+        )),
+      { what: "the writes' background work" },
+    );
+  });
+
+  // Each object method with the request that addresses B's object, and who A is.
+  const objectCalls: { method: string; deployable: "consent" | "referrals"; as: Identity; request: () => object }[] = [
+    { method: "silta.referrals.v1.ReferralService/GetReferral", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
+    { method: "silta.referrals.v1.ReferralService/ReceiveReferral", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
+    {
+      method: "silta.referrals.v1.ReferralService/AssessUrgency",
+      deployable: "referrals",
+      as: worker03,
+      request: () => ({ referral_id: referralId, urgent: true }),
+    },
+    {
+      method: "silta.referrals.v1.ReferralService/DecideReferral",
+      deployable: "referrals",
+      as: worker03,
+      request: () => ({ referral_id: referralId, outcome: "DECISION_OUTCOME_START_ASSESSMENT" }),
+    },
+    { method: "silta.referrals.v1.ReferralService/CompleteAssessment", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
+    { method: "silta.referrals.v1.ReferralService/CloseReferral", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
+    {
+      method: "silta.referrals.v1.ReferralService/GetReferralStatus",
+      deployable: "referrals",
+      as: otherSchool,
+      request: () => ({ reference_number: referenceNumber }),
+    },
+    { method: "silta.consent.v1.ConsentService/GetConsent", deployable: "consent", as: worker03, request: () => ({ consent_id: consentId }) },
+    {
+      method: "silta.consent.v1.ConsentService/RevokeConsent",
+      deployable: "consent",
+      as: worker03,
+      request: () => ({ consent_id: consentId, reason: "not mine" }),
+    },
+  ];
+
+  it("covers every object method", () => {
+    expect(new Set(objectCalls.map((c) => c.method))).toEqual(
+      new Set(
+        Object.entries(METHODS)
+          .filter(([, k]) => k === "object")
+          .map(([m]) => m),
+      ),
+    );
+  });
+
+  it.each(objectCalls.map((c) => [c.method, c] as const))("%s: NOT_FOUND, and no row changes", async (_name, c) => {
+    const [service = "", method = ""] = c.method.split("/");
+    const before = await fingerprint();
+    const r = await rawCall(
+      c.deployable,
+      definitions[service] as ServiceDefinition,
+      method,
+      c.request(),
+      withProof(await ids.prover.gateway.prove(c.as, audienceOf(c.deployable))),
+    );
+    expect(r.code).toBe(status.NOT_FOUND);
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it("the same through the gateway: 404 for every object route, and no row changes", async () => {
+    const other = await chain.token(personas.worker03);
+    const school = await chain.token({ ...personas.teacher, sub: "teacher-9", org_id: "kuopio-school-99" });
+    const tried: string[] = [];
+    for (const [route, kind] of Object.entries(ROUTES)) {
+      if (kind !== "object") continue;
+      const [method = "GET", path = ""] = route.split(" ");
+      const url = path.replace("{referralId}", referralId).replace("{consentId}", consentId).replace("{referenceNumber}", referenceNumber);
+      const body =
+        method === "POST"
+          ? path.includes("revocation")
+            ? { reason: "not mine" }
+            : path.includes("decision")
+              ? { outcome: "DECISION_OUTCOME_START_ASSESSMENT" }
+              : path.includes("urgency")
+                ? { urgent: true }
+                : {}
+          : undefined;
+      const before = await fingerprint();
+      const r = await http(chain.baseUrl, method, url, { token: path.includes("referral-statuses") ? school : other, body });
+      expect({ route, status: r.status }).toEqual({ route, status: 404 });
+      expect(await fingerprint(), route).toBe(before);
+      tried.push(route);
+    }
+    expect(tried.length).toBe(Object.values(ROUTES).filter((k) => k === "object").length);
+  });
+});
