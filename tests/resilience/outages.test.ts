@@ -97,10 +97,18 @@ describe("PostgreSQL goes down and comes back", () => {
     const loadDone = load(6, 9000, (i) => timed(chain.baseUrl, "POST", "/v1/referrals", token, referral(`${prefix}-${i}`)));
     await new Promise((r) => setTimeout(r, 1500));
     cluster.stop();
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 1000));
+    // Readiness says so at once: a probe learns it in under a second, naming the dependency.
+    const probeStarted = Date.now();
+    const probe = await fetch(`http://127.0.0.1:${chain.referrals.adminPort}/readyz`);
+    const probeMs = Date.now() - probeStarted;
+    const probeBody = (await probe.json()) as { checks: Record<string, string> };
+    await new Promise((r) => setTimeout(r, 2000));
     cluster.start();
     const answers = await loadDone;
 
+    expect({ status: probe.status, postgres: probeBody.checks.postgres }).toEqual({ status: 503, postgres: "failing" });
+    expect(probeMs).toBeLessThan(1000);
     expectOnlyActionableAnswers(answers);
     const ok = answers.filter((a) => a.status === 201);
     const unavailable = answers.filter((a) => a.status === 503);
