@@ -44,8 +44,8 @@ const CANDIDATE = /(?<![0-9])([0-3]\d)([01]\d)(\d\d)([^0-9A-Za-z]|[A-FU-Y+])?(\d
 
 /**
  * Whether an identifier (an event id, a pupil or unit id, a request id) holds a henkilötunnus
- * anywhere in it, with any separator or none (`131052-308T`, `131052308T`, `131052.308T`,
- * `pupil_131052A308T`): a real date and a matching check character. Identifiers become record
+ * anywhere in it, with any separator or none (`DDMMYY-NNNC`, `DDMMYYNNNC`, `DDMMYY.NNNC`,
+ * `pupil_DDMMYYANNNC`): a real day and month and a matching check character. Identifiers become record
  * keys, CloudEvents ids and idempotency keys, which travel and are kept where a henkilötunnus
  * must never be. The one rule for every place an identifier enters (ARCHITECTURE.md).
  */

@@ -37,7 +37,10 @@ const claimsSchema = z.object({
 });
 
 /** `authorization` is the header's value; an array (the header sent twice) is refused. */
-export type TokenVerifier = (authorization: string | string[] | undefined) => Promise<Identity>;
+export type TokenVerifier = ((authorization: string | string[] | undefined) => Promise<Identity>) & {
+  /** The identity of this header's token if it was verified before and has not expired (no signature to check). */
+  known(authorization: string | undefined): Identity | undefined;
+};
 
 /** Verified tokens are remembered (bounded) until they expire, at most this long. */
 const CACHE_MS = 5 * 60_000;
@@ -60,21 +63,22 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
     }
     return base(header, token);
   };
-  return async (authorization) => {
+  const tokenOf = (authorization: string | undefined) => /^bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/i.exec(authorization ?? "")?.[1];
+  const verify = async (authorization: string | string[] | undefined): Promise<Identity> => {
     if (Array.isArray(authorization)) {
       throw new SiltaError("SILTA_AUTH_TOKEN_INVALID", "unauthenticated", "send one Authorization header, not several");
     }
     // The scheme is case-insensitive (RFC 7235 § 2.1); the token is not.
-    const match = /^bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/i.exec(authorization ?? "");
-    if (!match?.[1]) {
+    const token = tokenOf(authorization);
+    if (!token) {
       throw new SiltaError("SILTA_AUTH_TOKEN_MISSING", "unauthenticated", "a bearer token is required (Authorization: Bearer <jwt>)");
     }
-    const hit = verified.get(match[1]);
+    const hit = verified.get(token);
     if (hit && hit.until > Date.now()) return hit.identity;
-    if (hit) verified.delete(match[1]);
+    if (hit) verified.delete(token);
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(match[1], keys, {
+      ({ payload } = await jwtVerify(token, keys, {
         issuer: settings.issuer,
         audience: settings.audience,
         algorithms: settings.algorithms,
@@ -105,9 +109,16 @@ export function tokenVerifier(settings: TokenSettings): TokenVerifier {
       municipalityCodes: Object.freeze(c.municipality_codes) as string[],
     });
     if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value as string);
-    verified.set(match[1], { identity, until: Math.min(Number(payload.exp) * 1000, Date.now() + CACHE_MS) });
+    verified.set(token, { identity, until: Math.min(Number(payload.exp) * 1000, Date.now() + CACHE_MS) });
     return identity;
   };
+  return Object.assign(verify, {
+    known: (authorization: string | undefined) => {
+      const token = tokenOf(authorization);
+      const hit = token === undefined ? undefined : verified.get(token);
+      return hit !== undefined && hit.until > Date.now() ? hit.identity : undefined;
+    },
+  });
 }
 
 /** A reason a client can act on, without echoing the token. */
