@@ -125,6 +125,52 @@ describe("the relay", () => {
     await a.release();
   });
 
+  it("charges no row an attempt while the broker is unreachable, however many rounds fail, and publishes them all once it is back", async () => {
+    await pool.query("UPDATE silta_outbox SET published_at = now() WHERE published_at IS NULL");
+    await withTransaction(pool, async (tx) => {
+      for (let i = 0; i < 3; i++) await appendToOutbox(tx, { topic: "t.a.v1", aggregateId: `outage-${i}`, event: event(i) });
+    });
+    // What kafkajs throws when every connection is refused: retriable errors, the record is fine.
+    let down = true;
+    let rounds = 0;
+    const producer = recordingProducer();
+    const unreachable: EventProducer = {
+      ...producer,
+      async publish(records) {
+        if (down) {
+          rounds++;
+          throw Object.assign(new Error("Number of retries exceeded"), {
+            name: "KafkaJSNumberOfRetriesExceeded",
+            retriable: false,
+            originalError: Object.assign(new Error("Connection error: connect ECONNREFUSED"), { name: "KafkaJSConnectionError", retriable: true }),
+          });
+        }
+        await producer.publish(records);
+      },
+    };
+    const relay = new OutboxRelay({
+      pool,
+      connectionString: db.url,
+      producer: unreachable,
+      logger,
+      meter: createMetrics("t").meter,
+      pollMs: 20,
+      maxAttempts: 2,
+    });
+    relay.start();
+    try {
+      await waitFor(() => rounds >= 10, { what: "ten failed rounds" });
+      const during = await pool.query(
+        "SELECT max(attempts)::int AS attempts, count(*) FILTER (WHERE dead_at IS NOT NULL)::int AS dead FROM silta_outbox WHERE aggregate_id LIKE 'outage-%'",
+      );
+      expect(during.rows[0]).toEqual({ attempts: 0, dead: 0 });
+      down = false;
+      await waitFor(() => producer.sent.filter((r) => r.key.startsWith("outage-")).length === 3, { what: "the rows published after the outage" });
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it("dead-letters a row that keeps failing, without blocking other aggregates, and publishes its aggregate's later rows after it", async () => {
     await pool.query("UPDATE silta_outbox SET published_at = now()");
     await withTransaction(pool, async (tx) => {
