@@ -70,7 +70,7 @@ token: $(GEN_OK) ## print a development token: make token ROLE=teacher ORG=kuopi
 	  --type "$(or $(TYPE),municipality)" --municipality "$(MUNICIPALITY)" --area "$(AREA)" --sub "$(or $(SUB),dev-user)"
 
 proof: $(GEN_OK) ## print an identity proof for calling a service directly (after make up): make proof AUDIENCE=silta-consent ORG=… TYPE=… [ROLE=… AREA=… MUNICIPALITY=…]
-	@node services/gateway/scripts/dev-proof.ts --dir $(CACHE)/identity --audience "$(or $(AUDIENCE),silta-referrals)" --role "$(ROLE)" \
+	@node services/gateway/scripts/token.ts --dir $(CACHE)/identity --audience "$(or $(AUDIENCE),silta-referrals)" --role "$(ROLE)" \
 	  --org "$(or $(ORG),kuopio-school-12)" --type "$(or $(TYPE),municipality)" --area "$(AREA)" --municipality "$(MUNICIPALITY)" --sub "$(or $(SUB),dev-user)"
 
 openapi: $(GEN_OK) ## write docs/openapi.json from the gateway's routes (a test checks it is in sync)

@@ -5,7 +5,7 @@
 // What a client may see: 2xx, 503 with Retry-After, or 429 — never a 500, a hang or a reset — and
 // every 2xx has its rows and its events; nothing is dead-lettered by an outage.
 import { randomBytes } from "node:crypto";
-import { captureLogs, faultProxy, freshHetu, privatePostgres, readTopicUntil, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { captureLogs, createTestDatabase, faultProxy, freshHetu, privatePostgres, readTopicUntil, testEnv, uniqueName, waitFor } from "@silta/testing";
 import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -75,6 +75,24 @@ function expectOnlyActionableAnswers(answers: Answer[]) {
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
+
+/** The chain on databases of its own on the shared PostgreSQL; stopped and dropped after the file. */
+async function chainOnTheSharedServer(name: string, options: Partial<Parameters<typeof startChain>[0]> = {}) {
+  const [consentDb, referralsDb] = await Promise.all([createTestDatabase(`${name}_consent`), createTestDatabase(`${name}_referrals`)]);
+  cleanups.push(
+    () => consentDb.drop(),
+    () => referralsDb.drop(),
+  );
+  const chain = await startChain({
+    consentDbUrl: consentDb.url,
+    referralsDbUrl: referralsDb.url,
+    logger: logs.logger,
+    consumerGroup: uniqueName(name),
+    ...options,
+  });
+  cleanups.push(() => chain.stop());
+  return { chain, referralsDbUrl: referralsDb.url };
+}
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
@@ -139,25 +157,11 @@ describe("Kafka becomes unreachable and comes back", () => {
   it("keeps taking referrals (their events wait, readiness says degraded), answers the intake 503 within 10 s, and loses and dead-letters nothing", async () => {
     const proxy = await faultProxy(FAULT_PORT, PROXIED_PORT);
     cleanups.push(() => proxy.close());
-    const suffix = uniqueName("kfk");
-    const admin = new pg.Client({ connectionString: testEnv.postgresAdminUrl });
-    await admin.connect();
-    for (const db of [`${suffix}_consent`, `${suffix}_referrals`]) await admin.query(`CREATE DATABASE ${db}`);
-    cleanups.push(async () => {
-      for (const db of [`${suffix}_consent`, `${suffix}_referrals`]) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = (db: string) => Object.assign(new URL(testEnv.postgresAdminUrl), { pathname: `/${db}` }).toString();
-    const chain: Chain = await startChain({
-      consentDbUrl: url(`${suffix}_consent`),
-      referralsDbUrl: url(`${suffix}_referrals`),
-      logger: logs.logger,
-      consumerGroup: uniqueName("outage-kafka"),
+    const { chain, referralsDbUrl } = await chainOnTheSharedServer("outage_kafka", {
       kafkaBrokers: [`127.0.0.1:${FAULT_PORT}`],
       referralsEnv: { SILTA_OUTBOX_DEGRADED_AFTER_MS: "1500" },
       gatewayEnv: { SILTA_INTAKE_DEADLINE_MS: "4000", SILTA_RATE_LIMIT_PER_MINUTE: "100000" },
     });
-    cleanups.push(() => chain.stop());
     const teacher = await chain.token(personas.teacher);
     const publisher = await chain.token(personas.publisher);
     const prefix = uniqueName("kafka");
@@ -186,7 +190,7 @@ describe("Kafka becomes unreachable and comes back", () => {
     expect(cutIntake.ms).toBeLessThan(10_000);
     expect(after.some((a) => a.status === 200)).toBe(true);
 
-    const db = new pg.Client({ connectionString: url(`${suffix}_referrals`) });
+    const db = new pg.Client({ connectionString: referralsDbUrl });
     await db.connect();
     cleanups.push(() => db.end());
     await waitFor(async () => (await db.query("SELECT count(*)::int AS n FROM silta_outbox WHERE published_at IS NULL")).rows[0].n === 0, {
@@ -214,22 +218,7 @@ describe("Kafka becomes unreachable and comes back", () => {
 
 describe("an upstream service restarts", () => {
   it("answers 503 naming the service while it is down, and serves again within two seconds of its return", async () => {
-    const admin = new pg.Client({ connectionString: testEnv.postgresAdminUrl });
-    await admin.connect();
-    const suffix = uniqueName("up");
-    for (const db of [`${suffix}_consent`, `${suffix}_referrals`]) await admin.query(`CREATE DATABASE ${db}`);
-    cleanups.push(async () => {
-      for (const db of [`${suffix}_consent`, `${suffix}_referrals`]) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = (db: string) => Object.assign(new URL(testEnv.postgresAdminUrl), { pathname: `/${db}` }).toString();
-    const chain: Chain = await startChain({
-      consentDbUrl: url(`${suffix}_consent`),
-      referralsDbUrl: url(`${suffix}_referrals`),
-      logger: logs.logger,
-      consumerGroup: uniqueName("outage-up"),
-    });
-    cleanups.push(() => chain.stop());
+    const { chain } = await chainOnTheSharedServer("outage_upstream");
     const token = await chain.token(personas.worker13);
     const list = () => http(chain.baseUrl, "GET", "/v1/referrals?areaCode=13", { token });
     expect((await list()).status).toBe(200);
