@@ -92,7 +92,10 @@ export const kafkaConfigShape = {
    * objects own the topics and the services' users may not create any: the chart sets false.
    */
   SILTA_KAFKA_CREATE_TOPICS: env.bool(true),
-  /** Readiness says `degraded` (still ready) while an event has waited this long to be published. */
+};
+
+/** A service with a transactional outbox: readiness says `degraded` (still ready) while an event has waited this long to be published. */
+export const outboxConfigShape = {
   SILTA_OUTBOX_DEGRADED_AFTER_MS: env.int(30_000, 100),
 };
 

@@ -1,4 +1,4 @@
-import { env, grpcTlsConfigShape, identityTrustConfigShape, kafkaConfigShape, listenConfigShape, loadConfig } from "@silta/platform";
+import { env, grpcTlsConfigShape, identityTrustConfigShape, kafkaConfigShape, listenConfigShape, loadConfig, outboxConfigShape } from "@silta/platform";
 import { z } from "zod";
 
 export const configShape = {
@@ -8,6 +8,7 @@ export const configShape = {
   ...kafkaConfigShape,
   ...grpcTlsConfigShape,
   ...listenConfigShape,
+  ...outboxConfigShape,
   ...identityTrustConfigShape("silta-consent"),
   SILTA_LOG_LEVEL: env.logLevel(),
   /** The `ce_source` of this deployment's events, e.g. /silta/consent/13. */

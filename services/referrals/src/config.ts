@@ -6,6 +6,7 @@ import {
   kafkaConfigShape,
   listenConfigShape,
   loadConfig,
+  outboxConfigShape,
 } from "@silta/platform";
 import { z } from "zod";
 
@@ -16,6 +17,7 @@ export const configShape = {
   ...kafkaConfigShape,
   ...grpcTlsConfigShape,
   ...listenConfigShape,
+  ...outboxConfigShape,
   ...identityTrustConfigShape("silta-referrals"),
   ...identitySigningConfigShape,
   SILTA_LOG_LEVEL: env.logLevel(),
