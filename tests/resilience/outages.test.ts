@@ -9,7 +9,7 @@ import { captureLogs, createTestDatabase, faultProxy, freshHetu, privatePostgres
 import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Chain, educationEvent, http, personas, startChain } from "../../services/gateway/test/support/start.ts";
+import { type Chain, educationEvent, http, personas, referralSubmission, startChain } from "../../services/gateway/test/support/start.ts";
 
 const logs = captureLogs("outages", "warn");
 const FAULT_PORT = Number(process.env.SILTA_KAFKA_FAULT_PORT ?? 9096);
@@ -49,21 +49,6 @@ async function timed(base: string, method: string, path: string, token: string, 
   }).catch((e: Error) => ({ status: -1, headers: new Headers(), text: async () => String(e) }));
   return { status: r.status, retryAfter: r.headers.get("retry-after"), text: await r.text(), started, ms: Date.now() - started };
 }
-
-const referral = (requestId: string) => ({
-  requestId,
-  kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
-  notifier: {
-    type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
-    organisationId: "kuopio-school-12",
-    role: "teacher",
-    name: "Liisa Opettaja",
-    email: "liisa@kuopio.example",
-  },
-  child: { hetu: freshHetu(), givenNames: "Testi", familyName: "Lapsi" },
-  homeMunicipalityCode: "297",
-  concern: "Absent for weeks without explanation.",
-});
 
 function expectOnlyActionableAnswers(answers: Answer[]) {
   for (const a of answers) {
@@ -112,7 +97,7 @@ describe("PostgreSQL goes down and comes back", () => {
     cleanups.push(() => chain.stop());
     const token = await chain.token(personas.teacher);
     const prefix = uniqueName("pg");
-    const loadDone = load(6, 9000, (i) => timed(chain.baseUrl, "POST", "/v1/referrals", token, referral(`${prefix}-${i}`)));
+    const loadDone = load(6, 9000, (i) => timed(chain.baseUrl, "POST", "/v1/referrals", token, referralSubmission({ requestId: `${prefix}-${i}` })));
     await new Promise((r) => setTimeout(r, 1500));
     cluster.stop();
     await new Promise((r) => setTimeout(r, 1000));
@@ -167,7 +152,7 @@ describe("Kafka becomes unreachable and comes back", () => {
     const prefix = uniqueName("kafka");
 
     proxy.cut();
-    const referrals = load(3, 6000, (i) => timed(chain.baseUrl, "POST", "/v1/referrals", teacher, referral(`${prefix}-${i}`)));
+    const referrals = load(3, 6000, (i) => timed(chain.baseUrl, "POST", "/v1/referrals", teacher, referralSubmission({ requestId: `${prefix}-${i}` })));
     const intake = timed(chain.baseUrl, "POST", "/v1/education-events", publisher, { events: [educationEvent(`${prefix}-cut`, freshHetu())] });
     await new Promise((r) => setTimeout(r, 2500));
     const readyz = await fetch(`http://127.0.0.1:${chain.referrals.adminPort}/readyz`);

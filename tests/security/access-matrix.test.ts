@@ -8,7 +8,17 @@ import { credentials, Metadata, makeGenericClientConstructor, type ServiceDefini
 import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey } from "@silta/platform";
-import { captureLogs, createTestDatabase, freshHetu, sharedTestIdentities, type TestDatabase, type TestIdentities, uniqueName, waitFor } from "@silta/testing";
+import {
+  callers,
+  captureLogs,
+  createTestDatabase,
+  freshHetu,
+  sharedTestIdentities,
+  type TestDatabase,
+  type TestIdentities,
+  uniqueName,
+  waitFor,
+} from "@silta/testing";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,23 +86,7 @@ let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
 let chain: Chain;
 let ids: TestIdentities;
-const worker13: Identity = {
-  subject: "sw-1",
-  organisationId: "pohjois-savo-lastensuojelu",
-  organisationType: "wellbeing_area",
-  roles: ["child_protection_worker"],
-  areaCodes: ["13"],
-  municipalityCodes: [],
-};
-const worker03: Identity = { ...worker13, subject: "sw-2", organisationId: "lansi-uusimaa-lastensuojelu", areaCodes: ["03"] };
-const teacher: Identity = {
-  subject: "teacher-7",
-  organisationId: "kuopio-school-12",
-  organisationType: "municipality",
-  roles: ["teacher"],
-  areaCodes: [],
-  municipalityCodes: ["297"],
-};
+const { worker13, worker03, teacher } = callers;
 const otherSchool: Identity = { ...teacher, subject: "teacher-9", organisationId: "kuopio-school-99" };
 
 const definitions = loadFileDescriptorSetFromBuffer(loadDescriptorSet(), { keepCase: false }) as unknown as Record<

@@ -4,18 +4,11 @@
 import { credentials, type Metadata, Server, ServerCredentials, type ServerUnaryCall } from "@grpc/grpc-js";
 import { HealthClient, HealthService } from "@silta/contracts/grpc/health/v1/health.ts";
 import { type Identity, identityVerifier, readTrustedSigners } from "@silta/platform";
-import { sharedTestIdentities } from "@silta/testing";
+import { callers, sharedTestIdentities } from "@silta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, unary } from "../src/client.ts";
 
-const teacher: Identity = {
-  subject: "teacher-7",
-  organisationId: "kuopio-school-12",
-  organisationType: "municipality",
-  roles: ["teacher"],
-  areaCodes: [],
-  municipalityCodes: ["297"],
-};
+const teacher: Identity = callers.teacher;
 const seen: Metadata[] = [];
 const server = new Server();
 let port = 0;

@@ -52,7 +52,13 @@ const trustedSignerSchema = z.object({
   municipalityCodes: anyOr(z.string().regex(/^\d{3}$/)).default([]),
 });
 export type TrustedSigner = z.infer<typeof trustedSignerSchema>;
-const trustFileSchema = z.object({ signers: z.array(trustedSignerSchema).min(1).max(500) });
+const trustFileSchema = z.object({
+  signers: z
+    .array(trustedSignerSchema)
+    .min(1)
+    .max(500)
+    .refine((s) => new Set(s.map((x) => x.name)).size === s.length, "each signer name once (a second entry would silently replace the first)"),
+});
 
 function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string): T {
   let raw: unknown;

@@ -67,11 +67,14 @@ describe("identity proofs", () => {
     expect(beyondAllowance({ name: "k", keys: [], ...kuopio }, { ...teacher, ...change })).toBe(beyond);
   });
 
-  it("a trust file that is missing or invalid stops the service naming the variable", () => {
+  it("a trust file that is missing, invalid or names a signer twice stops the service naming the variable", () => {
     const dir = mkdtempSync(join(tmpdir(), "trust-"));
     const bad = join(dir, "trust.json");
     writeFileSync(bad, JSON.stringify({ signers: [{ name: "x", keys: [], organisationIds: "*", organisationTypes: ["bank"] }] }));
-    for (const file of [join(dir, "missing.json"), bad]) {
+    const twice = join(dir, "twice.json");
+    const entry = { name: "kuopio-gateway", keys: [{ kty: "OKP", kid: "k1", crv: "Ed25519", x: "AA" }], organisationIds: "*", organisationTypes: "*" };
+    writeFileSync(twice, JSON.stringify({ signers: [entry, { ...entry, organisationTypes: ["municipality"] }] }));
+    for (const file of [join(dir, "missing.json"), bad, twice]) {
       let err: unknown;
       try {
         loadConfig(identityTrustConfigShape("silta-x"), { SILTA_IDENTITY_TRUST_FILE: file });

@@ -3,7 +3,35 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type IdentityProver, identityProver, newSigningKey, type SigningKey, type TrustedSigner } from "@silta/platform";
+import { type Identity, type IdentityProver, identityProver, newSigningKey, type SigningKey, type TrustedSigner } from "@silta/platform";
+
+/** The callers the services' tests prove: a Kuopio teacher and child-protection workers of areas 13 and 03. */
+export const callers = {
+  teacher: {
+    subject: "teacher-7",
+    organisationId: "kuopio-school-12",
+    organisationType: "municipality",
+    roles: ["teacher"],
+    areaCodes: [],
+    municipalityCodes: ["297"],
+  },
+  worker13: {
+    subject: "sw-1",
+    organisationId: "pohjois-savo-lastensuojelu",
+    organisationType: "wellbeing_area",
+    roles: ["child_protection_worker"],
+    areaCodes: ["13"],
+    municipalityCodes: [],
+  },
+  worker03: {
+    subject: "sw-2",
+    organisationId: "lansi-uusimaa-lastensuojelu",
+    organisationType: "wellbeing_area",
+    roles: ["child_protection_worker"],
+    areaCodes: ["03"],
+    municipalityCodes: [],
+  },
+} satisfies Record<string, Identity>;
 
 type Allowance = Omit<TrustedSigner, "name" | "keys">;
 

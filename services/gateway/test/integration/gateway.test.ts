@@ -22,7 +22,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newKeys } from "../../src/auth/dev-token.ts";
 import { openApiDocument } from "../../src/openapi/document.ts";
-import { type Chain, educationEvent, http, type Persona, personas, startChain } from "../support/start.ts";
+import { type Chain, CONCERN, educationEvent, http, NAME, type Persona, personas, startChain, referralSubmission as submission } from "../support/start.ts";
 
 installTestTracing();
 const logs = captureLogs("gateway-test");
@@ -31,24 +31,6 @@ let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
 let chain: Chain;
 const tokens = {} as Record<Persona, string>;
-
-const CONCERN = "Gateway-test concern: repeated absences and bruises";
-const NAME = "Gateway-Testilapsi";
-const submission = (over: Record<string, unknown> = {}) => ({
-  requestId: uniqueName("req"),
-  kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
-  notifier: {
-    type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
-    organisationId: "kuopio-school-12",
-    role: "teacher",
-    name: "Liisa Opettaja",
-    email: "liisa@example.fi",
-  },
-  child: { hetu: freshHetu(), givenNames: NAME, familyName: "Esimerkki" },
-  homeMunicipalityCode: "297",
-  concern: CONCERN,
-  ...over,
-});
 
 beforeAll(async () => {
   [consentDb, referralsDb] = await Promise.all([createTestDatabase("gw_consent"), createTestDatabase("gw_referrals")]);

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Logger } from "@silta/platform";
-import { sharedTestIdentities, testEnv } from "@silta/testing";
+import { freshHetu, sharedTestIdentities, testEnv, uniqueName } from "@silta/testing";
 import { loadConsentConfig } from "../../../consent/src/config.ts";
 import { startConsentService } from "../../../consent/src/service.ts";
 import { loadReferralsConfig } from "../../../referrals/src/config.ts";
@@ -196,3 +196,23 @@ export function educationEvent(eventId: string, hetu: string, over: Record<strin
     ...over,
   };
 }
+
+/** The markers the privacy tests look for: never in a log, a status answer or an event. */
+export const CONCERN = "Gateway-test concern: repeated absences and bruises";
+export const NAME = "Gateway-Testilapsi";
+/** A valid child welfare notification from Kuopio's school 12, in proto3 JSON; `over` replaces fields. */
+export const referralSubmission = (over: Record<string, unknown> = {}) => ({
+  requestId: uniqueName("req"),
+  kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
+  notifier: {
+    type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
+    organisationId: "kuopio-school-12",
+    role: "teacher",
+    name: "Liisa Opettaja",
+    email: "liisa@example.fi",
+  },
+  child: { hetu: freshHetu(), givenNames: NAME, familyName: "Esimerkki" },
+  homeMunicipalityCode: "297",
+  concern: CONCERN,
+  ...over,
+});

@@ -4,7 +4,7 @@ import { credentials } from "@grpc/grpc-js";
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { proveCallsOf } from "@silta/grpc";
 import type { Identity, Logger } from "@silta/platform";
-import { sharedTestIdentities, testEnv } from "@silta/testing";
+import { callers, sharedTestIdentities, testEnv } from "@silta/testing";
 import { loadConsentConfig } from "../../../consent/src/config.ts";
 import { startConsentService } from "../../../consent/src/service.ts";
 import type { Clock } from "../../src/app/ports.ts";
@@ -64,27 +64,6 @@ export async function startReferrals(databaseUrl: string, consentPort: number, l
   };
 }
 
-export const teacher: Identity = {
-  subject: "teacher-7",
-  organisationId: "kuopio-school-12",
-  organisationType: "municipality",
-  roles: ["teacher"],
-  areaCodes: [],
-  municipalityCodes: ["297"],
-};
-export const kuopioWorker: Identity = {
-  subject: "sw-1",
-  organisationId: "pohjois-savo-lastensuojelu",
-  organisationType: "wellbeing_area",
-  roles: ["child_protection_worker"],
-  areaCodes: ["13"],
-  municipalityCodes: [],
-};
-export const espooWorker: Identity = {
-  subject: "sw-2",
-  organisationId: "lansi-uusimaa-lastensuojelu",
-  organisationType: "wellbeing_area",
-  roles: ["child_protection_worker"],
-  areaCodes: ["03"],
-  municipalityCodes: [],
-};
+export const teacher: Identity = callers.teacher;
+export const kuopioWorker: Identity = callers.worker13;
+export const espooWorker: Identity = callers.worker03;
