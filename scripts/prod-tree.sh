@@ -17,7 +17,7 @@ for p in packages/*/; do
   name=$(basename "$p"); [ "$name" = testing ] && continue
   mkdir -p "$out/packages/$name"
   cp -R "$p/package.json" "$p/src" "$out/packages/$name/"
-  [ -d "$p/migrations" ] && cp -R "$p/migrations" "$out/packages/$name/"
+  for d in data migrations; do [ -d "$p/$d" ] && cp -R "$p/$d" "$out/packages/$name/"; done
 done
 workspaces='"packages/*"'
 for s in "$@"; do

@@ -6,13 +6,14 @@ import { credentials, Metadata, makeGenericClientConstructor, status } from "@gr
 import { FixtureServiceClient } from "@silta/contracts/fixture/v1/fixture.ts";
 import { createKafka, dlqOf, headerString } from "@silta/events";
 import { proveCallsOf, unary } from "@silta/grpc";
-import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, identityVerifier, newSigningKey, readTrustedSigners, SiltaError } from "@silta/platform";
+import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey, SiltaError } from "@silta/platform";
 import {
   captureLogs,
   createTestDatabase,
   installTestTracing,
   readTopicUntil,
   sharedTestIdentities,
+  startServiceForTest,
   type TestDatabase,
   type TestIdentities,
   testEnv,
@@ -23,7 +24,7 @@ import { service as healthService } from "grpc-health-check";
 import { importJWK, SignJWT } from "jose";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { noteRecorded, startFixture } from "./fixture/fixture-service.ts";
+import { fixtureService, noteRecorded } from "./fixture/fixture-service.ts";
 
 const spans = installTestTracing();
 const worker: Identity = {
@@ -38,6 +39,14 @@ const subject = (n: number) => `subject-pseudonym-${String(n).padStart(4, "0")}`
 
 let db: TestDatabase;
 let fixture: Awaited<ReturnType<typeof startFixture>>;
+
+/** The fixture from its specification, by the kit's test host, with short intervals. */
+const startFixture = (o: { databaseUrl: string; topic: string; consumerGroup: string; relay?: boolean; consumer?: boolean }) =>
+  startServiceForTest(
+    fixtureService,
+    { SILTA_DATABASE_URL: o.databaseUrl, SILTA_FIXTURE_TOPIC: o.topic, SILTA_FIXTURE_CONSUMER: String(o.consumer ?? true) },
+    { logger: logs.logger, consumerGroup: o.consumerGroup, relay: o.relay ?? true, relayPollMs: 100, healthIntervalMs: 500, grpcGraceMs: 2000 },
+  );
 let client: FixtureServiceClient;
 let kafka: Kafka;
 let ids: TestIdentities;
@@ -57,13 +66,9 @@ beforeAll(async () => {
   kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "kit-test", logger: logs.logger });
   ids = await sharedTestIdentities();
   fixture = await startFixture({
-    verifyIdentity: identityVerifier(readTrustedSigners(ids.trustFile), AUDIENCE),
     databaseUrl: db.url,
-    kafkaBrokers: testEnv.kafkaBrokers,
-    redisUrl: testEnv.redisUrl,
     topic,
     consumerGroup: uniqueName("projection"),
-    logger: logs.logger,
   });
   client = proveCallsOf(new FixtureServiceClient(`127.0.0.1:${fixture.grpcPort}`, credentials.createInsecure()), {
     prover: ids.prover.gateway,
@@ -343,13 +348,9 @@ describe("the outbox relay killed between send and mark", () => {
     const db2 = await createTestDatabase("kit_relay");
     const topic2 = `${uniqueName("relay")}.note.v1`.replace("_", "-");
     const f2 = await startFixture({
-      verifyIdentity: identityVerifier(readTrustedSigners(ids.trustFile), AUDIENCE),
       databaseUrl: db2.url,
-      kafkaBrokers: testEnv.kafkaBrokers,
-      redisUrl: testEnv.redisUrl,
       topic: topic2,
       consumerGroup: uniqueName("projection"),
-      logger: logs.logger,
       relay: false,
     });
     const c2 = proveCallsOf(new FixtureServiceClient(`127.0.0.1:${f2.grpcPort}`, credentials.createInsecure()), {

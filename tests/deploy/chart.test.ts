@@ -6,12 +6,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CONSENT_TOPIC, consumedBy, deployedTopics, producedBy } from "@silta/contracts/events";
+import { allAreaCodes } from "@silta/platform";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONSENT_TOPIC } from "../../services/consent/src/events/topics.ts";
-import { EDUCATION_TOPIC as GATEWAY_EDUCATION_TOPIC } from "../../services/gateway/src/intake/intake.ts";
-import { areaCodes } from "../../services/referrals/src/domain/municipalities.ts";
-import { consumedTopics, producedTopics } from "../../services/referrals/src/events/topics.ts";
-import { loadMunicipalities } from "../../services/referrals/src/municipality-data.ts";
 import {
   chartDir,
   checkValuesSet,
@@ -30,13 +27,10 @@ const file = (set: string) => (valuesSets.find((s) => s.name === set) as (typeof
 const ofKind = (objects: Manifest[], kind: string) => objects.filter((o) => o.kind === kind);
 const byName = (objects: Manifest[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as Manifest;
 
-// The topics the services declare in code: the one source of truth the chart must follow.
-const declaredTopics = new Map(
-  [CONSENT_TOPIC, GATEWAY_EDUCATION_TOPIC, ...producedTopics(areaCodes(loadMunicipalities())), ...consumedTopics("municipal.education.v1")].map((t) => [
-    t.name,
-    t,
-  ]),
-);
+// The topics declared in @silta/contracts: the one source of truth the chart must follow.
+const declaredTopics = new Map(deployedTopics(allAreaCodes()).map((t) => [t.name, t]));
+const producedTopics = (service: string) => producedBy(service, allAreaCodes());
+const consumedTopics = (service: string) => consumedBy(service, allAreaCodes());
 
 beforeAll(() => {
   const missing = toolsMissing();
@@ -281,11 +275,11 @@ describe("Kafka topics and ACLs follow the code", () => {
     const declared = [...declaredTopics.keys()];
     // referrals: its domain topic and every area's inbox, the education topic's DLQ; reads education only.
     expect(declared.filter((t) => write("silta-referrals").some((a) => covers(a, t))).sort()).toEqual(
-      producedTopics(areaCodes(loadMunicipalities()))
+      producedTopics("referrals")
         .map((t) => t.name)
         .sort(),
     );
-    expect(read("silta-referrals").map((a) => a.resource.name)).toEqual(consumedTopics("municipal.education.v1").map((t) => t.name));
+    expect(read("silta-referrals").map((a) => a.resource.name)).toEqual(consumedTopics("referrals").map((t) => t.name));
     expect(write("silta-referrals").map((a) => a.resource.name)).toContain("municipal.education.v1.dlq");
     expect(aclsOf("silta-referrals").find((a) => a.resource.type === "group")?.resource).toEqual({
       type: "group",
@@ -294,7 +288,7 @@ describe("Kafka topics and ACLs follow the code", () => {
     });
     expect(write("silta-consent").map((a) => a.resource.name)).toEqual([CONSENT_TOPIC.name]);
     expect(read("silta-consent")).toEqual([]);
-    expect(write("silta-gateway").map((a) => a.resource.name)).toEqual([GATEWAY_EDUCATION_TOPIC.name]);
+    expect(write("silta-gateway").map((a) => a.resource.name)).toEqual(producedTopics("gateway").map((t) => t.name));
     expect(read("silta-gateway")).toEqual([]);
   });
 

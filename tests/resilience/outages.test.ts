@@ -9,7 +9,7 @@ import { captureLogs, createTestDatabase, faultProxy, freshHetu, privatePostgres
 import { Kafka, type KafkaMessage, logLevel } from "kafkajs";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Chain, educationEvent, http, personas, referralSubmission, startChain } from "../../services/gateway/test/support/start.ts";
+import { type Chain, educationEvent, http, personas, referralSubmission, startChain } from "../support/chain.ts";
 
 const logs = captureLogs("outages", "warn");
 const FAULT_PORT = Number(process.env.SILTA_KAFKA_FAULT_PORT ?? 9096);

@@ -22,7 +22,7 @@ import {
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Chain, http, personas, startChain } from "../../services/gateway/test/support/start.ts";
+import { type Chain, http, personas, startChain } from "../support/chain.ts";
 
 type Kind = "create" | "object" | "collection" | "check" | "audit";
 /** Every gRPC method of a served service, and what it is. `object`: addressed by an id in the request. */
@@ -188,7 +188,7 @@ describe("every gRPC method", () => {
 
 describe("every REST route", () => {
   it("is classified, and every classified route exists", () => {
-    const doc = chain.gateway.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const doc = chain.gateway.exports.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(new Set(routes)).toEqual(new Set(Object.keys(ROUTES)));
   });

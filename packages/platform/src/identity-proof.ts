@@ -16,6 +16,7 @@ import { createLocalJWKSet, decodeJwt, errors, exportJWK, generateKeyPair, impor
 import { z } from "zod";
 import { SiltaError } from "./errors.ts";
 import { type Identity, identitySchema, type OrganisationType, organisationTypes } from "./identity.ts";
+import { AREA_CODE, MUNICIPALITY_CODE } from "./vocabulary.ts";
 
 /** gRPC metadata key of the signed assertion. */
 export const IDENTITY_PROOF_METADATA_KEY = "x-silta-identity-proof";
@@ -48,8 +49,8 @@ const trustedSignerSchema = z.object({
   keys: z.array(jwkSchema).min(1).max(10),
   organisationIds: anyOr(z.string().min(1).max(101)),
   organisationTypes: anyOr(z.enum(organisationTypes)),
-  areaCodes: anyOr(z.string().regex(/^\d{2}$/)).default([]),
-  municipalityCodes: anyOr(z.string().regex(/^\d{3}$/)).default([]),
+  areaCodes: anyOr(z.string().regex(AREA_CODE)).default([]),
+  municipalityCodes: anyOr(z.string().regex(MUNICIPALITY_CODE)).default([]),
 });
 export type TrustedSigner = z.infer<typeof trustedSignerSchema>;
 const trustFileSchema = z.object({

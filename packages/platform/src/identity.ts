@@ -1,9 +1,9 @@
 // The caller's verified identity. The gateway verifies the JWT; it reaches services only inside a
 // signed assertion (identity-proof.ts) that each service verifies against its trusted signers.
 import { z } from "zod";
+import { AREA_CODE, MUNICIPALITY_CODE, organisationTypes } from "./vocabulary.ts";
 
-export const organisationTypes = ["municipality", "wellbeing_area", "ngo", "health", "service"] as const;
-export type OrganisationType = (typeof organisationTypes)[number];
+export { type OrganisationType, organisationTypes } from "./vocabulary.ts";
 
 export const identitySchema = z.object({
   /** Opaque user id (the token's `sub`); never a henkilötunnus. */
@@ -12,15 +12,9 @@ export const identitySchema = z.object({
   organisationType: z.enum(organisationTypes),
   roles: z.array(z.string().min(1).max(100)).max(50).default([]),
   /** Wellbeing-area codes (Statistics Finland, e.g. "13", "90") the organisation acts for. */
-  areaCodes: z
-    .array(z.string().regex(/^\d{2}$/))
-    .max(30)
-    .default([]),
+  areaCodes: z.array(z.string().regex(AREA_CODE)).max(30).default([]),
   /** Municipality codes (three digits) the organisation acts for. */
-  municipalityCodes: z
-    .array(z.string().regex(/^\d{3}$/))
-    .max(400)
-    .default([]),
+  municipalityCodes: z.array(z.string().regex(MUNICIPALITY_CODE)).max(400).default([]),
 });
 
 export type Identity = z.infer<typeof identitySchema>;

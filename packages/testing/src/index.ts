@@ -177,3 +177,4 @@ export async function readTopicUntil(
     await consumer.disconnect();
   }
 }
+export * from "./service.ts";

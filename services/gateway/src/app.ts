@@ -8,9 +8,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { Meter } from "@opentelemetry/api";
-import type { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
-import type { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
-import type { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
+import type { Upstream } from "@silta/host";
 import { invalidArgument, type Logger, nulCharacterPath, type Redis, SiltaError } from "@silta/platform";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { authenticate } from "./auth/authenticate.ts";
@@ -22,10 +20,9 @@ import { traceRequests } from "./http/tracing.ts";
 import type { educationIntake } from "./intake/intake.ts";
 import { problemSchema } from "./openapi/problem-schema.ts";
 import type { ProtoSchemas } from "./openapi/proto-schemas.ts";
-import { consentRoutes } from "./routes/consent.ts";
 import { educationEventRoutes } from "./routes/education-events.ts";
-import { referralRoutes } from "./routes/referrals.ts";
 import { usageLogRoutes } from "./routes/usage-log.ts";
+import type { GatewayUpstream } from "./upstreams.ts";
 
 export interface GatewaySettings {
   bodyLimitBytes: number;
@@ -44,10 +41,8 @@ export interface GatewayDeps {
   meter: Meter;
   verify: TokenVerifier;
   schemas: ProtoSchemas;
-  referrals: ReferralServiceClient;
-  consent: ConsentServiceClient;
-  /** The usage logs of the services that keep records. */
-  usageLogs: { referrals: UsageLogServiceClient; consent: UsageLogServiceClient };
+  /** The services behind the gateway (upstreams.ts), each with its kit upstream. */
+  upstreams: { entry: GatewayUpstream; upstream: Upstream }[];
   intake: ReturnType<typeof educationIntake>;
   redis: Redis;
 }
@@ -213,9 +208,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   const open = { config: { public: true }, schema: { hide: true } };
   app.get("/openapi.json", open, async () => app.swagger());
 
-  referralRoutes(app, deps.schemas, deps.referrals, s.serviceDeadlineMs);
-  consentRoutes(app, deps.schemas, deps.consent, s.serviceDeadlineMs);
-  usageLogRoutes(app, deps.schemas, deps.usageLogs, s.serviceDeadlineMs);
+  for (const { entry, upstream } of deps.upstreams) entry.routes(app, deps.schemas, upstream, s.serviceDeadlineMs);
+  const logs = deps.upstreams.flatMap(({ entry, upstream }) => (entry.usageLog ? [{ upstream, path: entry.usageLog }] : []));
+  usageLogRoutes(app, deps.schemas, logs, s.serviceDeadlineMs);
   educationEventRoutes(app, deps.schemas, deps.intake, s.intakeBodyLimitBytes);
   // Shared schemas (the proto messages the routes referred to) become OpenAPI components.
   for (const schema of deps.schemas.all()) app.addSchema(schema);

@@ -1,16 +1,10 @@
 // What leaves the service on consent.consent.v1: pseudonyms, ids and codes. Never the
 // justification, the revocation reason or who the givers are.
-import { ConsentExpired, ConsentGranted, ConsentRevoked, StatutoryBasisRecorded } from "@silta/contracts/consent/v1/consent.ts";
-import { codec, PROTOBUF } from "@silta/events";
+import { CONSENT_TOPIC, consentExpired, consentGranted, consentRevoked, statutoryBasisRecorded } from "@silta/contracts/events";
+import { PROTOBUF } from "@silta/events";
 import type { OutboxEntry } from "@silta/postgres";
 import type { ConsentEvent } from "../app/ports.ts";
 import { basisToProto, consentToProto } from "../proto-mapping.ts";
-import { CONSENT_TOPIC } from "./topics.ts";
-
-export const consentGranted = codec("fi.silta.consent.granted.v1", ConsentGranted);
-export const consentRevoked = codec("fi.silta.consent.revoked.v1", ConsentRevoked);
-export const consentExpired = codec("fi.silta.consent.expired.v1", ConsentExpired);
-export const statutoryBasisRecorded = codec("fi.silta.statutory-basis.recorded.v1", StatutoryBasisRecorded);
 
 export function toOutboxEntry(e: ConsentEvent, source: string): OutboxEntry {
   const envelope = (type: string, subject: string, data: Buffer, aggregateId: string): OutboxEntry => ({

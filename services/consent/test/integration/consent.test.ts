@@ -13,14 +13,13 @@ import {
   OrganisationType,
   Purpose,
 } from "@silta/contracts/consent/v1/consent.ts";
+import { CONSENT_TOPIC, consentExpired, consentGranted } from "@silta/contracts/events";
 import { createKafka, headerString } from "@silta/events";
 import { unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, type SiltaError } from "@silta/platform";
 import { captureLogs, createTestDatabase, readTopicUntil, sharedTestIdentities, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consentExpired, consentGranted } from "../../src/events/integration-events.ts";
-import { CONSENT_TOPIC } from "../../src/events/topics.ts";
 import { dpo, manager, meetingsService, school, worker } from "../support/builders.ts";
 import { startReplica } from "../support/start.ts";
 

@@ -7,12 +7,11 @@
 // Redis may be lost (ARCHITECTURE.md): without it events are produced again and the consumers'
 // dedupe by ce_id still keeps them single downstream.
 import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
+import { educationEventRecorded } from "@silta/contracts/events";
 import { type EventProducer, PROTOBUF } from "@silta/events";
 import { type FieldViolation, type Identity, idempotencyKey, type Logger, type Redis, SiltaError } from "@silta/platform";
 import type { EventCheck } from "./education-event.ts";
 
-export const EDUCATION_TOPIC = { name: "municipal.education.v1", partitions: 6 };
-export const EDUCATION_EVENT_TYPE = "fi.silta.education-event.recorded.v1";
 export const MAX_BATCH = 500;
 
 export interface ItemResult {
@@ -95,7 +94,7 @@ export function educationIntake(deps: IntakeDeps) {
           key: v.event.pupilId,
           event: {
             id: v.ceId,
-            type: EDUCATION_EVENT_TYPE,
+            type: educationEventRecorded.type,
             source: `/silta/gateway/municipalities/${v.event.municipalityCode}`,
             subject: v.event.pupilId,
             time: now().toISOString(),

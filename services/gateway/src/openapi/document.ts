@@ -1,13 +1,12 @@
 // The OpenAPI document without running anything: the app built with stand-ins that are never
 // called (no token is verified, no service called, nothing produced).
 
+import type { Client } from "@grpc/grpc-js";
 import { metrics } from "@opentelemetry/api";
-import { ConsentServiceClient } from "@silta/contracts/consent/v1/consent.ts";
-import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
-import { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
 import { createClient } from "@silta/grpc";
 import { createLogger, Redis } from "@silta/platform";
 import { buildGateway } from "../app.ts";
+import { UPSTREAMS } from "../upstreams.ts";
 import { protoSchemas } from "./proto-schemas.ts";
 
 export async function openApiDocument(): Promise<unknown> {
@@ -15,9 +14,16 @@ export async function openApiDocument(): Promise<unknown> {
     throw new Error("not used while writing the document");
   };
   const redis = new Redis({ lazyConnect: true });
-  const referrals = createClient(ReferralServiceClient, "127.0.0.1:1");
-  const consent = createClient(ConsentServiceClient, "127.0.0.1:1");
-  const usageLogs = { referrals: createClient(UsageLogServiceClient, "127.0.0.1:1"), consent: createClient(UsageLogServiceClient, "127.0.0.1:1") };
+  const clients: Client[] = [];
+  const upstreams = UPSTREAMS.map((entry) => {
+    const spec = { name: entry.name, address: "127.0.0.1:1", audience: entry.name };
+    const client = <T extends Client>(Ctor: new (address: string, creds: never) => T) => {
+      const c = createClient(Ctor as never, spec.address) as T;
+      clients.push(c);
+      return c;
+    };
+    return { entry, upstream: { spec, client, readiness: { name: entry.name, check: unused } } };
+  });
   const app = await buildGateway({
     settings: {
       bodyLimitBytes: 1,
@@ -32,19 +38,14 @@ export async function openApiDocument(): Promise<unknown> {
     meter: metrics.getMeter("openapi"),
     verify: Object.assign(unused, { known: () => undefined }),
     schemas: protoSchemas(),
-    referrals,
-    consent,
-    usageLogs,
+    upstreams,
     intake: unused,
     redis,
   });
   await app.ready();
   const doc = app.swagger();
   await app.close();
-  referrals.close();
-  consent.close();
-  usageLogs.referrals.close();
-  usageLogs.consent.close();
+  for (const c of clients) c.close();
   redis.disconnect();
   return doc;
 }

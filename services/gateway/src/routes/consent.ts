@@ -2,6 +2,7 @@
 // service authorises (the responsible area's child-protection roles manage; a recipient checks
 // only for itself; auditors verify the chain); the gateway gates the management routes by role.
 import * as c from "@silta/contracts/consent/v1/consent.ts";
+import type { Upstream } from "@silta/host";
 import { AUDIT_ROLES } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
@@ -12,7 +13,8 @@ const P = "silta.consent.v1.";
 // The same audit roles the consent service admits (AUDIT_ROLES of @silta/platform), of a wellbeing area.
 const AUDIT_READERS = [...AUDIT_ROLES, ...CHILD_PROTECTION_ROLES] as const;
 
-export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: c.ConsentServiceClient, deadlineMs: number): void {
+export function consentRoutes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number): void {
+  const client = upstream.client(c.ConsentServiceClient);
   const call = rpcCaller(client, deadlineMs, "consent");
   const manage = { roles: ["child_protection_worker", "child_protection_manager"], organisationTypes: ["wellbeing_area"] } as const;
   const routes: Omit<RpcRoute<unknown, unknown>, "tag">[] = [

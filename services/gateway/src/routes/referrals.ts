@@ -2,6 +2,7 @@
 // child-protection roles handle a referral; a notifier reads only its own receipt status);
 // the gateway adds the coarse role gate where a route is for handlers only.
 import * as r from "@silta/contracts/referrals/v1/referrals.ts";
+import type { Upstream } from "@silta/host";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
 import { addRpcRoute, rpcCaller } from "./rpc-route.ts";
@@ -9,7 +10,8 @@ import { addRpcRoute, rpcCaller } from "./rpc-route.ts";
 export const CHILD_PROTECTION_ROLES = ["child_protection_worker", "child_protection_manager", "social_emergency_worker"] as const;
 const P = "silta.referrals.v1.";
 
-export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, client: r.ReferralServiceClient, deadlineMs: number): void {
+export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number): void {
+  const client = upstream.client(r.ReferralServiceClient);
   const handlers = { roles: CHILD_PROTECTION_ROLES, organisationTypes: ["wellbeing_area"] as const, tag: "referrals" };
   const call = rpcCaller(client, deadlineMs, "referrals");
 

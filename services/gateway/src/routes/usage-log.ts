@@ -3,22 +3,18 @@
 // auditor (AUDIT_ROLES), who answers the family's request; each service scopes the entries to
 // the caller's areas.
 import * as u from "@silta/contracts/usage/v1/usage.ts";
+import type { Upstream } from "@silta/host";
 import { AUDIT_ROLES } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
 import { addRpcRoute, rpcCaller } from "./rpc-route.ts";
 
-export function usageLogRoutes(
-  app: FastifyInstance,
-  schemas: ProtoSchemas,
-  clients: { referrals: u.UsageLogServiceClient; consent: u.UsageLogServiceClient },
-  deadlineMs: number,
-): void {
-  for (const [service, path, what] of [
-    ["referrals", "referrals", "referrals"],
-    ["consent", "consents", "consents"],
-  ] as const) {
-    const client = clients[service];
+/** The usage log of each upstream that keeps one, at `/v1/usage-log/<its path>`. */
+export function usageLogRoutes(app: FastifyInstance, schemas: ProtoSchemas, logs: { upstream: Upstream; path: string }[], deadlineMs: number): void {
+  for (const { upstream, path } of logs) {
+    const client = upstream.client(u.UsageLogServiceClient);
+    const service = upstream.spec.name;
+    const what = path;
     addRpcRoute(app, schemas, {
       roles: AUDIT_ROLES,
       organisationTypes: ["wellbeing_area"],

@@ -3,9 +3,9 @@
 // odd path parameters. Whatever comes in, the answer is never a 5xx, never hangs, and an error
 // is a problem document without internals.
 import { captureLogs, createTestDatabase, type TestDatabase, uniqueName } from "@silta/testing";
+import { type Chain, personas, startChain } from "@silta/tests/chain";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Chain, personas, startChain } from "../support/start.ts";
 
 const logs = captureLogs("gateway-fuzz", "warn");
 const RUNS = 40;

@@ -17,12 +17,12 @@ import {
   uniqueName,
   waitFor,
 } from "@silta/testing";
+import { type Chain, CONCERN, educationEvent, http, NAME, type Persona, personas, startChain, referralSubmission as submission } from "@silta/tests/chain";
 import { importJWK, SignJWT, UnsecuredJWT } from "jose";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newKeys } from "../../src/auth/dev-token.ts";
 import { openApiDocument } from "../../src/openapi/document.ts";
-import { type Chain, CONCERN, educationEvent, http, NAME, type Persona, personas, startChain, referralSubmission as submission } from "../support/start.ts";
 
 installTestTracing();
 const logs = captureLogs("gateway-test");
@@ -625,8 +625,8 @@ describe("protection", () => {
       }),
     );
     // All ten received (a connection the server has not yet accepted when it stops is refused, as it should be).
-    await waitFor(() => draining.app.requestCounts().received >= 10, { what: "the requests to arrive" });
-    expect(draining.app.requestCounts().inFlight).toBeGreaterThan(0);
+    await waitFor(() => draining.exports.app.requestCounts().received >= 10, { what: "the requests to arrive" });
+    expect(draining.exports.app.requestCounts().inFlight).toBeGreaterThan(0);
     // One kept-alive connection, used once before the shutdown and again right after it.
     const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
     const get = () =>

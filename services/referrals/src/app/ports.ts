@@ -1,5 +1,5 @@
 // What the referral use cases need from the outside world.
-import type { Municipality } from "../domain/municipalities.ts";
+import type { Municipality } from "@silta/platform";
 import type { DeadlineState, HistoryEntry, Referral, ReferralStatus } from "../domain/referral.ts";
 
 export interface EducationEventRecord {
@@ -56,7 +56,8 @@ export interface DueDeadline {
 
 export interface ReferralStore {
   transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T>;
-  priorFor(q: { requestKey: string; subjectPseudonym: string; since: Date; areaCode: string }): Promise<PriorReferrals>;
+  /** `subjectPseudonyms`: the child's pseudonyms under every accepted key (a key rotation). */
+  priorFor(q: { requestKey: string; subjectPseudonyms: string[]; since: Date; areaCode: string }): Promise<PriorReferrals>;
   /**
    * Files a new referral atomically: the row, its deadlines, history and links, the closing of
    * the referral it takes over (`transfer`, LSL 25 d §), and its "submitted" events. False, and
@@ -75,7 +76,7 @@ export interface ReferralStore {
   list(areaCode: string, statuses: ReferralStatus[], limit: number): Promise<Referral[]>;
   educationEventsFor(subjectPseudonym: string, areaCode: string): Promise<EducationEventRecord[]>;
   /** Whether the child has a referral in the area that is not closed. */
-  hasOpenReferral(subjectPseudonym: string, areaCode: string): Promise<boolean>;
+  hasOpenReferral(subjectPseudonyms: string[], areaCode: string): Promise<boolean>;
   /**
    * Unmet deadlines of open referrals that are due an alert they have not had: `missed` once
    * `dueAt` has passed; `at_risk` once no more than the lead remains, the lead being at most half
@@ -85,10 +86,8 @@ export interface ReferralStore {
   deadlinesForAlert(q: { now: Date; alert: "at_risk" | "missed"; leadHours: number }, limit: number): Promise<DueDeadline[]>;
 }
 
-export interface Pseudonymiser {
-  /** A stable opaque pseudonym of the child, made with the area's key. */
-  pseudonymFor(child: { hetu: string; temporaryId: string; birthDate: string; givenNames: string; familyName: string }): string;
-}
+/** The area's pseudonymiser (@silta/platform): the same child, the same pseudonym in every service of the area. */
+export type { Pseudonymiser } from "@silta/platform";
 
 export interface ConsentChecker {
   /** May `unitId` share this category with child protection, for this purpose, about this subject? */

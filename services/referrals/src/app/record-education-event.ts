@@ -43,9 +43,10 @@ export function recordEducationEvent(deps: {
     if (!e.detail) fields.push({ field: "detail", reason: "one of attendance, support_decision, transition or incident" });
     if (fields.length > 0) throw invalidArgument("SILTA_EDUCATION_EVENT_INVALID", fields);
 
-    const subjectPseudonym = deps.pseudonymiser.pseudonymFor({ hetu: e.pupilHetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    const candidates = deps.pseudonymiser.candidatesFor({ hetu: e.pupilHetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    const subjectPseudonym = candidates[0] as string;
     const areaCode = deps.areaOf(e.municipalityCode) as string;
-    if (!(await deps.store.hasOpenReferral(subjectPseudonym, areaCode))) return "dropped_no_case";
+    if (!(await deps.store.hasOpenReferral(candidates, areaCode))) return "dropped_no_case";
     const purpose = e.level === "early_education" ? "early_education_support" : "school_support";
     const allowed = await deps.consent.allows({ subjectPseudonym, unitId: e.unitId, purpose, dataCategory: "education_events" });
     if (!allowed) return "dropped_no_consent";

@@ -46,14 +46,14 @@ export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseud
     const routeBy = kind === "move_notification" ? input.movingToMunicipalityCode : input.homeMunicipalityCode;
     const area = settings.municipalities.get(routeBy);
     if (!area) throw invalidArgument("SILTA_REFERRAL_INVALID", [{ field: "home_municipality_code", reason: "unknown municipality" }]);
-    const subjectPseudonym = deps.pseudonymiser.pseudonymFor(input.child);
+    const [subjectPseudonym, ...earlierKeys] = deps.pseudonymiser.candidatesFor(input.child) as [string, ...string[]];
     // Unambiguous: the organisation's length first, so (`urn`, `fi:school:12:r-1`) and
     // (`urn:fi:school:12`, `r-1`) are two keys, not one.
     const requestKey = idempotencyKey(caller.organisationId, input.requestId);
 
     const year = Number(helsinkiDate(now).slice(0, 4));
     const since = new Date(now.getTime() - settings.linkWindowDays * 86_400_000);
-    const prior = () => deps.store.priorFor({ requestKey, subjectPseudonym, since, areaCode: area.areaCode });
+    const prior = () => deps.store.priorFor({ requestKey, subjectPseudonyms: [subjectPseudonym, ...earlierKeys], since, areaCode: area.areaCode });
     const { earlier, recent, nextNumber } = await prior();
     if (earlier) return receiptOf(earlier, settings);
     if (nextNumber === undefined) throw new Error("no reference number drawn");

@@ -1,4 +1,5 @@
 // PostgreSQL adapter of ReferralStore: rows ⇄ domain, events into the outbox.
+import { isAreaCode } from "@silta/platform";
 import { appendAllToOutbox, type OutboxEntry, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import type { DueDeadline, EducationEventRecord, PriorReferrals, ReferralEvent, ReferralStatusView, ReferralStore, ReferralTx } from "../app/ports.ts";
 import type { DeadlineKind } from "../domain/deadlines.ts";
@@ -139,18 +140,18 @@ export class PgReferralStore implements ReferralStore {
     };
   }
 
-  async priorFor(q: { requestKey: string; subjectPseudonym: string; since: Date; areaCode: string }): Promise<PriorReferrals> {
+  async priorFor(q: { requestKey: string; subjectPseudonyms: string[]; since: Date; areaCode: string }): Promise<PriorReferrals> {
     // The number is drawn only when the request is new (CASE evaluates nextval lazily); the
     // sequence holds no lock until commit, and a number drawn for a call that then fails is a gap.
-    if (!/^\d{2}$/.test(q.areaCode)) throw new Error("area code must be two digits");
+    if (!isAreaCode(q.areaCode)) throw new Error("not a wellbeing-area code");
     const { rows } = await this.pool.query<{ prior: PriorRow[]; next: string | null }>({
       name: `referrals-prior-${q.areaCode}`,
       text: `WITH prior AS (
          SELECT referral_id, reference_number, area_code, received_at, status, request_key = $1 AS same_request FROM referrals
-          WHERE request_key = $1 OR (subject_pseudonym = $2 AND received_at >= $3))
+          WHERE request_key = $1 OR (subject_pseudonym = ANY($2::text[]) AND received_at >= $3))
        SELECT coalesce((SELECT json_agg(prior) FROM prior), '[]') AS prior,
               CASE WHEN EXISTS (SELECT 1 FROM prior WHERE same_request) THEN NULL ELSE nextval('referral_reference_${q.areaCode}') END AS next`,
-      values: [q.requestKey, q.subjectPseudonym, q.since],
+      values: [q.requestKey, q.subjectPseudonyms, q.since],
     });
     const prior = rows[0]?.prior ?? [];
     const same = prior.find((r) => r.same_request);
@@ -278,8 +279,11 @@ export class PgReferralStore implements ReferralStore {
       : load(this.pool, "area_code = $1 ORDER BY received_at LIMIT $2", [area, limit]);
   }
 
-  async hasOpenReferral(subject: string, area: string): Promise<boolean> {
-    const r = await this.pool.query("SELECT 1 FROM referrals WHERE subject_pseudonym = $1 AND area_code = $2 AND status <> 'closed' LIMIT 1", [subject, area]);
+  async hasOpenReferral(subjects: string[], area: string): Promise<boolean> {
+    const r = await this.pool.query("SELECT 1 FROM referrals WHERE subject_pseudonym = ANY($1::text[]) AND area_code = $2 AND status <> 'closed' LIMIT 1", [
+      subjects,
+      area,
+    ]);
     return (r.rowCount ?? 0) > 0;
   }
 

@@ -2,25 +2,19 @@
 // concern: that area's own systems need them, and ACLs keep everyone else out). The domain
 // topic gets ids, kind, status, area, deadlines and the pseudonym, nothing else.
 import {
-  ReferralDeadlineAlert,
-  ReferralInboxRecord,
-  ReferralReceiptIssued,
-  ReferralStatusChanged,
-  ReferralSubmitted,
-} from "@silta/contracts/referrals/v1/referrals.ts";
-import { codec, PROTOBUF } from "@silta/events";
+  deadlineAtRisk,
+  deadlineMissed,
+  inboxRecord,
+  inboxTopic,
+  REFERRAL_TOPIC,
+  receiptIssued,
+  referralSubmitted,
+  statusChanged,
+} from "@silta/contracts/events";
+import { PROTOBUF } from "@silta/events";
 import type { OutboxEntry } from "@silta/postgres";
 import type { ReferralEvent } from "../app/ports.ts";
 import { deadlineKind, deadlineToProto, kind, milestone, notifierType, referralToProto, status } from "../proto-mapping.ts";
-import { inboxTopic, REFERRAL_TOPIC } from "./topics.ts";
-
-// The inbox record has its own type: same fact, another message (the whole referral).
-export const inboxRecord = codec("fi.silta.referral.routed.v1", ReferralInboxRecord);
-export const referralSubmitted = codec("fi.silta.referral.submitted.v1", ReferralSubmitted);
-export const statusChanged = codec("fi.silta.referral.status-changed.v1", ReferralStatusChanged);
-export const receiptIssued = codec("fi.silta.referral.receipt-issued.v1", ReferralReceiptIssued);
-export const deadlineAtRisk = codec("fi.silta.referral.deadline-at-risk.v1", ReferralDeadlineAlert);
-export const deadlineMissed = codec("fi.silta.referral.deadline-missed.v1", ReferralDeadlineAlert);
 
 export function toOutboxEntries(e: ReferralEvent, source: string, areaName: (code: string) => string): OutboxEntry[] {
   const entry = (topic: string, type: string, aggregateId: string, data: Buffer): OutboxEntry => ({

@@ -1,13 +1,12 @@
 // What this service consumes, routed by ce_type (STYLE.md: each service's subscriptions in one place).
 
 import type { Counter } from "@opentelemetry/api";
-import { EducationEventRecorded, EducationLevel } from "@silta/contracts/education/v1/education.ts";
-import { codec, on, type Subscription } from "@silta/events";
+import { type EducationEventRecorded, EducationLevel } from "@silta/contracts/education/v1/education.ts";
+import { educationEventRecorded } from "@silta/contracts/events";
+import { on, type Subscription } from "@silta/events";
 import type { Pool } from "@silta/postgres";
 import { handleOnce } from "@silta/postgres";
 import type { IncomingEducationEvent, recordEducationEvent } from "../app/record-education-event.ts";
-
-export const educationEventRecorded = codec("fi.silta.education-event.recorded.v1", EducationEventRecorded);
 
 const levels: Record<number, IncomingEducationEvent["level"]> = {
   [EducationLevel.EDUCATION_LEVEL_EARLY_EDUCATION]: "early_education",

@@ -6,10 +6,11 @@ import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { AbsenceKind, EducationEventRecorded, EducationLevel } from "@silta/contracts/education/v1/education.ts";
+import { educationEventRecorded, inboxRecord, inboxTopic, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { DecisionOutcome, Milestone, NotifierType, ReferralKind, ReferralStatus, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, toKafkaMessage } from "@silta/events";
 import { proveCallsOf, unary } from "@silta/grpc";
-import { containsHetu, type Identity, type SiltaError } from "@silta/platform";
+import { areaPseudonymiser, containsHetu, type Identity, type SiltaError } from "@silta/platform";
 import {
   captureLogs,
   createTestDatabase,
@@ -24,10 +25,6 @@ import {
 } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hmacPseudonymiser } from "../../src/app/pseudonymiser.ts";
-import { inboxRecord, referralSubmitted } from "../../src/events/integration-events.ts";
-import { educationEventRecorded } from "../../src/events/subscriptions.ts";
-import { inboxTopic, REFERRAL_TOPIC } from "../../src/events/topics.ts";
 import { EDUCATION_TOPIC, espooWorker, kuopioWorker, PSEUDONYM_KEY, startConsent, startReferrals, teacher } from "../support/start.ts";
 
 const logs = captureLogs("referrals");
@@ -38,7 +35,7 @@ let a: Awaited<ReturnType<typeof startReferrals>>;
 let b: Awaited<ReturnType<typeof startReferrals>>;
 let now = new Date();
 const clock = { now: () => now };
-const pseudonym = hmacPseudonymiser(Buffer.from(PSEUDONYM_KEY, "base64"));
+const pseudonym = areaPseudonymiser({ key: Buffer.from(PSEUDONYM_KEY, "base64"), version: 0 });
 const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "referrals-test", logger: logs.logger });
 
 const CONCERN_MARK = "Unexplained bruises noticed by the teacher";
@@ -448,16 +445,16 @@ describe("the deadline watcher", () => {
     // The urgency clock (24 h) is shorter than the 48 h lead: it is at risk after half its span
     // (12 h), not at receipt, where every referral would raise an alert.
     now = new Date(Date.now() + 11 * 3_600_000);
-    await Promise.all([a.service.watcher.runNow(), b.service.watcher.runNow()]);
+    await Promise.all([a.service.job("deadline-watcher").runNow(), b.service.job("deadline-watcher").runNow()]);
     expect(await alerts()).toEqual([]);
     now = new Date(Date.now() + 13 * 3_600_000);
-    await Promise.all([a.service.watcher.runNow(), b.service.watcher.runNow(), a.service.watcher.runNow()]);
+    await Promise.all([a.service.job("deadline-watcher").runNow(), b.service.job("deadline-watcher").runNow(), a.service.job("deadline-watcher").runNow()]);
     // Only the urgency deadline: the decision's (7 working days) is more than 48 h away.
     expect(await alerts()).toEqual(["fi.silta.referral.deadline-at-risk.v1"]);
-    expect([a.service.isWatcherLeader(), b.service.isWatcherLeader()].filter(Boolean)).toHaveLength(1);
+    expect([a.service.job("deadline-watcher").isLeader(), b.service.job("deadline-watcher").isLeader()].filter(Boolean)).toHaveLength(1);
     now = new Date(Date.now() + 120 * 86_400_000); // past all three deadlines
-    await Promise.all([a.service.watcher.runNow(), b.service.watcher.runNow()]);
-    await Promise.all([a.service.watcher.runNow(), b.service.watcher.runNow()]);
+    await Promise.all([a.service.job("deadline-watcher").runNow(), b.service.job("deadline-watcher").runNow()]);
+    await Promise.all([a.service.job("deadline-watcher").runNow(), b.service.job("deadline-watcher").runNow()]);
     const list = await alerts();
     expect(list.filter((t) => t.endsWith("missed.v1"))).toHaveLength(3);
     expect(list.filter((t) => t.endsWith("at-risk.v1"))).toHaveLength(3);

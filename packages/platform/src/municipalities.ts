@@ -1,5 +1,7 @@
-// Home municipality → responsible wellbeing area, from municipalities.csv (Statistics Finland
-// codes; provenance in data/SOURCES.md). Parsing is pure; reading the file is the adapter's.
+// Home municipality → responsible wellbeing area, from data/municipalities.csv (Statistics Finland
+// codes; provenance in data/SOURCES.md): one copy for every service of an area.
+import { readFileSync } from "node:fs";
+import { AREA_CODE, MUNICIPALITY_CODE } from "./vocabulary.ts";
 
 export interface Municipality {
   code: string;
@@ -17,7 +19,7 @@ export function parseMunicipalities(csv: string): Map<string, Municipality> {
   const out = new Map<string, Municipality>();
   for (const line of lines) {
     const [code, nameFi, nameSv, areaCode, areaNameFi] = line.split(",");
-    if (!code || !/^\d{3}$/.test(code) || !areaCode || !/^\d{2}$/.test(areaCode)) throw new Error(`bad municipalities.csv row: ${line}`);
+    if (!code || !MUNICIPALITY_CODE.test(code) || !areaCode || !AREA_CODE.test(areaCode)) throw new Error(`bad municipalities.csv row: ${line}`);
     out.set(code, { code, nameFi: nameFi ?? "", nameSv: nameSv ?? "", areaCode, areaNameFi: areaNameFi ?? "" });
   }
   return out;
@@ -27,3 +29,15 @@ export function parseMunicipalities(csv: string): Map<string, Municipality> {
 export function areaCodes(municipalities: Map<string, Municipality>): string[] {
   return [...new Set([...municipalities.values()].map((m) => m.areaCode))].sort();
 }
+
+export const municipalitiesPath = new URL("../data/municipalities.csv", import.meta.url);
+
+let loaded: Map<string, Municipality> | undefined;
+/** The 309 municipalities by code (read once). */
+export function loadMunicipalities(): Map<string, Municipality> {
+  loaded ??= parseMunicipalities(readFileSync(municipalitiesPath, "utf8"));
+  return loaded;
+}
+
+/** Every wellbeing area's code (01–21, 90, 91), from the data. */
+export const allAreaCodes = (): string[] => areaCodes(loadMunicipalities());

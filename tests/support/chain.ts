@@ -1,25 +1,54 @@
-// The whole chain for gateway tests, in-process on free ports against the real servers: a
-// JWKS served over HTTP (as an identity provider would), the real consent and referrals
-// services, and the gateway in front of them.
+// The whole chain (the system tests', and the gateway's), in-process on free ports against the
+// real servers: a JWKS served over HTTP (as an identity provider would), the real consent and
+// referrals services, and the gateway in front of them, each started from its specification by
+// the kit's startServiceForTest. Services' own tests import this as `@silta/tests/chain`, never
+// another service's source.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { consentService } from "@silta/consent";
+import { gatewayService } from "@silta/gateway";
+import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "@silta/gateway/dev-token";
 import type { Logger } from "@silta/platform";
-import { freshHetu, sharedTestIdentities, testEnv, uniqueName } from "@silta/testing";
-import { loadConsentConfig } from "../../../consent/src/config.ts";
-import { startConsentService } from "../../../consent/src/service.ts";
-import { loadReferralsConfig } from "../../../referrals/src/config.ts";
-import { startReferralsService } from "../../../referrals/src/service.ts";
-import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "../../src/auth/dev-token.ts";
-import { loadGatewayConfig } from "../../src/config.ts";
-import { startGateway } from "../../src/service.ts";
+import { referralsService } from "@silta/referrals";
+import { freshHetu, startServiceForTest, testEnv, uniqueName } from "@silta/testing";
+
+type Started<S> = Awaited<ReturnType<typeof startServiceForTest<never, S>>>;
+export type ConsentUnderTest = Awaited<ReturnType<typeof startConsent>>;
+export type ReferralsUnderTest = Awaited<ReturnType<typeof startReferrals>>;
+export type GatewayUnderTest = Started<{ app: import("fastify").FastifyInstance }>;
+
+/** The consent service on `databaseUrl`. */
+export function startConsent(databaseUrl: string, logger: Logger, env: Record<string, string> = {}) {
+  return startServiceForTest(consentService, { SILTA_DATABASE_URL: databaseUrl, ...env }, { logger });
+}
+
+/** A referrals replica of area 13 calling the consent service on `consentPort`, proving its calls with its own key. */
+export function startReferrals(
+  databaseUrl: string,
+  consentPort: number,
+  logger: Logger,
+  env: Record<string, string | undefined> = {},
+  options: Parameters<typeof startServiceForTest>[2] = {},
+) {
+  return startServiceForTest(
+    referralsService,
+    {
+      SILTA_DATABASE_URL: databaseUrl,
+      SILTA_CONSENT_ADDRESS: `127.0.0.1:${consentPort}`,
+      SILTA_AREA_CODE: "13",
+      ...env,
+    },
+    { logger, signer: "referrals", ...options },
+  );
+}
 
 export const PSEUDONYM_KEY = Buffer.alloc(32, 9).toString("base64");
 
 export interface Chain {
   baseUrl: string;
   educationTopic: string;
-  gateway: Awaited<ReturnType<typeof startGateway>>;
-  referrals: Awaited<ReturnType<typeof startReferralsService>>;
+  gateway: GatewayUnderTest;
+  referrals: ReferralsUnderTest;
   /** The consent service's gRPC port. */
   consentPort: number;
   /** Stops the referrals service; the function returned starts it again on the same port. */
@@ -27,7 +56,7 @@ export interface Chain {
   keys: Awaited<ReturnType<typeof newKeys>>;
   token(claims: TokenClaims, options?: Parameters<typeof mintToken>[2]): Promise<string>;
   /** One more gateway in front of the same services, with other settings. */
-  anotherGateway(env: Record<string, string>): Promise<Awaited<ReturnType<typeof startGateway>>>;
+  anotherGateway(env: Record<string, string>): Promise<GatewayUnderTest>;
   stop(): Promise<void>;
 }
 
@@ -56,47 +85,28 @@ export async function startChain(options: {
   // The chain's own education topic: other test files produce to theirs at the same time.
   const educationTopic = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
   const keys = await newKeys("test-key");
-  const ids = await sharedTestIdentities();
   const jwks = await serveJwks(keys.jwks);
-  const consent = await startConsentService(
-    loadConsentConfig({
-      SILTA_GRPC_PORT: "0",
-      SILTA_ADMIN_PORT: "0",
-      SILTA_DATABASE_URL: options.consentDbUrl,
-      SILTA_KAFKA_BROKERS: brokers,
-      ...ids.env(),
-    }),
-    options.logger,
-    { host: "127.0.0.1" },
-  );
-  const startReferrals = (grpcPort = "0") =>
-    startReferralsService(
-      loadReferralsConfig({
-        ...ids.env("referrals"),
+  const consent = await startConsent(options.consentDbUrl, options.logger, { SILTA_KAFKA_BROKERS: brokers });
+  const startReferralsReplica = (grpcPort = "0") =>
+    startReferrals(
+      options.referralsDbUrl,
+      consent.grpcPort,
+      options.logger,
+      {
         SILTA_GRPC_PORT: grpcPort,
-        SILTA_ADMIN_PORT: "0",
-        SILTA_DATABASE_URL: options.referralsDbUrl,
         SILTA_KAFKA_BROKERS: brokers,
-        SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
-        SILTA_AREA_CODE: "13",
         SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
-        SILTA_LOG_LEVEL: "debug",
         SILTA_EDUCATION_TOPIC: educationTopic,
         ...options.referralsEnv,
-      }),
-      options.logger,
-      { host: "127.0.0.1", consumerGroup: options.consumerGroup },
+      },
+      { consumerGroup: options.consumerGroup },
     );
-  let referrals = await startReferrals();
+  let referrals = await startReferralsReplica();
   const start = (env: Record<string, string> = {}) =>
-    startGateway(
-      loadGatewayConfig({
-        ...ids.env(),
-        SILTA_HTTP_PORT: "0",
-        SILTA_ADMIN_PORT: "0",
-        SILTA_LOG_LEVEL: "debug",
+    startServiceForTest(
+      gatewayService,
+      {
         SILTA_KAFKA_BROKERS: brokers,
-        SILTA_REDIS_URL: testEnv.redisUrl,
         SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
         SILTA_REFERRALS_ADDRESS: `127.0.0.1:${referrals.grpcPort}`,
         SILTA_JWKS_URL: jwks.url,
@@ -108,9 +118,8 @@ export async function startChain(options: {
         SILTA_UNAUTHENTICATED_PER_MINUTE: "1000000",
         ...options.gatewayEnv,
         ...env,
-      }),
-      options.logger,
-      { host: "127.0.0.1" },
+      },
+      { logger: options.logger },
     );
   const gateway = await start();
   return {
@@ -125,7 +134,7 @@ export async function startChain(options: {
       await referrals.stop();
       const port = String(referrals.grpcPort);
       return async () => {
-        referrals = await startReferrals(port);
+        referrals = await startReferralsReplica(port);
       };
     },
     keys,

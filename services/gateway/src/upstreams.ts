@@ -1,0 +1,24 @@
+// The services behind this gateway, as a list: a service's REST routes are one routes file and
+// one entry here (its address and audience variables, and the path of its usage log if it keeps
+// one). The host gives each entry a client proving the caller's identity over the gateway's TLS
+// credentials, and a readiness check on the service's gRPC health.
+import type { Upstream } from "@silta/host";
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config.ts";
+import type { ProtoSchemas } from "./openapi/proto-schemas.ts";
+import { consentRoutes } from "./routes/consent.ts";
+import { referralRoutes } from "./routes/referrals.ts";
+
+export interface GatewayUpstream {
+  name: string;
+  address(config: Config): string;
+  audience(config: Config): string;
+  routes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number): void;
+  /** `/v1/usage-log/<usageLog>`: the service keeps a usage log of a child's records. */
+  usageLog?: string;
+}
+
+export const UPSTREAMS: GatewayUpstream[] = [
+  { name: "referrals", address: (c) => c.SILTA_REFERRALS_ADDRESS, audience: (c) => c.SILTA_REFERRALS_AUDIENCE, routes: referralRoutes, usageLog: "referrals" },
+  { name: "consent", address: (c) => c.SILTA_CONSENT_ADDRESS, audience: (c) => c.SILTA_CONSENT_AUDIENCE, routes: consentRoutes, usageLog: "consents" },
+];
