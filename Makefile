@@ -14,7 +14,7 @@ PROTOS  := $(shell find proto -name '*.proto')
 # The version of the images: the chart's appVersion.
 VERSION := $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/silta/Chart.yaml)
 
-.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token proof openapi bench clean
+.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token proof openapi errors bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ proof: $(GEN_OK) ## print an identity proof for calling a service directly (afte
 	@node services/gateway/scripts/token.ts --dir $(CACHE)/identity --audience "$(or $(AUDIENCE),silta-referrals)" --role "$(ROLE)" \
 	  --org "$(or $(ORG),kuopio-school-12)" --type "$(or $(TYPE),municipality)" --area "$(AREA)" --municipality "$(MUNICIPALITY)" --sub "$(or $(SUB),dev-user)"
 
+errors: $(DEPS_OK) ## write docs/errors.md from the error-code table (a test checks it is in sync)
+	@node scripts/errors.ts
+
 openapi: $(GEN_OK) ## write docs/openapi.json from the gateway's routes (a test checks it is in sync)
 	@node services/gateway/scripts/openapi.ts
 
@@ -94,7 +97,7 @@ chart-check: $(DEPS_OK) ## helm lint --strict + helm template per party + kubeco
 
 images: $(GEN_OK) ## build the service images (needs Docker): silta-<service>:<version>
 	@command -v docker >/dev/null && docker info >/dev/null 2>&1 || { echo "make images needs a running Docker engine (none here)"; exit 1; }
-	@for s in gateway:9100 consent:9101 referrals:9102; do n=$${s%%:*}; [ -f services/$$n/src/main.ts ] || continue; \
+	@for s in $$(node -e 'for (const s of require("./services.json").services) console.log(s.name + ":" + s.adminPort)'); do n=$${s%%:*}; [ -f services/$$n/src/main.ts ] || continue; \
 	  echo "==> silta-$$n:$(VERSION)"; docker build --build-arg SERVICE=$$n --build-arg ADMIN_PORT=$${s##*:} --build-arg VERSION=$(VERSION) \
 	    -t silta-$$n:$(VERSION) . || exit 1; done
 

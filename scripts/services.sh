@@ -4,18 +4,16 @@
 source "$(dirname "$0")/lib.sh"
 STATE="$CACHE/services"; mkdir -p "$STATE"
 
-# name grpc-port admin-port http-port(- if none)
-PORTS="gateway - 9100 8080
-consent 50051 9101 -
-referrals 50052 9102 -
-consultations 50053 9103 -
-meetings 50054 9104 -
-notifications 50055 9105 -"
+# name grpc-port admin-port http-port(- if none), in start order: from services.json,
+# the one list of services (make images, compose and the chart follow it too).
+PORTS=$(node -e '
+  for (const s of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).services)
+    console.log([s.name, s.grpcPort ?? "-", s.adminPort, s.httpPort ?? "-"].join(" "));' "$ROOT/services.json")
 
-# The services that exist, in the order of PORTS (consent before the services that call it).
+# The services that exist, in the list's order (consent before the services that call it).
 existing() {
   local name
-  for name in consent referrals consultations meetings notifications gateway; do
+  for name in $(awk '{print $1}' <<<"$PORTS"); do
     if [ -f "$ROOT/services/$name/src/main.ts" ]; then echo "$name"; fi
   done
 }

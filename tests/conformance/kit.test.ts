@@ -44,7 +44,7 @@ let fixture: Awaited<ReturnType<typeof startFixture>>;
 const startFixture = (o: { databaseUrl: string; topic: string; consumerGroup: string; relay?: boolean; consumer?: boolean }) =>
   startServiceForTest(
     fixtureService,
-    { SILTA_DATABASE_URL: o.databaseUrl, SILTA_FIXTURE_TOPIC: o.topic, SILTA_FIXTURE_CONSUMER: String(o.consumer ?? true) },
+    { SILTA_DATABASE_URL: o.databaseUrl, SILTA_KAFKA_TOPIC_PREFIX: "", SILTA_FIXTURE_TOPIC: o.topic, SILTA_FIXTURE_CONSUMER: String(o.consumer ?? true) },
     { logger: logs.logger, consumerGroup: o.consumerGroup, relay: o.relay ?? true, relayPollMs: 100, healthIntervalMs: 500, grpcGraceMs: 2000 },
   );
 let client: FixtureServiceClient;

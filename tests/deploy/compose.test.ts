@@ -4,12 +4,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { consentService } from "@silta/consent";
+import { gatewayService } from "@silta/gateway";
+import { referralsService } from "@silta/referrals";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { configShape as consentConfig } from "../../services/consent/src/config.ts";
-import { configShape as gatewayConfig } from "../../services/gateway/src/config.ts";
-import { configShape as referralsConfig } from "../../services/referrals/src/config.ts";
 import { chartDir, type Manifest, render, root, toolsMissing } from "./chart-kit.ts";
 
 const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { merge: true }) as {
@@ -26,7 +26,11 @@ const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { 
   >;
 };
 const existing = readdirSync(join(root, "services")).filter((s) => readdirSync(join(root, "services", s)).includes("src"));
-const configShapes: Record<string, Record<string, unknown>> = { consent: consentConfig, gateway: gatewayConfig, referrals: referralsConfig };
+const configShapes: Record<string, Record<string, unknown>> = {
+  consent: consentService.config,
+  gateway: gatewayService.config,
+  referrals: referralsService.config,
+};
 
 // Differences on purpose (docker-compose.yml says why): Kafka and gRPC without TLS in compose,
 // and the gateway trusting a development key file there instead of an identity provider's JWKS URL.

@@ -10,7 +10,7 @@ import { gatewayService } from "@silta/gateway";
 import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "@silta/gateway/dev-token";
 import type { Logger } from "@silta/platform";
 import { referralsService } from "@silta/referrals";
-import { freshHetu, startServiceForTest, testEnv, uniqueName } from "@silta/testing";
+import { freshHetu, startServiceForTest, testEnv, testTopic, uniqueName } from "@silta/testing";
 
 type Started<S> = Awaited<ReturnType<typeof startServiceForTest<never, S>>>;
 export type ConsentUnderTest = Awaited<ReturnType<typeof startConsent>>;
@@ -46,6 +46,7 @@ export const PSEUDONYM_KEY = Buffer.alloc(32, 9).toString("base64");
 
 export interface Chain {
   baseUrl: string;
+  /** The chain's own education topic, as named on the cluster (in the file's topic namespace). */
   educationTopic: string;
   gateway: GatewayUnderTest;
   referrals: ReferralsUnderTest;
@@ -83,7 +84,8 @@ export async function startChain(options: {
 }): Promise<Chain> {
   const brokers = (options.kafkaBrokers ?? testEnv.kafkaBrokers).join(",");
   // The chain's own education topic: other test files produce to theirs at the same time.
-  const educationTopic = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
+  const educationTopicName = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
+  const educationTopic = testTopic(educationTopicName);
   const keys = await newKeys("test-key");
   const jwks = await serveJwks(keys.jwks);
   const consent = await startConsent(options.consentDbUrl, options.logger, { SILTA_KAFKA_BROKERS: brokers });
@@ -96,7 +98,7 @@ export async function startChain(options: {
         SILTA_GRPC_PORT: grpcPort,
         SILTA_KAFKA_BROKERS: brokers,
         SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
-        SILTA_EDUCATION_TOPIC: educationTopic,
+        SILTA_EDUCATION_TOPIC: educationTopicName,
         ...options.referralsEnv,
       },
       { consumerGroup: options.consumerGroup },
@@ -112,7 +114,7 @@ export async function startChain(options: {
         SILTA_JWKS_URL: jwks.url,
         SILTA_JWT_ISSUER: DEV_ISSUER,
         SILTA_JWT_AUDIENCE: DEV_AUDIENCE,
-        SILTA_EDUCATION_TOPIC: educationTopic,
+        SILTA_EDUCATION_TOPIC: educationTopicName,
         SILTA_DRAIN_MS: "100",
         // Every test file calls from 127.0.0.1 in the same minute: one address, many "clients".
         SILTA_UNAUTHENTICATED_PER_MINUTE: "1000000",

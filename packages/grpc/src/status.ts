@@ -5,7 +5,7 @@
 import { status as Code, Metadata, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import { BadRequest, ErrorInfo, PreconditionFailure } from "@silta/contracts/google/rpc/error_details.ts";
 import { Status } from "@silta/contracts/google/rpc/status.ts";
-import { type ErrorKind, maskHetu, SiltaError } from "@silta/platform";
+import { type ErrorCode, type ErrorKind, isErrorCode, maskHetu, SiltaError } from "@silta/platform";
 
 const DETAILS_KEY = "grpc-status-details-bin";
 const TYPE_PREFIX = "type.googleapis.com/";
@@ -76,7 +76,15 @@ export function toStatus(err: unknown): Partial<StatusObject> & { code: Code; de
 /** A client-side error back as a SiltaError, with the code and fields the server sent. */
 export function fromServiceError(err: ServiceError): SiltaError {
   const kind = codeToKind.get(err.code) ?? (err.code === Code.CANCELLED ? "aborted" : "internal");
-  let code = `SILTA_GRPC_${Code[err.code] ?? "UNKNOWN"}`;
+  // A server that sent no Silta code: the status named in the code where the kit knows it.
+  let code: ErrorCode =
+    err.code === Code.UNAVAILABLE
+      ? "SILTA_GRPC_UNAVAILABLE"
+      : err.code === Code.DEADLINE_EXCEEDED
+        ? "SILTA_GRPC_DEADLINE"
+        : err.code === Code.CANCELLED
+          ? "SILTA_GRPC_CANCELLED"
+          : "SILTA_GRPC_STATUS";
   const fields: { field: string; reason: string }[] = [];
   const preconditions: { type: string; subject: string; description: string }[] = [];
   const raw = err.metadata?.get(DETAILS_KEY)[0];
@@ -84,7 +92,11 @@ export function fromServiceError(err: ServiceError): SiltaError {
     try {
       for (const any of Status.decode(raw).details) {
         const type = any.typeUrl.slice(TYPE_PREFIX.length);
-        if (type === "google.rpc.ErrorInfo") code = ErrorInfo.decode(any.value).reason || code;
+        if (type === "google.rpc.ErrorInfo") {
+          const reason = ErrorInfo.decode(any.value).reason;
+          // A newer service may send a code this version does not declare: it is still its code.
+          if (reason) code = isErrorCode(reason) ? reason : (reason as ErrorCode);
+        }
         if (type === "google.rpc.BadRequest") {
           for (const v of BadRequest.decode(any.value).fieldViolations) fields.push({ field: v.field, reason: v.description });
         }
@@ -94,7 +106,8 @@ export function fromServiceError(err: ServiceError): SiltaError {
       // Undecodable details: keep the status code and message.
     }
   }
-  return new SiltaError(code, kind, err.details || err.message, { fields, preconditions, cause: err });
+  const message = code === "SILTA_GRPC_STATUS" ? `${Code[err.code] ?? err.code}: ${err.details || err.message}` : err.details || err.message;
+  return new SiltaError(code, kind, message, { fields, preconditions, cause: err });
 }
 
 export function isServiceError(e: unknown): e is ServiceError {

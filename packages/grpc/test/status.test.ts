@@ -1,5 +1,5 @@
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { type ErrorKind, failedPrecondition, invalidArgument, SiltaError } from "@silta/platform";
+import { type ErrorCode, type ErrorKind, failedPrecondition, invalidArgument, SiltaError } from "@silta/platform";
 import { describe, expect, it } from "vitest";
 import { fromServiceError, toStatus } from "../src/status.ts";
 
@@ -18,7 +18,7 @@ describe("errors mapped to gRPC status once, and back", () => {
     ["resource_exhausted", status.RESOURCE_EXHAUSTED],
     ["unavailable", status.UNAVAILABLE],
   ] as [ErrorKind, status][])("%s → %s, and the client gets the same kind and code back", (kind, code) => {
-    const st = toStatus(new SiltaError(`SILTA_TEST_${kind.toUpperCase()}`, kind, "why"));
+    const st = toStatus(new SiltaError(`SILTA_TEST_${kind.toUpperCase()}` as ErrorCode, kind, "why"));
     expect(st.code).toBe(code);
     const back = fromServiceError(asServiceError(st));
     expect(back.kind).toBe(kind);
@@ -29,7 +29,7 @@ describe("errors mapped to gRPC status once, and back", () => {
     const bad = fromServiceError(
       asServiceError(
         toStatus(
-          invalidArgument("SILTA_X_INVALID", [
+          invalidArgument("SILTA_X_INVALID" as ErrorCode, [
             { field: "child.hetu", reason: "check character is wrong" },
             { field: "concern", reason: "required" },
           ]),
@@ -40,7 +40,7 @@ describe("errors mapped to gRPC status once, and back", () => {
       { field: "child.hetu", reason: "check character is wrong" },
       { field: "concern", reason: "required" },
     ]);
-    const pre = fromServiceError(asServiceError(toStatus(failedPrecondition("SILTA_X_STATE", "referral is closed", "referral/1"))));
+    const pre = fromServiceError(asServiceError(toStatus(failedPrecondition("SILTA_X_STATE" as ErrorCode, "referral is closed", "referral/1"))));
     expect(pre.preconditions).toEqual([{ type: "STATE", subject: "referral/1", description: "referral is closed" }]);
   });
 
@@ -52,7 +52,7 @@ describe("errors mapped to gRPC status once, and back", () => {
   });
 
   it("never puts a henkilötunnus into a status message", () => {
-    const st = toStatus(invalidArgument("SILTA_X_INVALID", [{ field: "hetu", reason: "131052-308X has a wrong check character" }]));
+    const st = toStatus(invalidArgument("SILTA_X_INVALID" as ErrorCode, [{ field: "hetu", reason: "131052-308X has a wrong check character" }]));
     expect(st.details).not.toContain("131052-308X");
     expect(fromServiceError(asServiceError(st)).fields[0]?.reason).toBe("[hetu] has a wrong check character");
   });

@@ -75,6 +75,7 @@ export interface HostConfig {
   SILTA_DB_POOL_SIZE?: number;
   SILTA_KAFKA_BROKERS?: string[];
   SILTA_KAFKA_CREATE_TOPICS?: boolean;
+  SILTA_KAFKA_TOPIC_PREFIX?: string;
   SILTA_OUTBOX_DEGRADED_AFTER_MS?: number;
   SILTA_REDIS_URL?: string;
 }

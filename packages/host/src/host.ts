@@ -70,6 +70,8 @@ export interface Kit<C> {
   redis: Redis;
   /** The usage log (who read which person's records), kept in the service's own database. */
   usage: PgUsageLog;
+  /** The name a declared topic has on this deployment's cluster (SILTA_KAFKA_TOPIC_PREFIX + name). */
+  topicName(declared: string): string;
   /** This service's own signing key (callsServices). */
   prover: IdentityProver;
   /** gRPC credentials towards other services (mutual TLS when configured). */
@@ -209,12 +211,18 @@ export async function startService<S extends z.ZodRawShape, X>(
     let admin: ReturnType<typeof createAdminServer> | undefined;
     stops.add("admin server", () => admin?.close());
 
+    const prefix = String(c.SILTA_KAFKA_TOPIC_PREFIX ?? "");
+    const topicName = (declared: string) => prefix + declared;
     let kafka: Kafka | undefined;
     let producer: EventProducer | undefined;
     let relay: OutboxRelay | undefined;
     if (c.SILTA_KAFKA_BROKERS) {
       kafka = createKafka({ ...kafkaSettingsOf(config as unknown as Parameters<typeof kafkaSettingsOf>[0]), clientId: serviceId, logger });
-      if (c.SILTA_KAFKA_CREATE_TOPICS !== false && spec.topics) await ensureTopics(kafka, spec.topics(config));
+      if (c.SILTA_KAFKA_CREATE_TOPICS !== false && spec.topics)
+        await ensureTopics(
+          kafka,
+          spec.topics(config).map((t) => ({ ...t, name: topicName(t.name) })),
+        );
       const prod = await createEventProducer(kafka);
       producer = prod;
       stops.add("producer", () => prod.disconnect());
@@ -225,6 +233,7 @@ export async function startService<S extends z.ZodRawShape, X>(
           producer: prod,
           logger,
           meter: metrics.meter,
+          topicPrefix: prefix,
           ...(options.relayPollMs ? { pollMs: options.relayPollMs } : {}),
         });
         relay = rel;
@@ -261,6 +270,7 @@ export async function startService<S extends z.ZodRawShape, X>(
       get prover() {
         return lazy(prover, missing(spec.name, "prover", "SILTA_IDENTITY_SIGNING_KEY_FILE"));
       },
+      topicName,
       clientCredentials: tls.client,
       client(Ctor, address, audience) {
         const client = createClient(Ctor, address, tls.client, { prover: kit.prover, audience, legacyHeader });
@@ -285,7 +295,7 @@ export async function startService<S extends z.ZodRawShape, X>(
       const consumer = await startEventConsumer({
         kafka: kit.kafka,
         groupId: options.consumerGroup ?? serviceId,
-        topics: parts.consume.topics,
+        topics: parts.consume.topics.map(topicName),
         subscriptions: parts.consume.subscriptions,
         logger,
         meter: metrics.meter,

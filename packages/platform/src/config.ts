@@ -92,6 +92,15 @@ export const kafkaConfigShape = {
    * objects own the topics and the services' users may not create any: the chart sets false.
    */
   SILTA_KAFKA_CREATE_TOPICS: env.bool(true),
+  /**
+   * Prepended to every topic name this service creates, produces to and consumes (its DLQs too):
+   * a namespace on a shared cluster (`staging.`), or a test file's own topics. Empty by default;
+   * the chart's topics and ACLs use the declared names.
+   */
+  SILTA_KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^([a-z0-9][a-z0-9-]{0,40}\.)?$/, "empty, or lowercase letters, digits and - ending with a dot, e.g. staging.")
+    .default(""),
 };
 
 /** A service with a transactional outbox: readiness says `degraded` (still ready) while an event has waited this long to be published. */

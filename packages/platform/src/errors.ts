@@ -1,6 +1,8 @@
 // Typed, coded errors. A domain or use case throws a SiltaError; the gRPC kit maps its kind to
 // a status code once (grpc/src/status.ts) and the gateway maps it to HTTP problem details.
-// Codes follow SILTA_<DOMAIN>_<REASON>; messages never carry personal data.
+// Codes follow SILTA_<DOMAIN>_<REASON>, each declared once in error-codes.ts (docs/errors.md);
+// messages never carry personal data.
+import type { ErrorCode } from "./error-codes.ts";
 
 export type ErrorKind =
   | "invalid_argument"
@@ -39,13 +41,13 @@ export interface SiltaErrorOptions {
 }
 
 export class SiltaError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly fields: FieldViolation[];
   readonly preconditions: PreconditionViolation[];
   readonly retryable: boolean;
 
-  constructor(code: string, kind: ErrorKind, message: string, options: SiltaErrorOptions = {}) {
+  constructor(code: ErrorCode, kind: ErrorKind, message: string, options: SiltaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SiltaError";
     this.code = code;
@@ -61,29 +63,29 @@ export function isSiltaError(e: unknown): e is SiltaError {
 }
 
 /** INVALID_ARGUMENT naming every invalid field. */
-export function invalidArgument(code: string, fields: FieldViolation[]): SiltaError {
+export function invalidArgument(code: ErrorCode, fields: FieldViolation[]): SiltaError {
   const summary = fields.map((f) => `${f.field}: ${f.reason}`).join("; ");
   return new SiltaError(code, "invalid_argument", `invalid request: ${summary}`, { fields });
 }
 
-export function notFound(code: string, what: string): SiltaError {
+export function notFound(code: ErrorCode, what: string): SiltaError {
   return new SiltaError(code, "not_found", `${what} not found`);
 }
 
-export function permissionDenied(code: string, reason: string): SiltaError {
+export function permissionDenied(code: ErrorCode, reason: string): SiltaError {
   return new SiltaError(code, "permission_denied", reason);
 }
 
-export function unauthenticated(code: string, reason: string): SiltaError {
+export function unauthenticated(code: ErrorCode, reason: string): SiltaError {
   return new SiltaError(code, "unauthenticated", reason);
 }
 
-export function alreadyExists(code: string, what: string): SiltaError {
+export function alreadyExists(code: ErrorCode, what: string): SiltaError {
   return new SiltaError(code, "already_exists", `${what} already exists`);
 }
 
 /** FAILED_PRECONDITION, e.g. a state transition from the wrong state (names the state). */
-export function failedPrecondition(code: string, description: string, subject: string, type = "STATE"): SiltaError {
+export function failedPrecondition(code: ErrorCode, description: string, subject: string, type = "STATE"): SiltaError {
   return new SiltaError(code, "failed_precondition", description, { preconditions: [{ type, subject, description }] });
 }
 
@@ -97,7 +99,7 @@ export class FieldErrors {
   get empty(): boolean {
     return this.list.length === 0;
   }
-  throwIfAny(code: string): void {
+  throwIfAny(code: ErrorCode): void {
     if (this.list.length > 0) throw invalidArgument(code, this.list);
   }
 }

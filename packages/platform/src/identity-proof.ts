@@ -14,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import { createLocalJWKSet, decodeJwt, errors, exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
+import type { ErrorCode } from "./error-codes.ts";
 import { SiltaError } from "./errors.ts";
 import { type Identity, identitySchema, type OrganisationType, organisationTypes } from "./identity.ts";
 import { AREA_CODE, MUNICIPALITY_CODE } from "./vocabulary.ts";
@@ -138,7 +139,7 @@ export interface ProvenCaller {
 }
 export type IdentityVerifier = (proof: string | undefined) => Promise<ProvenCaller>;
 
-const unauthenticated = (code: string, message: string, cause?: unknown) =>
+const unauthenticated = (code: ErrorCode, message: string, cause?: unknown) =>
   new SiltaError(code, "unauthenticated", message, cause === undefined ? {} : { cause });
 
 /** The first thing in `identity` that `signer` may not assert, or undefined. */

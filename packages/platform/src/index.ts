@@ -1,5 +1,6 @@
 export * from "./admin-server.ts";
 export * from "./config.ts";
+export * from "./error-codes.ts";
 export * from "./errors.ts";
 export * from "./idempotency-key.ts";
 export * from "./identity.ts";

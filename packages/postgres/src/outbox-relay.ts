@@ -34,6 +34,11 @@ export interface OutboxRelayOptions {
   maxAttempts?: number;
   /** Published rows older than this are deleted (default 7 days). */
   retainPublishedMs?: number;
+  /**
+   * Prepended to each row's topic when it is published (SILTA_KAFKA_TOPIC_PREFIX: a shared cluster's
+   * namespace, a test file's own topics); rows keep the declared name.
+   */
+  topicPrefix?: string;
   /** Fault injection for tests: called after Kafka acknowledged a batch, before it is marked. */
   afterSend?: (ceIds: string[]) => void | Promise<void>;
 }
@@ -68,7 +73,7 @@ export class OutboxRelay {
   private readonly dead;
 
   constructor(options: OutboxRelayOptions) {
-    this.o = { batchSize: 100, pollMs: 500, lingerMs: 25, maxAttempts: 10, retainPublishedMs: 7 * 24 * 3600_000, ...options };
+    this.o = { batchSize: 100, pollMs: 500, lingerMs: 25, maxAttempts: 10, retainPublishedMs: 7 * 24 * 3600_000, topicPrefix: "", ...options };
     this.lock = new LeaderLock(options.connectionString, "silta.outbox-relay");
     const m = options.meter;
     this.published = m.createCounter("silta_outbox_published", { description: "outbox rows published to Kafka" });
@@ -162,7 +167,7 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return true;
       try {
-        await this.o.producer.publish(rows.map(toRecord));
+        await this.o.producer.publish(rows.map((r) => toRecord(r, this.o.topicPrefix)));
         await this.o.afterSend?.(rows.map((r) => r.ce_id));
         await this.markPublished(rows.map((r) => r.id));
       } catch (err) {
@@ -181,7 +186,7 @@ export class OutboxRelay {
     for (const row of rows) {
       if (blocked.has(row.aggregate_id)) continue;
       try {
-        await this.o.producer.publish([toRecord(row)]);
+        await this.o.producer.publish([toRecord(row, this.o.topicPrefix)]);
         await this.o.afterSend?.([row.ce_id]);
         await this.markPublished([row.id]);
       } catch (err) {
@@ -275,9 +280,9 @@ export function brokerUnavailable(err: unknown): boolean {
   return false;
 }
 
-function toRecord(r: Row): OutgoingRecord {
+function toRecord(r: Row, topicPrefix: string): OutgoingRecord {
   return {
-    topic: r.topic,
+    topic: topicPrefix + r.topic,
     key: r.aggregate_id,
     event: {
       id: r.ce_id,

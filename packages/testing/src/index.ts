@@ -25,6 +25,14 @@ export const testEnv = {
   redisUrl: process.env.SILTA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
 };
 
+/**
+ * This test file's own topic namespace: every service startServiceForTest starts prefixes its
+ * topics with it (SILTA_KAFKA_TOPIC_PREFIX), so files running at the same time never share a
+ * topic, not even the declared ones (`consent.consent.v1`). Read a service's topic as `testTopic(name)`.
+ */
+export const testTopicPrefix = `t${randomBytes(4).toString("hex")}.`;
+export const testTopic = (declared: string): string => testTopicPrefix + declared;
+
 /** A valid henkilötunnus (born 2010–2021, sign A) made at random for this run, so runs do not link to each other. */
 export function freshHetu(): string {
   const nnn = String(100 + Math.floor(Math.random() * 799)).padStart(3, "0");

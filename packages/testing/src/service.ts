@@ -8,7 +8,7 @@ import { type HostOptions, loadServiceConfig, type RunningService, type ServiceS
 import { createLogger, type Logger } from "@silta/platform";
 import type { z } from "zod";
 import { sharedTestIdentities, type TestSigner } from "./identity.ts";
-import { testEnv } from "./index.ts";
+import { testEnv, testTopicPrefix } from "./index.ts";
 
 export interface TestService<X> extends Omit<RunningService<X>, "grpcPort" | "httpPort"> {
   /** 0 when the service has no such server. */
@@ -31,6 +31,7 @@ export async function startServiceForTest<S extends z.ZodRawShape, X>(
     SILTA_LOG_LEVEL: "debug",
     SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(","),
     SILTA_REDIS_URL: testEnv.redisUrl,
+    SILTA_KAFKA_TOPIC_PREFIX: testTopicPrefix,
     ...ids.env(options.signer),
     ...env,
   });

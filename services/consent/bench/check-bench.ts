@@ -9,7 +9,7 @@ import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity } from "@silta/platform";
-import { createTestDatabase, replaceSection, runLoad, testEnv, testIdentities } from "@silta/testing";
+import { createTestDatabase, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
 import { echoDefinition } from "./echo-server.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -55,6 +55,8 @@ const consent = await start(
     SILTA_ADMIN_PORT: "9191",
     SILTA_DATABASE_URL: db.url,
     SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(","),
+    // The bench's own topics, apart from any test run's.
+    SILTA_KAFKA_TOPIC_PREFIX: `${uniqueName("bench").replace("_", "-")}.`,
     SILTA_LOG_LEVEL: "warn",
     SILTA_DB_POOL_SIZE: "20",
     // The bench asks about one child thousands of times a second: not what the per-child limit is for.

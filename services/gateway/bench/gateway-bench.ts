@@ -12,6 +12,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EducationEventRecorded } from "@silta/contracts/education/v1/education.ts";
+import { educationEventRecorded } from "@silta/contracts/events";
 import { PROTOBUF } from "@silta/events";
 import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
@@ -176,7 +177,7 @@ try {
               ce_specversion: "1.0",
               ce_id: `297/${event.eventId}`,
               ce_source: "/silta/gateway/municipalities/297",
-              ce_type: "fi.silta.education-event.recorded.v1",
+              ce_type: educationEventRecorded.type,
               ce_time: new Date().toISOString(),
               "content-type": PROTOBUF,
               traceparent,

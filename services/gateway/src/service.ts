@@ -44,7 +44,7 @@ export const gatewayService: ServiceSpec<typeof configShape, { app: FastifyInsta
       check: educationEventChecker(schemas.inline(event), schemas.jsonNames(event)),
       dedupSeconds: config.SILTA_INTAKE_DEDUP_SECONDS,
       deadlineMs: config.SILTA_INTAKE_DEADLINE_MS,
-      topic: config.SILTA_EDUCATION_TOPIC,
+      topic: kit.topicName(config.SILTA_EDUCATION_TOPIC),
     });
     const settings = {
       bodyLimitBytes: config.SILTA_BODY_LIMIT_BYTES,

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
+import { inboxTopic } from "@silta/contracts/events";
 import { NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
@@ -45,9 +46,11 @@ const start = forkService;
 const [db, consentDb] = await Promise.all([createTestDatabase("bench_referrals"), createTestDatabase("bench_referrals_consent")]);
 const brokers = testEnv.kafkaBrokers.join(",");
 const ids = await testIdentities();
+// The bench's own topics (the services prefix every topic with it), apart from any test run's.
+const prefix = `${uniqueName("bench").replace("_", "-")}.`;
 const consent = await start(
   here("../../consent/src/main.ts"),
-  { SILTA_GRPC_PORT: "50161", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers, ...ids.env() },
+  { SILTA_GRPC_PORT: "50161", SILTA_DATABASE_URL: consentDb.url, SILTA_KAFKA_BROKERS: brokers, SILTA_KAFKA_TOPIC_PREFIX: prefix, ...ids.env() },
   9193,
 );
 const referrals = await start(
@@ -56,6 +59,7 @@ const referrals = await start(
     SILTA_GRPC_PORT: "50162",
     SILTA_DATABASE_URL: db.url,
     SILTA_KAFKA_BROKERS: brokers,
+    SILTA_KAFKA_TOPIC_PREFIX: prefix,
     SILTA_CONSENT_ADDRESS: "127.0.0.1:50161",
     SILTA_AREA_CODE: "13",
     SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 3).toString("base64"),
@@ -69,7 +73,7 @@ const arrived = new Map<string, number>();
 const kafka = new Kafka({ clientId: "bench", brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
 const consumer = kafka.consumer({ groupId: uniqueName("bench-inbox"), sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
 await consumer.connect();
-await consumer.subscribe({ topic: "referrals.inbox.13.v1", fromBeginning: false });
+await consumer.subscribe({ topic: prefix + inboxTopic("13").name, fromBeginning: false });
 const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
 await consumer.run({ eachMessage: async ({ message }) => void arrived.set(message.key?.toString() ?? "", performance.now()) });
 await joined;

@@ -1,6 +1,7 @@
 // Example for a wellbeing area's integrator: read your area's referral inbox and hand each new
 // referral to your own case system. Run: node services/referrals/examples/inbox-consumer.ts 13
-// (KAFKA_BROKERS, default 127.0.0.1:9092; GROUP, default "example-case-system").
+// (KAFKA_BROKERS, default 127.0.0.1:9092; GROUP, default "example-case-system"; TOPIC_PREFIX, the
+// namespace your Silta deployment's topics have on a shared cluster, if any: its SILTA_KAFKA_TOPIC_PREFIX).
 //
 // What to copy into a real integration:
 // - Read only `referrals.inbox.<your area>.v1`; the Kafka ACLs let you read nothing else.
@@ -15,7 +16,7 @@ import { ReferralInboxRecord } from "@silta/contracts/referrals/v1/referrals.ts"
 import { Kafka, logLevel } from "kafkajs";
 
 const area = process.argv[2] ?? "13";
-const topic = `referrals.inbox.${area}.v1`;
+const topic = `${process.env.TOPIC_PREFIX ?? ""}referrals.inbox.${area}.v1`;
 const kafka = new Kafka({ clientId: "example-case-system", brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","), logLevel: logLevel.WARN });
 const consumer = kafka.consumer({ groupId: process.env.GROUP ?? "example-case-system" });
 const seen = new Set<string>();

@@ -9,7 +9,7 @@ import {
   type Recipient as PRecipient,
 } from "@silta/contracts/consent/v1/consent.ts";
 import { personReads, service } from "@silta/grpc";
-import { type FieldViolation, invalidArgument, type UsageLog } from "@silta/platform";
+import { type ErrorCode, type FieldViolation, invalidArgument, type UsageLog } from "@silta/platform";
 import type { AuditedDecision } from "../app/check-disclosure.ts";
 import type { AuditEntry } from "../app/ports.ts";
 import type { Consent, ConsentGiver, Recipient } from "../domain/consent.ts";
@@ -50,7 +50,7 @@ class Decoder {
       roles: r.roles,
     };
   }
-  throwIfAny(code: string) {
+  throwIfAny(code: ErrorCode) {
     if (this.fields.length > 0) throw invalidArgument(code, this.fields);
   }
 }

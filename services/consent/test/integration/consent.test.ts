@@ -17,7 +17,17 @@ import { CONSENT_TOPIC, consentExpired, consentGranted } from "@silta/contracts/
 import { createKafka, headerString } from "@silta/events";
 import { unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, type SiltaError } from "@silta/platform";
-import { captureLogs, createTestDatabase, readTopicUntil, sharedTestIdentities, type TestDatabase, testEnv, uniqueName, waitFor } from "@silta/testing";
+import {
+  captureLogs,
+  createTestDatabase,
+  readTopicUntil,
+  sharedTestIdentities,
+  type TestDatabase,
+  testEnv,
+  testTopic,
+  uniqueName,
+  waitFor,
+} from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dpo, manager, meetingsService, school, worker } from "../support/builders.ts";
@@ -69,7 +79,7 @@ const counts = async () =>
 async function eventsAbout(subjectPseudonym: string, atLeast: number): Promise<KafkaMessage[]> {
   const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "consent-test", logger: logs.logger });
   const mine = (seen: KafkaMessage[]) => seen.filter((m) => m.key?.toString() === subjectPseudonym);
-  return mine(await readTopicUntil(kafka, CONSENT_TOPIC.name, (seen) => mine(seen).length >= atLeast, `${atLeast} events about the subject`));
+  return mine(await readTopicUntil(kafka, testTopic(CONSENT_TOPIC.name), (seen) => mine(seen).length >= atLeast, `${atLeast} events about the subject`));
 }
 
 beforeAll(async () => {

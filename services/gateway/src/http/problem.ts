@@ -1,7 +1,7 @@
 // RFC 9457 problem details: every error answer of the gateway is made here, in one place, from
 // a SiltaError (own or a service's, via the gRPC kit), a fastify error, or anything else.
 // No stack traces, no internals: an unexpected error is a plain 500 with the request id.
-import { type ErrorKind, type FieldViolation, isSiltaError, type PreconditionViolation, SiltaError } from "@silta/platform";
+import { type ErrorCode, type ErrorKind, type FieldViolation, isSiltaError, KIND_STATUS, type PreconditionViolation, SiltaError } from "@silta/platform";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 const TYPE_BASE = "https://silta.fi/problems/";
@@ -11,8 +11,8 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  /** The SILTA_* error code, for programs. */
-  code: string;
+  /** The SILTA_* error code, for programs (docs/errors.md). */
+  code: ErrorCode;
   instance?: string;
   /** Invalid fields (proto3 JSON names, dotted paths). */
   errors?: FieldViolation[];
@@ -20,18 +20,19 @@ export interface Problem {
   preconditions?: PreconditionViolation[];
 }
 
-const byKind: Record<ErrorKind, { status: number; title: string }> = {
-  invalid_argument: { status: 400, title: "Invalid request" },
-  unauthenticated: { status: 401, title: "Authentication required" },
-  permission_denied: { status: 403, title: "Forbidden" },
-  not_found: { status: 404, title: "Not found" },
-  already_exists: { status: 409, title: "Already exists" },
-  failed_precondition: { status: 409, title: "Not allowed in the current state" },
-  aborted: { status: 409, title: "Conflict, try again" },
-  resource_exhausted: { status: 429, title: "Too many requests" },
-  deadline_exceeded: { status: 504, title: "A service did not answer in time" },
-  unavailable: { status: 503, title: "Service unavailable" },
-  internal: { status: 500, title: "Internal error" },
+// The HTTP status of each kind is the error-code table's (KIND_STATUS of @silta/platform).
+const titles: Record<ErrorKind, string> = {
+  invalid_argument: "Invalid request",
+  unauthenticated: "Authentication required",
+  permission_denied: "Forbidden",
+  not_found: "Not found",
+  already_exists: "Already exists",
+  failed_precondition: "Not allowed in the current state",
+  aborted: "Conflict, try again",
+  resource_exhausted: "Too many requests",
+  deadline_exceeded: "A service did not answer in time",
+  unavailable: "Service unavailable",
+  internal: "Internal error",
 };
 
 /** `home_municipality_code` → `homeMunicipalityCode` (the proto3 JSON name), per path segment. */
@@ -43,7 +44,8 @@ export function jsonFieldPath(path: string): string {
 }
 
 export function problemFromSiltaError(e: SiltaError, instance?: string): Problem {
-  const { status, title } = byKind[e.kind];
+  const status = KIND_STATUS[e.kind].http;
+  const title = titles[e.kind];
   const slug = e.code
     .replace(/^SILTA_/, "")
     .toLowerCase()
@@ -96,7 +98,7 @@ export function toProblem(err: unknown, instance?: string): Problem {
 }
 
 interface FrameworkError {
-  code: string;
+  code: ErrorCode;
   status: number;
   title: string;
   detail: string;
@@ -160,7 +162,7 @@ function validationField(where: string, v: NonNullable<FastifyLikeError["validat
  */
 export function clientErrorProblem(err: { code?: string }, socket: import("node:stream").Duplex): void {
   if (err.code === "ECONNRESET" || socket.destroyed) return;
-  const [status, reason, code, title, detail] =
+  const [status, reason, code, title, detail]: [number, string, ErrorCode, string, string] =
     err.code === "ERR_HTTP_REQUEST_TIMEOUT"
       ? [408, "Request Timeout", "SILTA_GATEWAY_REQUEST_TIMEOUT", "Request timeout", "the request was not received in time"]
       : err.code === "HPE_HEADER_OVERFLOW"

@@ -1,4 +1,6 @@
 // POST /v1/education-events: a municipal system's batch of school and early-education events.
+
+import { EDUCATION_TOPIC } from "@silta/contracts/events";
 import { invalidArgument } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import { identityOf } from "../auth/authenticate.ts";
@@ -32,7 +34,7 @@ export function educationEventRoutes(app: FastifyInstance, schemas: ProtoSchemas
         operationId: "submitEducationEvents",
         summary: "Submit a batch of school and early-education events (up to 500)",
         description: [
-          "Each event is checked on its own: the valid ones go to the wellbeing area's referrals service through `municipal.education.v1`, the invalid ones are answered with their reasons, item by item.",
+          `Each event is checked on its own: the valid ones go to the wellbeing area's referrals service through \`${EDUCATION_TOPIC.name}\`, the invalid ones are answered with their reasons, item by item.`,
           "Idempotent by `eventId` (per municipality): a retried batch adds nothing; those events are answered `duplicate`.",
           "The pupil's henkilötunnus (`pupilHetu`) is validated here and is readable only by the referrals service; `pupilId` (the record key) must be an opaque id.",
           "Publish only events about pupils covered by a support arrangement with child protection (e.g. Sisukas): Silta keeps an event only when a consent or statutory basis covers the unit and purpose, and drops the rest without storing them.",

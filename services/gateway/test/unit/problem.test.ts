@@ -1,4 +1,4 @@
-import { SiltaError } from "@silta/platform";
+import { type ErrorCode, SiltaError } from "@silta/platform";
 import { describe, expect, it } from "vitest";
 import { jsonFieldPath, toProblem } from "../../src/http/problem.ts";
 
@@ -15,7 +15,7 @@ describe("problem details (RFC 9457)", () => {
     ["deadline_exceeded", 504],
     ["internal", 500],
   ] as const)("maps %s to %i", (kind, status) => {
-    const p = toProblem(new SiltaError("SILTA_TEST_REASON", kind, "what happened"), "urn:silta:request:1");
+    const p = toProblem(new SiltaError("SILTA_TEST_REASON" as ErrorCode, kind, "what happened"), "urn:silta:request:1");
     expect(p).toMatchObject({ status, code: "SILTA_TEST_REASON", type: "https://silta.fi/problems/test-reason", instance: "urn:silta:request:1" });
   });
 
@@ -28,7 +28,9 @@ describe("problem details (RFC 9457)", () => {
   });
 
   it("never shows the message of an internal error, nor of something unexpected", () => {
-    expect(toProblem(new SiltaError("SILTA_X", "internal", "pg: relation referrals_secret does not exist")).detail).not.toContain("referrals_secret");
+    expect(toProblem(new SiltaError("SILTA_X" as ErrorCode, "internal", "pg: relation referrals_secret does not exist")).detail).not.toContain(
+      "referrals_secret",
+    );
     const p = toProblem(new TypeError("Cannot read properties of undefined (reading 'hetu') at handler.ts:12"));
     expect(p).toMatchObject({ status: 500, code: "SILTA_GATEWAY_INTERNAL" });
     expect(JSON.stringify(p)).not.toContain("hetu");

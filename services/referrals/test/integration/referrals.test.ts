@@ -20,6 +20,8 @@ import {
   sharedTestIdentities,
   type TestDatabase,
   testEnv,
+  testTopic,
+  testTopicPrefix,
   uniqueName,
   waitFor,
 } from "@silta/testing";
@@ -100,11 +102,13 @@ describe("submitting a child welfare notification", () => {
       { topic: "referrals.referral.v1", ce_type: "fi.silta.referral.submitted.v1" },
       { topic: "referrals.referral.v1", ce_type: "fi.silta.referral.receipt-issued.v1" },
     ]);
-    const inbox = (await readTopic(inboxTopic("13").name, (s) => s.some((m) => key(m) === id), "the inbox record")).find((m) => key(m) === id);
+    const inbox = (await readTopic(testTopic(inboxTopic("13").name), (s) => s.some((m) => key(m) === id), "the inbox record")).find((m) => key(m) === id);
     const full = inboxRecord.decode(inbox?.value as Buffer, "application/protobuf").referral;
     expect(full).toMatchObject({ concern: req.concern, child: { hetu: req.child?.hetu, givenNames: NAME_MARK }, areaCode: "13" });
     expect(full?.deadlines.map((d) => d.kind)).toEqual([1, 2, 3]);
-    const domain = (await readTopic(REFERRAL_TOPIC.name, (s) => s.filter((m) => key(m) === id).length >= 2, "the domain events")).filter((m) => key(m) === id);
+    const domain = (await readTopic(testTopic(REFERRAL_TOPIC.name), (s) => s.filter((m) => key(m) === id).length >= 2, "the domain events")).filter(
+      (m) => key(m) === id,
+    );
     const thin = referralSubmitted.decode(
       domain.find((m) => headerString(m.headers, "ce_type") === "fi.silta.referral.submitted.v1")?.value as Buffer,
       "application/protobuf",
@@ -232,7 +236,7 @@ describe("the example inbox consumer for an area's integrator", () => {
     // A new integrator reads the whole inbox; this one starts where this file's records begin, as
     // if it had read the rest already (the shared development topic holds earlier runs' records).
     const group = uniqueName("example");
-    const topic = inboxTopic("13").name;
+    const topic = testTopic(inboxTopic("13").name);
     const partitions = await offsetsSinceFileStart(kafka, topic);
     const admin = kafka.admin();
     await admin.connect();
@@ -241,7 +245,7 @@ describe("the example inbox consumer for an area's integrator", () => {
     // Reference numbers restart in each test database; the id is unique.
     const ref = `${receipt?.referenceNumber}  id=${receipt?.referralId}`;
     const example = spawn(process.execPath, [fileURLToPath(new URL("../../examples/inbox-consumer.ts", import.meta.url)), "13"], {
-      env: { ...process.env, KAFKA_BROKERS: testEnv.kafkaBrokers.join(","), GROUP: group },
+      env: { ...process.env, KAFKA_BROKERS: testEnv.kafkaBrokers.join(","), GROUP: group, TOPIC_PREFIX: testTopicPrefix },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -283,7 +287,7 @@ describe("a private person's notification", () => {
     const { receipt } = await unary(a.client, a.client.submitReferral, anonymous(), { identity: webForm });
     expect(receipt).toMatchObject({ areaCode: "13", referenceNumber: expect.stringMatching(/^LS-13-/) });
     const id = receipt?.referralId ?? "";
-    const inbox = (await readTopic(inboxTopic("13").name, (s) => s.some((m) => key(m) === id), "the inbox record")).find((m) => key(m) === id);
+    const inbox = (await readTopic(testTopic(inboxTopic("13").name), (s) => s.some((m) => key(m) === id), "the inbox record")).find((m) => key(m) === id);
     const full = inboxRecord.decode(inbox?.value as Buffer, "application/protobuf").referral;
     expect(full?.notifier).toMatchObject({ type: NotifierType.NOTIFIER_TYPE_ANONYMOUS_PRIVATE_PERSON, name: "", organisationId: "" });
     expect(full?.concern).toContain(CONCERN_MARK);
@@ -583,7 +587,7 @@ describe("school and early-education events", () => {
 
 describe("privacy", () => {
   it("puts no henkilötunnus, child name or concern on referrals.referral.v1 or in any log line", async () => {
-    const all = await readTopic(REFERRAL_TOPIC.name, (s) => s.length > 0, "records");
+    const all = await readTopic(testTopic(REFERRAL_TOPIC.name), (s) => s.length > 0, "records");
     await new Promise((r) => setTimeout(r, 500));
     for (const m of all) {
       const text = `${m.value?.toString("latin1")} ${JSON.stringify(m.headers)}`;

@@ -3,13 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import type { Identity, Logger } from "@silta/platform";
-import { callers } from "@silta/testing";
+import { callers, testTopic } from "@silta/testing";
 import { startConsent as startConsentService, startReferrals as startReferralsService } from "@silta/tests/chain";
 import type { Clock } from "../../src/app/ports.ts";
 
 export const PSEUDONYM_KEY = Buffer.alloc(32, 7).toString("base64");
-/** This test run's own education topic: other test files produce to theirs at the same time. */
-export const EDUCATION_TOPIC = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
+/** This test run's own education topic (as configured; on the cluster it is EDUCATION_TOPIC, in the file's namespace). */
+const EDUCATION_TOPIC_NAME = `municipal.education.${randomBytes(4).toString("hex")}.v1`;
+export const EDUCATION_TOPIC = testTopic(EDUCATION_TOPIC_NAME);
 
 export const startConsent = (databaseUrl: string, logger: Logger) => startConsentService(databaseUrl, logger);
 
@@ -23,7 +24,7 @@ export async function startReferrals(databaseUrl: string, consentPort: number, l
       SILTA_REFERRALS_DEADLINE_INTERVAL_MS: "3600000",
       // Small batches, so the watcher test goes through several (the file's other referrals are due too).
       SILTA_REFERRALS_DEADLINE_BATCH: "3",
-      SILTA_EDUCATION_TOPIC: EDUCATION_TOPIC,
+      SILTA_EDUCATION_TOPIC: EDUCATION_TOPIC_NAME,
     },
     { clock, consumerGroup },
   );
