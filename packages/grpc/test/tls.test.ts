@@ -51,12 +51,23 @@ describe("gRPC between services over mutual TLS", () => {
   it("a plaintext client, a client without a certificate and one with another CA's certificate are refused", async () => {
     const { readFileSync } = await import("node:fs");
     const ca = readFileSync(pki.caFile);
-    for (const creds of [
-      credentials.createInsecure(),
-      credentials.createSsl(ca),
-      credentials.createSsl(ca, readFileSync(pki.rogue.keyFile), readFileSync(pki.rogue.certFile)),
-    ]) {
-      await expect(healthWith(creds)).rejects.toMatchObject({ kind: "unavailable" });
+    const good = grpcCredentials({ SILTA_GRPC_TLS_CA_FILE: pki.caFile, SILTA_GRPC_TLS_CERT_FILE: client.certFile, SILTA_GRPC_TLS_KEY_FILE: client.keyFile });
+    for (const [creds, refusal] of [
+      [credentials.createInsecure(), /Failed to connect/],
+      // TLS 1.3: the server's alert names what was missing.
+      [credentials.createSsl(ca), /alert certificate required/],
+      [credentials.createSsl(ca, readFileSync(pki.rogue.keyFile), readFileSync(pki.rogue.certFile)), /Failed to connect/],
+    ] as const) {
+      const err = await healthWith(creds).then(
+        () => undefined,
+        (e: unknown) => e as { kind: string; message: string },
+      );
+      expect(err).toMatchObject({ kind: "unavailable" });
+      expect(err?.message).toMatch(refusal);
+      // Refused by the handshake, not a listener that is down: no connection refused, and the
+      // same server serves a client with a Silta certificate at once.
+      expect(err?.message).not.toMatch(/ECONNREFUSED/);
+      expect((await healthWith(good.client)).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     }
   });
 

@@ -25,6 +25,24 @@ export type Identity = z.infer<typeof identitySchema>;
  */
 export const AUDIT_ROLES = ["data_protection_officer", "auditor"] as const;
 
+/** The child-protection roles of a wellbeing area: they handle referrals and manage consents. */
+export const CHILD_PROTECTION_ROLES = ["child_protection_worker", "child_protection_manager", "social_emergency_worker"] as const;
+
+/**
+ * The roles Silta's routes and services act on, and what each is for. An organisation's identity
+ * provider may send others (they are kept, and grant nothing here); `make token` refuses a
+ * spelling not in this list, so a developer does not mint a token whose role nothing honours.
+ */
+export const KNOWN_ROLES: Record<string, string> = {
+  child_protection_worker: "a wellbeing area's child-protection social worker",
+  child_protection_manager: "a wellbeing area's child-protection manager",
+  social_emergency_worker: "a wellbeing area's social emergency worker (sosiaalipäivystys)",
+  data_protection_officer: "a wellbeing area's data protection officer (reads audit trails and usage logs)",
+  auditor: "a wellbeing area's auditor (reads audit trails and usage logs)",
+  education_event_publisher: "a municipal system that publishes school and early-education events",
+  teacher: "a professional who notifies (any profession may; teacher is the development default)",
+};
+
 export function hasRole(identity: Identity, role: string): boolean {
   return identity.roles.includes(role);
 }

@@ -159,10 +159,11 @@ export async function offsetsSinceFileStart(kafka: import("kafkajs").Kafka, topi
 }
 
 /**
- * Reads `topic` with a throw-away group until `until(seen)` holds (or times out), from the
- * records written since a minute before this test file started: the shared topics of a
- * development broker also hold earlier runs' records (a `make bench` leaves ~100,000), which a
- * read from the beginning would wade through first.
+ * Reads `topic` with a throw-away group until `until(seen)` holds (or times out), and then on to
+ * the end: every partition read up to the end offset it had at that moment, so what comes back
+ * is every record written so far (a test can count "exactly N"), not a first batch. Starts from
+ * the records written since a minute before this test file started: the shared topics of a
+ * development broker also hold earlier runs' records (a `make bench` leaves ~100,000).
  */
 export async function readTopicUntil(
   kafka: import("kafkajs").Kafka,
@@ -174,13 +175,24 @@ export async function readTopicUntil(
   const from = await offsetsSinceFileStart(kafka, topic);
   const consumer = kafka.consumer({ groupId: uniqueName("reader"), sessionTimeout: 6000, heartbeatInterval: 1000 });
   const seen: import("kafkajs").KafkaMessage[] = [];
+  // Per partition, the offset after the last record read (where reading began, before any).
+  const next = new Map(from.map((f) => [f.partition, BigInt(f.offset)]));
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      seen.push(message);
+      next.set(partition, BigInt(message.offset) + 1n);
+    },
+  });
   for (const { partition, offset } of from) consumer.seek({ topic, partition, offset });
   try {
     await waitFor(() => until(seen), { what, timeoutMs });
-    return seen;
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    await waitFor(() => ends.every((e) => (next.get(e.partition) ?? 0n) >= BigInt(e.high)), { what: `${topic} read to its end offsets`, timeoutMs });
+    return [...seen];
   } finally {
     await consumer.disconnect();
   }

@@ -4,7 +4,7 @@
 // identity proof (x-silta-identity-proof) signed with the local gateway's key (.cache/identity/),
 // valid for 60 s: for calling a service directly with grpcurl.
 import { parseArgs } from "node:util";
-import { type Identity, identityProver, readSigningKey } from "@silta/platform";
+import { type Identity, identityProver, KNOWN_ROLES, organisationTypes, readSigningKey } from "@silta/platform";
 import { ensureDevKeys, mintToken } from "../src/auth/dev-token.ts";
 
 const cache = process.env.SILTA_CACHE_DIR ?? ".cache";
@@ -25,6 +25,15 @@ const list = (s: string | undefined) =>
     .split(",")
     .map((x) => x.trim())
     .filter(Boolean);
+// A misspelt type or role would print a token the gateway refuses ("claims incomplete") or one
+// whose role nothing honours: refused here, with the valid spellings.
+const types = values.audience ? organisationTypes : organisationTypes.filter((t) => t !== "service");
+const refuse = (what: string, given: string, valid: readonly string[]) => {
+  process.stderr.write(`unknown ${what} "${given}"; one of: ${valid.join(", ")}\n`);
+  process.exit(2);
+};
+if (!(types as readonly string[]).includes(values.type ?? "")) refuse("TYPE", values.type ?? "", types);
+for (const role of list(values.role)) if (!Object.hasOwn(KNOWN_ROLES, role)) refuse("ROLE", role, Object.keys(KNOWN_ROLES));
 const caller = {
   sub: values.sub ?? "dev-user",
   org_id: values.org ?? "",

@@ -111,6 +111,26 @@ const arbRequest = fc.record({
   dataCategory: fc.constantFrom(...dataCategories),
 });
 
+/**
+ * Whether a granted recipient covers the one asking, written from the rule in its own words and
+ * not with the implementation's recipientCovers (an oracle that calls the code under test cannot
+ * find its faults): a named organisation covers only itself; with no name, a type covers every
+ * organisation of that type, and nothing covers anyone; named roles cover only a recipient acting
+ * in one of them, no roles cover any.
+ */
+function grantedTo(
+  granted: { organisationId: string; organisationType?: string | undefined; roles: string[] },
+  asking: DisclosureRequest["recipient"],
+): boolean {
+  let organisation: boolean;
+  if (granted.organisationId !== "") organisation = asking.organisationId === granted.organisationId;
+  else if (granted.organisationType === undefined) organisation = false;
+  else organisation = asking.organisationType === granted.organisationType;
+  let role = true;
+  if (granted.roles.length > 0) role = granted.roles.some((named) => named === asking.role);
+  return organisation && role;
+}
+
 /** The oracle: does this record, on its own, permit this disclosure now? */
 const consentPermits = (c: Consent, r: DisclosureRequest) =>
   c.subjectPseudonym === r.subjectPseudonym &&
@@ -119,14 +139,14 @@ const consentPermits = (c: Consent, r: DisclosureRequest) =>
   NOW < c.validUntil &&
   c.purposes.includes(r.purpose) &&
   c.dataCategories.includes(r.dataCategory) &&
-  c.recipients.some((x) => recipientCovers(x, r.recipient));
+  c.recipients.some((x) => grantedTo(x, r.recipient));
 const basisPermits = (b: StatutoryBasis, r: DisclosureRequest) =>
   b.subjectPseudonym === r.subjectPseudonym &&
   b.validFrom <= NOW &&
   (!b.validUntil || NOW < b.validUntil) &&
   b.purposes.includes(r.purpose) &&
   b.dataCategories.includes(r.dataCategory) &&
-  recipientCovers(b.recipient, r.recipient);
+  grantedTo(b.recipient, r.recipient);
 
 describe("decision rules (property-based)", () => {
   it("never allows without an active, currently valid consent or basis that matches subject, recipient, purpose and category", () => {

@@ -3,11 +3,13 @@
 // the gateway adds the coarse role gate where a route is for handlers only.
 import * as r from "@silta/contracts/referrals/v1/referrals.ts";
 import type { Upstream } from "@silta/host";
+import { CHILD_PROTECTION_ROLES } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
 import { addRpcRoute, rpcCaller } from "./rpc-route.ts";
 
-export const CHILD_PROTECTION_ROLES = ["child_protection_worker", "child_protection_manager", "social_emergency_worker"] as const;
+export { CHILD_PROTECTION_ROLES };
+
 const P = "silta.referrals.v1.";
 
 export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number): void {
