@@ -14,7 +14,7 @@ PROTOS  := $(shell find proto -name '*.proto')
 # The version of the images: the chart's appVersion.
 VERSION := $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/silta/Chart.yaml)
 
-.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token proof openapi errors bench clean
+.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token proof openapi asyncapi errors bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ token: $(GEN_OK) ## print a development token: make token ROLE=teacher ORG=kuopi
 proof: $(GEN_OK) ## print an identity proof for calling a service directly (after make up): make proof AUDIENCE=silta-consent ORG=… TYPE=… [ROLE=… AREA=… MUNICIPALITY=…]
 	@node services/gateway/scripts/token.ts --dir $(CACHE)/identity --audience "$(or $(AUDIENCE),silta-referrals)" --role "$(ROLE)" \
 	  --org "$(or $(ORG),kuopio-school-12)" --type "$(or $(TYPE),municipality)" --area "$(AREA)" --municipality "$(MUNICIPALITY)" --sub "$(or $(SUB),dev-user)"
+
+asyncapi: $(GEN_OK) ## write docs/asyncapi.yaml's message payloads from the event contracts and proto/ (a test checks it is in sync)
+	@node scripts/asyncapi.ts
 
 errors: $(DEPS_OK) ## write docs/errors.md from the error-code table (a test checks it is in sync)
 	@node scripts/errors.ts

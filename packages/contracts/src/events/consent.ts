@@ -1,13 +1,22 @@
 // consent.consent.v1: what the consent service announces (pseudonyms, ids and codes; never the
 // justification, a revocation reason or who the givers are).
-import { codec } from "@silta/events";
 import { ConsentExpired, ConsentGranted, ConsentRevoked, StatutoryBasisRecorded } from "../gen/silta/consent/v1/consent.ts";
-import { topic } from "./contract.ts";
+import { event, topic } from "./contract.ts";
 
-export const consentGranted = codec("fi.silta.consent.granted.v1", ConsentGranted);
-export const consentRevoked = codec("fi.silta.consent.revoked.v1", ConsentRevoked);
-export const consentExpired = codec("fi.silta.consent.expired.v1", ConsentExpired);
-export const statutoryBasisRecorded = codec("fi.silta.statutory-basis.recorded.v1", StatutoryBasisRecorded);
+export const consentGranted = event("fi.silta.consent.granted.v1", ConsentGranted, "silta.consent.v1.ConsentGranted", "A consent was recorded.");
+export const consentRevoked = event(
+  "fi.silta.consent.revoked.v1",
+  ConsentRevoked,
+  "silta.consent.v1.ConsentRevoked",
+  "A consent was revoked (the reason stays in the consent service).",
+);
+export const consentExpired = event("fi.silta.consent.expired.v1", ConsentExpired, "silta.consent.v1.ConsentExpired", "A consent reached its valid_until.");
+export const statutoryBasisRecorded = event(
+  "fi.silta.statutory-basis.recorded.v1",
+  StatutoryBasisRecorded,
+  "silta.consent.v1.StatutoryBasisRecorded",
+  "A disclosure basis other than consent was recorded (the justification stays in the consent service).",
+);
 
 export const CONSENT_TOPIC = topic({
   name: "consent.consent.v1",

@@ -2,10 +2,22 @@
 // the record key is, which CloudEvents types travel on it with the protobuf message of each
 // (their codecs), and its dead-letter topic. Declared once per domain in this folder; producers,
 // consumers, the chart's KafkaTopic/KafkaUser objects and docs/asyncapi.yaml follow them.
-import { dlqOf, type EventCodec, type TopicSpec } from "@silta/events";
+import { codec, dlqOf, type EventCodec, type MessageFns, type TopicSpec } from "@silta/events";
 
-/** A codec of any message (what a topic lists: its type and how to read it). */
-export type AnyCodec = Pick<EventCodec<unknown>, "type" | "decode">;
+/** A CloudEvents type bound to its protobuf message: the codec, and the message's full name (AsyncAPI, docs). */
+export interface EventContract<T> extends EventCodec<T> {
+  /** e.g. `silta.consent.v1.ConsentGranted` */
+  message: string;
+  /** One line: what happened. */
+  summary: string;
+}
+
+export function event<T>(type: string, fns: MessageFns<T>, message: string, summary: string): EventContract<T> {
+  return { ...codec(type, fns), message, summary };
+}
+
+/** An event contract of any message (what a topic lists: its type, message and how to read it). */
+export type AnyCodec = Pick<EventContract<unknown>, "type" | "decode" | "message" | "summary">;
 
 export interface TopicContract extends TopicSpec {
   /** The service that produces it (the only writer its ACLs allow). */

@@ -1,10 +1,14 @@
 // municipal.education.v1: school and early-education events from municipal systems, through the
 // gateway's intake, to the wellbeing area's referrals service.
-import { codec } from "@silta/events";
 import { EducationEventRecorded } from "../gen/silta/education/v1/education.ts";
-import { topic } from "./contract.ts";
+import { event, topic } from "./contract.ts";
 
-export const educationEventRecorded = codec("fi.silta.education-event.recorded.v1", EducationEventRecorded);
+export const educationEventRecorded = event(
+  "fi.silta.education-event.recorded.v1",
+  EducationEventRecorded,
+  "silta.education.v1.EducationEventRecorded",
+  "An attendance, support, transition or incident event about a pupil.",
+);
 
 export const EDUCATION_TOPIC = topic({
   name: "municipal.education.v1",

@@ -1,9 +1,13 @@
 // The kit's conformance fixture (not deployed): its one topic, named per test file.
-import { codec } from "@silta/events";
 import { NoteRecorded } from "../gen/silta/fixture/v1/fixture.ts";
-import { topic } from "./contract.ts";
+import { event, topic } from "./contract.ts";
 
-export const noteRecorded = codec("fi.silta.note.recorded.v1", NoteRecorded);
+export const noteRecorded = event(
+  "fi.silta.note.recorded.v1",
+  NoteRecorded,
+  "silta.fixture.v1.NoteRecorded",
+  "A note was recorded (the kit's conformance fixture).",
+);
 
 export const NOTE_TOPIC = topic({
   name: "fixture.note.v1",

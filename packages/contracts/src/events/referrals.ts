@@ -1,7 +1,6 @@
 // The referrals service's topics. The area inbox gets the whole referral (that area's own systems
 // need it; ACLs keep everyone else out); the domain topic gets ids, kind, status, area, deadlines
 // and the pseudonym, nothing else.
-import { codec } from "@silta/events";
 import {
   ReferralDeadlineAlert,
   ReferralInboxRecord,
@@ -9,15 +8,45 @@ import {
   ReferralStatusChanged,
   ReferralSubmitted,
 } from "../gen/silta/referrals/v1/referrals.ts";
-import { type TopicContract, topic } from "./contract.ts";
+import { event, type TopicContract, topic } from "./contract.ts";
 
 // The inbox record has its own type: same fact, another message (the whole referral).
-export const inboxRecord = codec("fi.silta.referral.routed.v1", ReferralInboxRecord);
-export const referralSubmitted = codec("fi.silta.referral.submitted.v1", ReferralSubmitted);
-export const statusChanged = codec("fi.silta.referral.status-changed.v1", ReferralStatusChanged);
-export const receiptIssued = codec("fi.silta.referral.receipt-issued.v1", ReferralReceiptIssued);
-export const deadlineAtRisk = codec("fi.silta.referral.deadline-at-risk.v1", ReferralDeadlineAlert);
-export const deadlineMissed = codec("fi.silta.referral.deadline-missed.v1", ReferralDeadlineAlert);
+export const inboxRecord = event(
+  "fi.silta.referral.routed.v1",
+  ReferralInboxRecord,
+  "silta.referrals.v1.ReferralInboxRecord",
+  "The whole referral, to the responsible area.",
+);
+export const referralSubmitted = event(
+  "fi.silta.referral.submitted.v1",
+  ReferralSubmitted,
+  "silta.referrals.v1.ReferralSubmitted",
+  "A referral was filed and routed.",
+);
+export const statusChanged = event(
+  "fi.silta.referral.status-changed.v1",
+  ReferralStatusChanged,
+  "silta.referrals.v1.ReferralStatusChanged",
+  "A referral moved along its lifecycle (with the notifier-visible milestone).",
+);
+export const receiptIssued = event(
+  "fi.silta.referral.receipt-issued.v1",
+  ReferralReceiptIssued,
+  "silta.referrals.v1.ReferralReceiptIssued",
+  "The content-free receipt for the notifying organisation.",
+);
+export const deadlineAtRisk = event(
+  "fi.silta.referral.deadline-at-risk.v1",
+  ReferralDeadlineAlert,
+  "silta.referrals.v1.ReferralDeadlineAlert",
+  "A statutory deadline is within the configured lead (once per referral and deadline).",
+);
+export const deadlineMissed = event(
+  "fi.silta.referral.deadline-missed.v1",
+  ReferralDeadlineAlert,
+  "silta.referrals.v1.ReferralDeadlineAlert",
+  "A statutory deadline passed unmet (once per referral and deadline).",
+);
 
 export const REFERRAL_TOPIC = topic({
   name: "referrals.referral.v1",
