@@ -48,7 +48,12 @@ export function recordEducationEvent(deps: {
     const areaCode = deps.areaOf(e.municipalityCode) as string;
     if (!(await deps.store.hasOpenReferral(candidates, areaCode))) return "dropped_no_case";
     const purpose = e.level === "early_education" ? "early_education_support" : "school_support";
-    const allowed = await deps.consent.allows({ subjectPseudonym, unitId: e.unitId, purpose, dataCategory: "education_events" });
+    // During a key rotation a consent may have been recorded under the previous key's pseudonym.
+    let allowed = false;
+    for (const candidate of candidates) {
+      allowed = await deps.consent.allows({ subjectPseudonym: candidate, unitId: e.unitId, purpose, dataCategory: "education_events" });
+      if (allowed) break;
+    }
     if (!allowed) return "dropped_no_consent";
     const detail = e.detail as NonNullable<IncomingEducationEvent["detail"]>;
     const stored = await deps.store.transaction((tx) =>
