@@ -34,7 +34,7 @@ export function proveCallsOf<C extends Client>(client: C, how: ClientIdentity): 
   return client;
 }
 
-type UnaryMethod<Req, Res> = (
+export type UnaryMethod<Req, Res> = (
   request: Req,
   metadata: Metadata,
   options: Partial<CallOptions>,

@@ -17,7 +17,7 @@ import type { Consent, ConsentStatus, Recipient } from "./domain/consent.ts";
 import type { StatutoryBasis } from "./domain/statutory-basis.ts";
 import type { BasisType, DataCategory, DenyReason, GiverRole, ObtainedBy, OrganisationType, Purpose } from "./domain/vocabulary.ts";
 
-export const purpose = enumTable<Purpose>([
+export const purpose = enumTable<PPurpose, Purpose>([
   [PPurpose.PURPOSE_REFERRAL_FOLLOW_UP, "referral_follow_up"],
   [PPurpose.PURPOSE_MEETING_PARTICIPATION, "meeting_participation"],
   [PPurpose.PURPOSE_PAIRED_WORK, "paired_work"],
@@ -25,7 +25,7 @@ export const purpose = enumTable<Purpose>([
   [PPurpose.PURPOSE_EARLY_EDUCATION_SUPPORT, "early_education_support"],
   [PPurpose.PURPOSE_SERVICE_NEED_ASSESSMENT, "service_need_assessment"],
 ]);
-export const dataCategory = enumTable<DataCategory>([
+export const dataCategory = enumTable<PDataCategory, DataCategory>([
   [PDataCategory.DATA_CATEGORY_REFERRAL_STATUS, "referral_status"],
   [PDataCategory.DATA_CATEGORY_CASE_SUMMARY, "case_summary"],
   [PDataCategory.DATA_CATEGORY_MEETING_INFORMATION, "meeting_information"],
@@ -34,29 +34,29 @@ export const dataCategory = enumTable<DataCategory>([
   [PDataCategory.DATA_CATEGORY_CONTACT_INFORMATION, "contact_information"],
   [PDataCategory.DATA_CATEGORY_ASSESSMENT_SUMMARY, "assessment_summary"],
 ]);
-export const organisationType = enumTable<OrganisationType>([
+export const organisationType = enumTable<POrganisationType, OrganisationType>([
   [POrganisationType.ORGANISATION_TYPE_MUNICIPALITY, "municipality"],
   [POrganisationType.ORGANISATION_TYPE_WELLBEING_AREA, "wellbeing_area"],
   [POrganisationType.ORGANISATION_TYPE_NGO, "ngo"],
   [POrganisationType.ORGANISATION_TYPE_HEALTH, "health"],
 ]);
-export const giverRole = enumTable<GiverRole>([
+export const giverRole = enumTable<PGiverRole, GiverRole>([
   [PGiverRole.GIVER_ROLE_CHILD, "child"],
   [PGiverRole.GIVER_ROLE_CUSTODIAN, "custodian"],
   [PGiverRole.GIVER_ROLE_GUARDIAN_AD_LITEM, "guardian_ad_litem"],
 ]);
-export const obtainedBy = enumTable<ObtainedBy>([
+export const obtainedBy = enumTable<PObtainedBy, ObtainedBy>([
   [PObtainedBy.OBTAINED_BY_WRITTEN, "written"],
   [PObtainedBy.OBTAINED_BY_ELECTRONIC, "electronic"],
   [PObtainedBy.OBTAINED_BY_RECORDED_VERBAL, "recorded_verbal"],
 ]);
-export const basisType = enumTable<BasisType>([
+export const basisType = enumTable<PBasisType, BasisType>([
   [PBasisType.BASIS_TYPE_STATUTORY_NOTIFICATION, "statutory_notification"],
   [PBasisType.BASIS_TYPE_STATUTORY_RIGHT_TO_OBTAIN, "statutory_right_to_obtain"],
   [PBasisType.BASIS_TYPE_CHILD_INTEREST_NECESSITY, "child_interest_necessity"],
   [PBasisType.BASIS_TYPE_OTHER_LAW, "other_law"],
 ]);
-export const denyReason = enumTable<DenyReason>([
+export const denyReason = enumTable<PDenyReason, DenyReason>([
   [PDenyReason.DENY_REASON_NO_CONSENT, "no_consent"],
   [PDenyReason.DENY_REASON_RECIPIENT_NOT_COVERED, "recipient_not_covered"],
   [PDenyReason.DENY_REASON_PURPOSE_NOT_COVERED, "purpose_not_covered"],
@@ -65,7 +65,7 @@ export const denyReason = enumTable<DenyReason>([
   [PDenyReason.DENY_REASON_CONSENT_EXPIRED, "consent_expired"],
   [PDenyReason.DENY_REASON_NOT_YET_VALID, "not_yet_valid"],
 ]);
-export const consentStatus = enumTable<ConsentStatus>([
+export const consentStatus = enumTable<PConsentStatus, ConsentStatus>([
   [PConsentStatus.CONSENT_STATUS_ACTIVE, "active"],
   [PConsentStatus.CONSENT_STATUS_REVOKED, "revoked"],
   [PConsentStatus.CONSENT_STATUS_EXPIRED, "expired"],

@@ -14,19 +14,19 @@ import type { EducationEventRecord } from "./app/ports.ts";
 import type { DeadlineKind } from "./domain/deadlines.ts";
 import type { DeadlineState, DecisionOutcome, Milestone, NotifierType, Referral, ReferralKind, ReferralStatus } from "./domain/referral.ts";
 
-export const kind = enumTable<ReferralKind>([
+export const kind = enumTable<PReferralKind, ReferralKind>([
   [PReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION, "child_welfare_notification"],
   [PReferralKind.REFERRAL_KIND_ASSESSMENT_CONTACT, "assessment_contact"],
   [PReferralKind.REFERRAL_KIND_PRE_BIRTH_NOTIFICATION, "pre_birth_notification"],
   [PReferralKind.REFERRAL_KIND_MOVE_NOTIFICATION, "move_notification"],
 ]);
-export const notifierType = enumTable<NotifierType>([
+export const notifierType = enumTable<PNotifierType, NotifierType>([
   [PNotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL, "mandatory_professional"],
   [PNotifierType.NOTIFIER_TYPE_OTHER_PROFESSIONAL, "other_professional"],
   [PNotifierType.NOTIFIER_TYPE_PRIVATE_PERSON, "private_person"],
   [PNotifierType.NOTIFIER_TYPE_ANONYMOUS_PRIVATE_PERSON, "anonymous_private_person"],
 ]);
-export const status = enumTable<ReferralStatus>([
+export const status = enumTable<PReferralStatus, ReferralStatus>([
   [PReferralStatus.REFERRAL_STATUS_SUBMITTED, "submitted"],
   [PReferralStatus.REFERRAL_STATUS_RECEIVED, "received"],
   [PReferralStatus.REFERRAL_STATUS_URGENCY_ASSESSED, "urgency_assessed"],
@@ -36,17 +36,17 @@ export const status = enumTable<ReferralStatus>([
   [PReferralStatus.REFERRAL_STATUS_ASSESSMENT_COMPLETED, "assessment_completed"],
   [PReferralStatus.REFERRAL_STATUS_CLOSED, "closed"],
 ]);
-export const outcome = enumTable<DecisionOutcome>([
+export const outcome = enumTable<PDecisionOutcome, DecisionOutcome>([
   [PDecisionOutcome.DECISION_OUTCOME_START_ASSESSMENT, "start_assessment"],
   [PDecisionOutcome.DECISION_OUTCOME_NO_FURTHER_ACTION, "no_further_action"],
   [PDecisionOutcome.DECISION_OUTCOME_REDIRECT, "redirect"],
 ]);
-export const deadlineKind = enumTable<DeadlineKind>([
+export const deadlineKind = enumTable<PDeadlineKind, DeadlineKind>([
   [PDeadlineKind.DEADLINE_KIND_URGENCY_ASSESSMENT, "urgency_assessment"],
   [PDeadlineKind.DEADLINE_KIND_DECISION, "decision"],
   [PDeadlineKind.DEADLINE_KIND_ASSESSMENT_COMPLETION, "assessment_completion"],
 ]);
-export const milestone = enumTable<Milestone>([
+export const milestone = enumTable<PMilestone, Milestone>([
   [PMilestone.MILESTONE_RECEIVED_BY_AREA, "received_by_area"],
   [PMilestone.MILESTONE_URGENCY_ASSESSED, "urgency_assessed"],
   [PMilestone.MILESTONE_DECISION_MADE, "decision_made"],

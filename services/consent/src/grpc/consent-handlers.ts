@@ -91,10 +91,10 @@ function auditToProto(e: AuditEntry) {
     consentId: e.consentId ?? "",
     basisId: e.basisId ?? "",
     recipientOrganisation: e.recipientOrganisation ?? "",
-    purpose: purpose.proto(e.purpose) as never,
-    dataCategory: dataCategory.proto(e.dataCategory) as never,
-    decision: (e.decision === "allow" ? Decision.DECISION_ALLOW : e.decision === "deny" ? Decision.DECISION_DENY : Decision.DECISION_UNSPECIFIED) as never,
-    denyReason: denyReason.proto(e.denyReason) as never,
+    purpose: purpose.proto(e.purpose),
+    dataCategory: dataCategory.proto(e.dataCategory),
+    decision: e.decision === "allow" ? Decision.DECISION_ALLOW : e.decision === "deny" ? Decision.DECISION_DENY : Decision.DECISION_UNSPECIFIED,
+    denyReason: denyReason.proto(e.denyReason),
     entryHash: e.entryHash,
   };
 }

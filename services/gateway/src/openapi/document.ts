@@ -3,7 +3,7 @@
 
 import type { Client } from "@grpc/grpc-js";
 import { metrics } from "@opentelemetry/api";
-import { createClient } from "@silta/grpc";
+import { type ClientConstructor, createClient } from "@silta/grpc";
 import { createLogger, Redis } from "@silta/platform";
 import { buildGateway } from "../app.ts";
 import { UPSTREAMS } from "../upstreams.ts";
@@ -17,8 +17,8 @@ export async function openApiDocument(): Promise<unknown> {
   const clients: Client[] = [];
   const upstreams = UPSTREAMS.map((entry) => {
     const spec = { name: entry.name, address: "127.0.0.1:1", audience: entry.name };
-    const client = <T extends Client>(Ctor: new (address: string, creds: never) => T) => {
-      const c = createClient(Ctor as never, spec.address) as T;
+    const client = <T extends Client>(Ctor: ClientConstructor<T>) => {
+      const c = createClient(Ctor, spec.address);
       clients.push(c);
       return c;
     };

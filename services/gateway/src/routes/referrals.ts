@@ -2,11 +2,12 @@
 // child-protection roles handle a referral; a notifier reads only its own receipt status);
 // the gateway adds the coarse role gate where a route is for handlers only.
 import * as r from "@silta/contracts/referrals/v1/referrals.ts";
+import type { UnaryMethod } from "@silta/grpc";
 import type { Upstream } from "@silta/host";
 import { CHILD_PROTECTION_ROLES } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
-import { addRpcRoute, rpcCaller } from "./rpc-route.ts";
+import { addRpcRoute, type RpcRoute, rpcCaller } from "./rpc-route.ts";
 
 export { CHILD_PROTECTION_ROLES };
 
@@ -64,46 +65,16 @@ export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, upst
     codec: { request: r.GetReferralRequest, response: r.GetReferralResponse },
     call: call(client.getReferral),
   });
-  const transitions = [
-    [
-      "receive",
-      "receiveReferral",
-      "Record that the area received the referral",
-      "ReceiveReferral",
-      client.receiveReferral,
-      r.ReceiveReferralRequest,
-      r.ReceiveReferralResponse,
-    ],
-    [
-      "urgency-assessment",
-      "assessUrgency",
-      "Record the urgency assessment (urgent: flagged for the social emergency service)",
-      "AssessUrgency",
-      client.assessUrgency,
-      r.AssessUrgencyRequest,
-      r.AssessUrgencyResponse,
-    ],
-    [
-      "decision",
-      "decideReferral",
-      "Decide: start a service-need assessment, no further action, or redirect to a named receiver",
-      "DecideReferral",
-      client.decideReferral,
-      r.DecideReferralRequest,
-      r.DecideReferralResponse,
-    ],
-    [
-      "assessment-completion",
-      "completeAssessment",
-      "Record that the service-need assessment is complete",
-      "CompleteAssessment",
-      client.completeAssessment,
-      r.CompleteAssessmentRequest,
-      r.CompleteAssessmentResponse,
-    ],
-    ["closure", "closeReferral", "Close the referral", "CloseReferral", client.closeReferral, r.CloseReferralRequest, r.CloseReferralResponse],
-  ] as const;
-  for (const [path, operationId, summary, rpc, method, req, res] of transitions) {
+  // The lifecycle steps: one route each, request and response types checked against the client's method.
+  const transition = <Req, Res>(
+    path: string,
+    operationId: string,
+    summary: string,
+    rpc: string,
+    method: UnaryMethod<Req, Res>,
+    request: RpcRoute<Req, Res>["codec"]["request"],
+    response: RpcRoute<Req, Res>["codec"]["response"],
+  ) =>
     addRpcRoute(app, schemas, {
       ...handlers,
       method: "POST",
@@ -113,8 +84,44 @@ export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, upst
       description: "Refused with 409 and the referral's current state when the lifecycle does not allow it.",
       request: `${P}${rpc}Request`,
       response: `${P}${rpc}Response`,
-      codec: { request: req as never, response: res as never },
-      call: call(method as never),
+      codec: { request, response },
+      call: call(method),
     });
-  }
+  transition(
+    "receive",
+    "receiveReferral",
+    "Record that the area received the referral",
+    "ReceiveReferral",
+    client.receiveReferral,
+    r.ReceiveReferralRequest,
+    r.ReceiveReferralResponse,
+  );
+  transition(
+    "urgency-assessment",
+    "assessUrgency",
+    "Record the urgency assessment (urgent: flagged for the social emergency service)",
+    "AssessUrgency",
+    client.assessUrgency,
+    r.AssessUrgencyRequest,
+    r.AssessUrgencyResponse,
+  );
+  transition(
+    "decision",
+    "decideReferral",
+    "Decide: start a service-need assessment, no further action, or redirect to a named receiver",
+    "DecideReferral",
+    client.decideReferral,
+    r.DecideReferralRequest,
+    r.DecideReferralResponse,
+  );
+  transition(
+    "assessment-completion",
+    "completeAssessment",
+    "Record that the service-need assessment is complete",
+    "CompleteAssessment",
+    client.completeAssessment,
+    r.CompleteAssessmentRequest,
+    r.CompleteAssessmentResponse,
+  );
+  transition("closure", "closeReferral", "Close the referral", "CloseReferral", client.closeReferral, r.CloseReferralRequest, r.CloseReferralResponse);
 }

@@ -3,7 +3,7 @@
 // Schemas come from the descriptor (openapi/proto-schemas.ts), so OpenAPI follows the proto.
 
 import type { Client } from "@grpc/grpc-js";
-import { unary } from "@silta/grpc";
+import { type UnaryMethod, unary } from "@silta/grpc";
 import { type Identity, invalidArgument, SiltaError } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import { identityOf, type RouteAccess } from "../auth/authenticate.ts";
@@ -78,9 +78,9 @@ export function addRpcRoute<Req, Res>(app: FastifyInstance, schemas: ProtoSchema
  * message does: "connect ECONNREFUSED 10.0.3.7:50052").
  */
 export function rpcCaller(client: Client, deadlineMs: number, service: string) {
-  return <Req, Res>(method: unknown) =>
+  return <Req, Res>(method: UnaryMethod<Req, Res>) =>
     (req: Req, identity: Identity): Promise<Res> =>
-      (unary(client, method as never, req, { identity, deadlineMs }) as Promise<Res>).catch((err: unknown) => {
+      unary(client, method, req, { identity, deadlineMs }).catch((err: unknown) => {
         if (err instanceof SiltaError && err.code === "SILTA_GRPC_UNAVAILABLE") {
           throw new SiltaError("SILTA_GATEWAY_UPSTREAM_UNAVAILABLE", "unavailable", `the ${service} service is not reachable; retry shortly`, { cause: err });
         }

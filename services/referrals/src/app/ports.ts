@@ -1,6 +1,6 @@
 // What the referral use cases need from the outside world.
 import type { Municipality } from "@silta/platform";
-import type { DeadlineState, HistoryEntry, Referral, ReferralStatus } from "../domain/referral.ts";
+import type { DeadlineState, HistoryEntry, Milestone, Referral, ReferralStatus } from "../domain/referral.ts";
 
 export interface EducationEventRecord {
   eventId: string;
@@ -14,7 +14,7 @@ export interface EducationEventRecord {
 
 export type ReferralEvent =
   | { type: "submitted"; referral: Referral }
-  | { type: "status_changed"; referral: Referral; milestone: string | undefined }
+  | { type: "status_changed"; referral: Referral; milestone: Milestone | undefined }
   | { type: "deadline_alert"; referral: Pick<Referral, "referralId" | "areaCode">; deadline: DeadlineState; alert: "at_risk" | "missed" };
 
 /** What a submission needs to know first, in one read. */

@@ -106,7 +106,7 @@ export function referralHandlers(uc: ReferralUseCases, areaName: (code: string) 
         areaCode: s.areaCode,
         areaName: s.areaName,
         submittedAt: s.submittedAt.toISOString(),
-        milestones: s.milestones.map((m) => ({ milestone: milestone.proto(m.milestone) as never, at: m.at.toISOString() })),
+        milestones: s.milestones.map((m) => ({ milestone: milestone.proto(m.milestone), at: m.at.toISOString() })),
       };
     },
   });
