@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { credentials, Metadata, makeGenericClientConstructor, status } from "@grpc/grpc-js";
 import { FixtureServiceClient } from "@silta/contracts/fixture/v1/fixture.ts";
 import { createKafka, dlqOf, headerString } from "@silta/events";
-import { proveCallsOf, unary } from "@silta/grpc";
+import { proveCallsOf, serverStream, unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey, SiltaError } from "@silta/platform";
 import {
   captureLogs,
@@ -257,6 +257,33 @@ describe("the consumer's dead-letter queue", () => {
     );
     expect(headerString(byKey.get("poison-1")?.headers, "silta_dlq_topic")).toBe(topic);
     expect(byKey.get("poison-1")?.value?.toString()).toBe("not protobuf at all \xff\xfe");
+  });
+});
+
+describe("a server-streaming method (a live feed)", () => {
+  it("streams the caller's organisation's notes as they are recorded, never another's, and refuses a caller without identity", async () => {
+    const other = { ...worker, organisationId: "org-espoo", areaCodes: ["03"] };
+    const stop = new AbortController();
+    const got: string[] = [];
+    const reading = (async () => {
+      for await (const m of serverStream(client, client.watchNotes, {}, { identity: worker, signal: stop.signal })) got.push(m.note?.noteId ?? "");
+    })();
+    // The feed is open once the server has its listener: a note recorded before that is not in it.
+    await new Promise((r) => setTimeout(r, 300));
+    const mine = await unary(client, client.recordNote, { requestId: "r-live-1", subjectPseudonym: subject(6), text: "live" }, { identity: worker });
+    const theirs = await unary(client, client.recordNote, { requestId: "r-live-2", subjectPseudonym: subject(6), text: "live" }, { identity: other });
+    const mine2 = await unary(client, client.recordNote, { requestId: "r-live-3", subjectPseudonym: subject(6), text: "live" }, { identity: worker });
+    await waitFor(() => got.length >= 2, { what: "the two notes on the feed" });
+    expect(got).toEqual([mine.note?.noteId, mine2.note?.noteId]);
+    expect(got).not.toContain(theirs.note?.noteId);
+    stop.abort();
+    await reading;
+
+    const refused = await (async () => {
+      for await (const _ of serverStream(client, client.watchNotes, {})) return "a message";
+      return "ended";
+    })().catch((e: SiltaError) => e);
+    expect(refused).toMatchObject({ kind: "unauthenticated", code: "SILTA_AUTH_PROOF_MISSING" });
   });
 });
 

@@ -20,5 +20,5 @@ export function renderAsyncApi(current: string): string {
     const payload = doc.createNode({ schemaFormat: PROTOBUF_SCHEMA_FORMAT, schema: protoSchemaOf(e.message) });
     m.set("payload", payload);
   }
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

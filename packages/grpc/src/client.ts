@@ -2,7 +2,16 @@
 // (identity-proof.ts of @silta/platform, for the called service as audience) and the current
 // trace context; a failure comes back as a SiltaError with the server's code and fields.
 // One generic `unary` instead of a hand-written promise wrapper per RPC.
-import { type CallOptions, type ChannelCredentials, type Client, type ClientUnaryCall, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  type Client,
+  type ClientReadableStream,
+  type ClientUnaryCall,
+  credentials,
+  Metadata,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, type IdentityProver, SiltaError, tracer } from "@silta/platform";
 import { fromServiceError } from "./status.ts";
@@ -67,6 +76,42 @@ export async function unary<C extends Client, Req, Res>(client: C, method: Unary
     });
   });
 }
+
+export type ServerStreamMethod<Req, Res> = (request: Req, metadata: Metadata, options?: Partial<CallOptions>) => ClientReadableStream<Res>;
+
+/**
+ * Reads a server-streaming method (a live feed) as an async iterable, the caller's identity signed
+ * like a unary call's. Ends when the server ends the stream; a failure comes back as a SiltaError
+ * with the server's code. `signal` (or leaving the loop) cancels the call. No deadline unless given.
+ */
+export async function* serverStream<C extends Client, Req, Res>(
+  client: C,
+  method: ServerStreamMethod<Req, Res>,
+  request: Req,
+  settings: Omit<CallSettings, "deadlineMs"> & { deadlineMs?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<Res> {
+  const metadata = new Metadata();
+  if (settings.identity) {
+    const how = proving.get(client);
+    if (!how) throw new SiltaError("SILTA_GRPC_NO_PROVER", "internal", "this client has no identity prover (createClient's identity option)");
+    metadata.set(IDENTITY_PROOF_METADATA_KEY, await how.prover.prove(settings.identity, how.audience));
+  }
+  propagation.inject(context.active(), metadata, metadataSetter);
+  const call = method.call(client, request, metadata, settings.deadlineMs ? { deadline: new Date(Date.now() + settings.deadlineMs) } : {});
+  const cancel = () => call.cancel();
+  settings.signal?.addEventListener("abort", cancel, { once: true });
+  try {
+    for await (const message of call as AsyncIterable<Res>) yield message;
+  } catch (err) {
+    if (settings.signal?.aborted) return;
+    throw isServiceErrorLike(err) ? fromServiceError(err) : err;
+  } finally {
+    settings.signal?.removeEventListener("abort", cancel);
+    call.cancel();
+  }
+}
+
+const isServiceErrorLike = (e: unknown): e is ServiceError => typeof e === "object" && e !== null && "code" in e && "metadata" in e;
 
 export type ClientConstructor<C> = new (address: string, creds: ChannelCredentials, options?: object) => C;
 

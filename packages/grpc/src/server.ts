@@ -5,11 +5,13 @@
 // readiness checks, not a constant SERVING) and server reflection (grpcurl list/describe).
 import {
   status as Code,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   type Metadata,
   Server,
   ServerCredentials,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
@@ -52,15 +54,26 @@ export interface CallContext {
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
 
+/**
+ * A server-streaming method (a live feed, e.g. notifications' inbox): `send` each message; the
+ * stream ends when the promise resolves, with the error's status when it rejects. Stop when
+ * `ctx.signal` aborts (the client went away or the deadline passed) and when the server closes.
+ */
+export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext, send: (message: Res) => void) => Promise<void>;
+
 /** The promise-style handlers for a ts-proto `XServer` interface. */
 export type Handlers<S> = {
   // `string extends K` drops the index signature that ts-proto's XServer inherits.
-  [K in keyof S as string extends K ? never : K]: S[K] extends handleUnaryCall<infer Req, infer Res> ? UnaryHandler<Req, Res> : never;
+  [K in keyof S as string extends K ? never : K]: S[K] extends handleUnaryCall<infer Req, infer Res>
+    ? UnaryHandler<Req, Res>
+    : S[K] extends handleServerStreamingCall<infer Req, infer Res>
+      ? ServerStreamHandler<Req, Res>
+      : never;
 };
 
 export interface ServiceRegistration {
   definition: ServiceDefinition;
-  handlers: Record<string, UnaryHandler<unknown, unknown>>;
+  handlers: Record<string, UnaryHandler<unknown, unknown> | ServerStreamHandler<unknown, unknown>>;
   /** Fully qualified name, e.g. `silta.consent.v1.ConsentService` (health and reflection). */
   name: string;
   /** Methods (by handler key) callable without identity. */
@@ -77,7 +90,7 @@ export function service<S extends UntypedServiceImplementation>(
   const name = first ? (first.path.split("/")[1] ?? "") : "";
   return {
     definition,
-    handlers: handlers as unknown as Record<string, UnaryHandler<unknown, unknown>>,
+    handlers: handlers as unknown as ServiceRegistration["handlers"],
     name,
     publicMethods: options.publicMethods ?? [],
   };
@@ -118,9 +131,11 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     for (const [key, method] of Object.entries(reg.definition)) {
       const handler = reg.handlers[key];
       if (!handler) throw new Error(`service ${reg.name} has no handler for ${key}`);
-      if (method.requestStream || method.responseStream) throw new Error(`${reg.name}.${key}: only unary methods are supported by the kit`);
+      if (method.requestStream) throw new Error(`${reg.name}.${key}: client-streaming methods are not supported by the kit`);
       const isPublic = reg.publicMethods?.includes(key) ?? false;
-      impl[key] = wrapUnary(method.path, handler, isPublic);
+      impl[key] = method.responseStream
+        ? wrapServerStream(method.path, handler as ServerStreamHandler<unknown, unknown>, isPublic)
+        : wrapUnary(method.path, handler as UnaryHandler<unknown, unknown>, isPublic);
     }
     server.addService(reg.definition, impl);
   }
@@ -144,85 +159,130 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   });
   reflection.addToServer(server);
 
-  function wrapUnary(path: string, handler: UnaryHandler<unknown, unknown>, isPublic: boolean): handleUnaryCall<unknown, unknown> {
+  // What every call gets, unary or streaming: a server span continuing the caller's trace, the
+  // proven identity (verified even on a public method when present), the deadline as an abort
+  // signal, NUL refused, one log line and the request metrics when it ends.
+  function handle<T>(
+    path: string,
+    isPublic: boolean,
+    call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+    run: (ctx: CallContext) => Promise<T>,
+    ok: (value: T) => void,
+    fail: (status: ReturnType<typeof toStatus>) => void,
+  ): void {
     const [, service = "", rpc = ""] = path.split("/");
     const attributes = { "rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc };
-    return (call: ServerUnaryCall<unknown, unknown>, callback) => {
-      const started = performance.now();
-      const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
-      const span = tracer().startSpan(`${service}/${rpc}`, { kind: SpanKind.SERVER, attributes }, parent);
-      const abort = new AbortController();
-      let settled = false;
-      call.on("cancelled", () => {
-        if (!settled) abort.abort(new SiltaError("SILTA_GRPC_CANCELLED", "aborted", "call cancelled"));
-      });
-      const finish = (code: Code, err: unknown) => {
-        settled = true;
-        const seconds = (performance.now() - started) / 1000;
-        const labels = { method: path, code: Code[code] ?? String(code) };
-        requests.add(1, labels);
-        duration.record(seconds, labels);
-        span.setAttribute("rpc.grpc.status_code", code);
-        if (code !== Code.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: Code[code] });
-        span.end();
-        const line = { method: path, code: labels.code, ms: Math.round(seconds * 1000) };
-        if (code === Code.INTERNAL || code === Code.UNKNOWN) logger.error({ ...line, err }, "grpc call failed");
-        else logger.info(line, "grpc call");
-      };
-      void context.with(trace.setSpan(parent, span), async () => {
-        try {
-          // A proof that is present is verified even on a public method: a forged one is refused.
-          const raw = call.metadata.get(IDENTITY_PROOF_METADATA_KEY)[0];
-          const proof = typeof raw === "string" ? raw : undefined;
-          const caller = proof !== undefined || !isPublic ? await options.verifyIdentity(proof) : undefined;
-          const identity = caller?.identity;
-          const deadlineRaw = call.getDeadline();
-          const deadline = deadlineRaw instanceof Date ? deadlineRaw : Number.isFinite(deadlineRaw) ? new Date(deadlineRaw) : undefined;
-          if (deadline && deadline.getTime() <= Date.now()) {
-            throw new SiltaError("SILTA_GRPC_DEADLINE", "deadline_exceeded", "deadline passed before the call was handled");
-          }
-          let deadlineTimer: NodeJS.Timeout | undefined;
-          if (deadline) {
-            deadlineTimer = setTimeout(
-              () => abort.abort(new SiltaError("SILTA_GRPC_DEADLINE", "deadline_exceeded", "deadline exceeded")),
-              deadline.getTime() - Date.now(),
-            );
-            deadlineTimer.unref();
-          }
-          const ctx: CallContext = {
-            identity,
-            signer: caller?.signer,
-            method: `${service}/${rpc}`,
-            requireIdentity: () => {
-              if (!identity) throw new SiltaError("SILTA_AUTH_PROOF_MISSING", "unauthenticated", "the call carries no signed caller identity");
-              return identity;
-            },
-            deadline,
-            metadata: call.metadata,
-            get logger() {
-              return logger.child({ method: path, organisationId: identity?.organisationId });
-            },
-            signal: abort.signal,
-          };
-          try {
-            const nul = nulCharacterPath(call.request, protoFieldName);
-            if (nul !== undefined) {
-              throw invalidArgument("SILTA_NUL_CHARACTER", [{ field: nul || "(request)", reason: "must not contain the NUL character (U+0000)" }]);
-            }
-            const response = await handler(call.request, ctx);
-            finish(Code.OK, undefined);
-            callback(null, response);
-          } finally {
-            clearTimeout(deadlineTimer);
-          }
-        } catch (err) {
-          const st = toStatus(err);
-          finish(st.code, err);
-          callback(st, null);
+    const started = performance.now();
+    const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
+    const span = tracer().startSpan(`${service}/${rpc}`, { kind: SpanKind.SERVER, attributes }, parent);
+    const abort = new AbortController();
+    let settled = false;
+    call.on("cancelled", () => {
+      if (!settled) abort.abort(new SiltaError("SILTA_GRPC_CANCELLED", "aborted", "call cancelled"));
+    });
+    const finish = (code: Code, err: unknown) => {
+      settled = true;
+      const seconds = (performance.now() - started) / 1000;
+      const labels = { method: path, code: Code[code] ?? String(code) };
+      requests.add(1, labels);
+      duration.record(seconds, labels);
+      span.setAttribute("rpc.grpc.status_code", code);
+      if (code !== Code.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: Code[code] });
+      span.end();
+      const line = { method: path, code: labels.code, ms: Math.round(seconds * 1000) };
+      if (code === Code.INTERNAL || code === Code.UNKNOWN) logger.error({ ...line, err }, "grpc call failed");
+      else logger.info(line, "grpc call");
+    };
+    void context.with(trace.setSpan(parent, span), async () => {
+      try {
+        const raw = call.metadata.get(IDENTITY_PROOF_METADATA_KEY)[0];
+        const proof = typeof raw === "string" ? raw : undefined;
+        const caller = proof !== undefined || !isPublic ? await options.verifyIdentity(proof) : undefined;
+        const identity = caller?.identity;
+        const deadlineRaw = call.getDeadline();
+        const deadline = deadlineRaw instanceof Date ? deadlineRaw : Number.isFinite(deadlineRaw) ? new Date(deadlineRaw) : undefined;
+        if (deadline && deadline.getTime() <= Date.now()) {
+          throw new SiltaError("SILTA_GRPC_DEADLINE", "deadline_exceeded", "deadline passed before the call was handled");
         }
-      });
+        let deadlineTimer: NodeJS.Timeout | undefined;
+        if (deadline) {
+          deadlineTimer = setTimeout(
+            () => abort.abort(new SiltaError("SILTA_GRPC_DEADLINE", "deadline_exceeded", "deadline exceeded")),
+            deadline.getTime() - Date.now(),
+          );
+          deadlineTimer.unref();
+        }
+        const ctx: CallContext = {
+          identity,
+          signer: caller?.signer,
+          method: `${service}/${rpc}`,
+          requireIdentity: () => {
+            if (!identity) throw new SiltaError("SILTA_AUTH_PROOF_MISSING", "unauthenticated", "the call carries no signed caller identity");
+            return identity;
+          },
+          deadline,
+          metadata: call.metadata,
+          get logger() {
+            return logger.child({ method: path, organisationId: identity?.organisationId });
+          },
+          signal: abort.signal,
+        };
+        try {
+          const nul = nulCharacterPath(call.request, protoFieldName);
+          if (nul !== undefined) {
+            throw invalidArgument("SILTA_NUL_CHARACTER", [{ field: nul || "(request)", reason: "must not contain the NUL character (U+0000)" }]);
+          }
+          const value = await run(ctx);
+          finish(Code.OK, undefined);
+          ok(value);
+        } finally {
+          clearTimeout(deadlineTimer);
+        }
+      } catch (err) {
+        const st = toStatus(err);
+        finish(st.code, err);
+        fail(st);
+      }
+    });
+  }
+
+  function wrapUnary(path: string, handler: UnaryHandler<unknown, unknown>, isPublic: boolean): handleUnaryCall<unknown, unknown> {
+    return (call, callback) =>
+      handle(
+        path,
+        isPublic,
+        call,
+        (ctx) => handler(call.request, ctx),
+        (response) => callback(null, response),
+        (st) => callback(st, null),
+      );
+  }
+
+  function wrapServerStream(path: string, handler: ServerStreamHandler<unknown, unknown>, isPublic: boolean): handleServerStreamingCall<unknown, unknown> {
+    return (call) => {
+      // A closing server ends its open streams (a live feed would otherwise hold the shutdown).
+      const onClose = () => call.end();
+      streams.add(onClose);
+      handle(
+        path,
+        isPublic,
+        call,
+        (ctx) =>
+          handler(call.request, ctx, (message) => {
+            if (!call.cancelled && call.writable) call.write(message);
+          }),
+        () => {
+          streams.delete(onClose);
+          if (!call.cancelled) call.end();
+        },
+        (st) => {
+          streams.delete(onClose);
+          if (!call.cancelled) call.emit("error", st);
+        },
+      );
     };
   }
+  const streams = new Set<() => void>();
 
   return {
     server,
@@ -236,6 +296,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     },
     async close(graceMs = 10_000) {
       closing = true;
+      for (const end of streams) end();
+      streams.clear();
       clearInterval(healthTimer);
       for (const n of names) health.setStatus(n, "NOT_SERVING");
       await new Promise<void>((resolve) => {
