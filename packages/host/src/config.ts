@@ -10,7 +10,7 @@ import {
   listenConfigShape,
   outboxConfigShape,
 } from "@silta/platform";
-import type { z } from "zod";
+import { z } from "zod";
 
 export interface ConfigParts {
   /** Default gRPC port: the service serves gRPC, verifying every caller's signed identity. */
@@ -79,6 +79,16 @@ export interface HostConfig {
   SILTA_OUTBOX_DEGRADED_AFTER_MS?: number;
   SILTA_REDIS_URL?: string;
 }
+
+/**
+ * A topic whose name a deployment may set (the education topic both the gateway and referrals
+ * name): the declared name by default.
+ */
+export const topicNameVariable = (declared: string) =>
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, "a topic name")
+    .default(declared);
 
 /** The parsed configuration of a shape made by serviceConfig. */
 export type ServiceConfig<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;

@@ -1,7 +1,7 @@
 // The gateway's configuration: the common parts (serviceConfig of @silta/host), its upstreams
 // (upstreams.ts) and its own.
 import { EDUCATION_TOPIC } from "@silta/contracts/events";
-import { env, type ServiceConfig, serviceConfig } from "@silta/host";
+import { env, type ServiceConfig, serviceConfig, topicNameVariable } from "@silta/host";
 import { ConfigError, loadConfig } from "@silta/platform";
 import { z } from "zod";
 
@@ -49,10 +49,7 @@ export const configShape = serviceConfig(
     /** After SIGTERM, how long new requests are answered 503 (Connection: close) before the server closes. */
     SILTA_DRAIN_MS: env.int(2_000, 0),
     /** The topic of school and early-education events (the same name the referrals service reads). */
-    SILTA_EDUCATION_TOPIC: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, "a topic name")
-      .default(EDUCATION_TOPIC.name),
+    SILTA_EDUCATION_TOPIC: topicNameVariable(EDUCATION_TOPIC.name),
     /** How long an accepted education event id is remembered (a retried batch adds nothing). */
     SILTA_INTAKE_DEDUP_SECONDS: env.int(7 * 24 * 3600, 60),
   },

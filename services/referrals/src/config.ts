@@ -1,7 +1,7 @@
 // The referrals service's configuration: the common parts (serviceConfig of @silta/host) and its own.
 
 import { EDUCATION_TOPIC } from "@silta/contracts/events";
-import { env, type ServiceConfig, serviceConfig } from "@silta/host";
+import { env, type ServiceConfig, serviceConfig, topicNameVariable } from "@silta/host";
 import { AREA_CODE, loadConfig, pseudonymConfigShape } from "@silta/platform";
 import { z } from "zod";
 
@@ -24,10 +24,7 @@ export const configShape = serviceConfig(
     /** Alerts claimed and announced per transaction by the deadline watcher. */
     SILTA_REFERRALS_DEADLINE_BATCH: env.int(500, 1),
     /** The topic of school and early-education events (a prefixed name on a shared cluster; tests use their own). */
-    SILTA_EDUCATION_TOPIC: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, "a topic name")
-      .default(EDUCATION_TOPIC.name),
+    SILTA_EDUCATION_TOPIC: topicNameVariable(EDUCATION_TOPIC.name),
   },
 );
 
