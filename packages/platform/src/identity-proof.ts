@@ -16,8 +16,8 @@ import { createLocalJWKSet, decodeJwt, errors, exportJWK, generateKeyPair, impor
 import { z } from "zod";
 import type { ErrorCode } from "./error-codes.ts";
 import { SiltaError } from "./errors.ts";
-import { type Identity, identitySchema, type OrganisationType, organisationTypes } from "./identity.ts";
-import { AREA_CODE, MUNICIPALITY_CODE } from "./vocabulary.ts";
+import { type Identity, identitySchema } from "./identity.ts";
+import { AREA_CODE, MUNICIPALITY_CODE, type OrganisationType, organisationTypes } from "./vocabulary.ts";
 
 /** gRPC metadata key of the signed assertion. */
 export const IDENTITY_PROOF_METADATA_KEY = "x-silta-identity-proof";

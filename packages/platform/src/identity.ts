@@ -3,8 +3,6 @@
 import { z } from "zod";
 import { AREA_CODE, MUNICIPALITY_CODE, organisationTypes } from "./vocabulary.ts";
 
-export { type OrganisationType, organisationTypes } from "./vocabulary.ts";
-
 export const identitySchema = z.object({
   /** Opaque user id (the token's `sub`); never a henkilötunnus. */
   subject: z.string().min(1).max(200),
