@@ -5,7 +5,18 @@
 // by name; 64-bit integers as decimal strings (numbers accepted); unknown fields refused.
 // As the mapping asks of parsers, a body may also use the original proto field names
 // (`request_id`): `jsonNames` renames them before the schema checks the value.
-import { createFileRegistry, type DescEnum, type DescField, type DescMessage, fromBinary, type Registry, ScalarType } from "@bufbuild/protobuf";
+import {
+  createFileRegistry,
+  type DescEnum,
+  type DescExtension,
+  type DescField,
+  type DescMessage,
+  fromBinary,
+  getOption,
+  hasOption,
+  type Registry,
+  ScalarType,
+} from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
 import type { FieldViolation } from "@silta/platform";
@@ -30,13 +41,28 @@ export interface ProtoSchemas {
   jsonNames(typeName: string): (value: unknown) => { value: unknown; twice: FieldViolation[] };
 }
 
+/** `google.api.FieldBehavior.REQUIRED`: what a request must carry, marked in the proto. */
+const REQUIRED = 2;
+
 export function protoSchemas(registry: Registry = loadRegistry()): ProtoSchemas {
   const done = new Map<string, JsonSchema>();
+
+  // The proto's `[(google.api.field_behavior) = REQUIRED]` marks, the one source of the
+  // OpenAPI `required` lists and of the gateway's refusal of a request that lacks one.
+  const fieldBehavior = registry.getExtension("google.api.field_behavior") as DescExtension | undefined;
+  // (The extension is found at run time in the descriptor set, so its value type is not known statically.)
+  const option = { has: hasOption as (f: DescField, e: DescExtension) => boolean, get: getOption as (f: DescField, e: DescExtension) => unknown };
+  const isRequired = (f: DescField) =>
+    fieldBehavior !== undefined && option.has(f, fieldBehavior) && (option.get(f, fieldBehavior) as number[]).includes(REQUIRED);
+  const withRequired = (fields: DescField[], schema: JsonSchema): JsonSchema => {
+    const required = fields.filter(isRequired).map((f) => f.jsonName);
+    return required.length > 0 ? { ...schema, required } : schema;
+  };
 
   const messageSchema = (m: DescMessage): JsonSchema => {
     const properties: Record<string, JsonSchema> = {};
     for (const f of m.fields) properties[f.jsonName] = fieldSchema(f);
-    return { type: "object", additionalProperties: false, properties };
+    return withRequired(m.fields, { type: "object", additionalProperties: false, properties });
   };
 
   const visit = (m: DescMessage): void => {
@@ -114,7 +140,7 @@ export function protoSchemas(registry: Registry = loadRegistry()): ProtoSchemas 
     };
     const properties: Record<string, JsonSchema> = {};
     for (const f of m.fields) properties[f.jsonName] = expand(f);
-    return { type: "object", additionalProperties: false, properties };
+    return withRequired(m.fields, { type: "object", additionalProperties: false, properties });
   };
 
   return {
@@ -123,8 +149,9 @@ export function protoSchemas(registry: Registry = loadRegistry()): ProtoSchemas 
     all: () => [...done.values()],
     objectWithout: (typeName, omit) => {
       const properties: Record<string, JsonSchema> = {};
-      for (const f of get(typeName).fields) if (!omit.includes(f.jsonName)) properties[f.jsonName] = fieldSchema(f);
-      return { type: "object", additionalProperties: false, properties };
+      const fields = get(typeName).fields.filter((f) => !omit.includes(f.jsonName));
+      for (const f of fields) properties[f.jsonName] = fieldSchema(f);
+      return withRequired(fields, { type: "object", additionalProperties: false, properties });
     },
     message: get,
     jsonNames: (typeName) => {
