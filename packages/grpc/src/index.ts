@@ -1,4 +1,5 @@
 export * from "./client.ts";
+export * from "./decoder.ts";
 export * from "./enum-table.ts";
 export * from "./server.ts";
 export * from "./status.ts";

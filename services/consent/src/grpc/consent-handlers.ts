@@ -8,8 +8,8 @@ import {
   DenyReason,
   type Recipient as PRecipient,
 } from "@silta/contracts/consent/v1/consent.ts";
-import { personReads, service } from "@silta/grpc";
-import { type ErrorCode, type FieldViolation, invalidArgument, type UsageLog } from "@silta/platform";
+import { Decoder as KitDecoder, personReads, service } from "@silta/grpc";
+import type { UsageLog } from "@silta/platform";
 import type { AuditedDecision } from "../app/check-disclosure.ts";
 import type { AuditEntry } from "../app/ports.ts";
 import type { Consent, ConsentGiver, Recipient } from "../domain/consent.ts";
@@ -17,41 +17,14 @@ import type { DataCategory, Purpose } from "../domain/vocabulary.ts";
 import { basisToProto, basisType, consentToProto, dataCategory, denyReason, giverRole, obtainedBy, organisationType, purpose } from "../proto-mapping.ts";
 import type { UseCases } from "./use-cases.ts";
 
-/** Collects decoding problems, so the use case's own validation and these come back together. */
-class Decoder {
-  readonly fields: FieldViolation[] = [];
-  time(field: string, value: string, fallback?: Date): Date | undefined {
-    if (!value) return fallback;
-    const d = new Date(value);
-    if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-      this.fields.push({ field, reason: "must be an RFC 3339 time, e.g. 2026-11-23T12:00:00Z" });
-      return fallback;
-    }
-    return d;
-  }
-  enumList<T>(field: string, values: number[], map: (n: number) => T | undefined, what: string): T[] {
-    const out: T[] = [];
-    values.forEach((n, i) => {
-      const v = map(n);
-      if (v === undefined) this.fields.push({ field: `${field}[${i}]`, reason: `unknown ${what} (${n})` });
-      else out.push(v);
-    });
-    return out;
-  }
-  one<T>(field: string, value: number, map: (n: number) => T | undefined, what: string, required: boolean): T | undefined {
-    const v = map(value);
-    if (v === undefined && (required || value !== 0)) this.fields.push({ field, reason: value === 0 ? `a ${what} is required` : `unknown ${what} (${value})` });
-    return v;
-  }
+/** The kit's Decoder, and a consent recipient. */
+class Decoder extends KitDecoder {
   recipient(field: string, r: PRecipient): Recipient {
     return {
       organisationId: r.organisationId,
       organisationType: this.one(`${field}.organisation_type`, r.organisationType, organisationType.domain, "organisation type", false),
       roles: r.roles,
     };
-  }
-  throwIfAny(code: ErrorCode) {
-    if (this.fields.length > 0) throw invalidArgument(code, this.fields);
   }
 }
 

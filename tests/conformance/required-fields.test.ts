@@ -1,0 +1,193 @@
+// One source for what a request must carry: the protos' `[(google.api.field_behavior) = REQUIRED]`
+// marks. docs/openapi.json's required lists and the gateway's edge check are made from them;
+// here every marked field of every request a service takes is left out of an otherwise valid gRPC
+// request, and the service itself must refuse it with INVALID_ARGUMENT naming that field. The
+// cases come from the marks in the descriptor set: a new mark without a valid request here fails.
+import { createFileRegistry, type DescExtension, type DescField, fromBinary, getOption, hasOption } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { BasisType, ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
+import { loadDescriptorSet } from "@silta/contracts/descriptor";
+import { DecisionOutcome, NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
+import { unary } from "@silta/grpc";
+import type { Identity, SiltaError } from "@silta/platform";
+import { callers, captureLogs, createTestDatabase, freshHetu, type TestDatabase, uniqueName } from "@silta/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ConsentUnderTest, type ReferralsUnderTest, startConsent, startReferrals } from "../support/chain.ts";
+
+const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, loadDescriptorSet()));
+const behaviour = registry.getExtension("google.api.field_behavior") as DescExtension;
+const option = { has: hasOption as (f: DescField, e: DescExtension) => boolean, get: getOption as (f: DescField, e: DescExtension) => unknown };
+/** Request type → its REQUIRED fields, from the descriptor set. */
+const marked = new Map<string, DescField[]>();
+for (const file of registry.files) {
+  for (const message of file.messages) {
+    const fields = message.fields.filter((f) => option.has(f, behaviour) && (option.get(f, behaviour) as number[]).includes(2));
+    if (fields.length > 0) marked.set(message.typeName, fields);
+  }
+}
+
+const logs = captureLogs("required-fields");
+let consentDb: TestDatabase;
+let referralsDb: TestDatabase;
+let consent: ConsentUnderTest;
+let referrals: ReferralsUnderTest;
+const worker: Identity = callers.worker13;
+const service: Identity = {
+  subject: "silta-meetings",
+  organisationId: "silta-meetings-13",
+  organisationType: "service",
+  roles: [],
+  areaCodes: ["13"],
+  municipalityCodes: [],
+};
+const auditor: Identity = { ...worker, subject: "dpo-1", roles: ["data_protection_officer"] };
+const subject = () => `ps_${uniqueName("required").replace("_", "")}xxxxxx`;
+
+/** A valid request of each marked type, and the call that sends it as someone allowed to. */
+interface Case {
+  request: () => Promise<Record<string, unknown>>;
+  call: (request: Record<string, unknown>) => Promise<unknown>;
+}
+let cases: Record<string, Case>;
+
+beforeAll(async () => {
+  [consentDb, referralsDb] = await Promise.all([createTestDatabase("req_consent"), createTestDatabase("req_referrals")]);
+  consent = await startConsent(consentDb.url, logs.logger);
+  referrals = await startReferrals(referralsDb.url, consent.grpcPort, logs.logger, { SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 5).toString("base64") });
+  const c = consent.client(ConsentServiceClient);
+  const r = referrals.client(ReferralServiceClient);
+  const usage = referrals.client(UsageLogServiceClient);
+  const grant = () => ({
+    subjectPseudonym: subject(),
+    areaCode: "13",
+    givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-1" }],
+    childViewRecorded: true,
+    childBirthDate: "2015-03-14",
+    recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_UNSPECIFIED, roles: [] }],
+    purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
+    dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
+    validFrom: "",
+    validUntil: new Date(Date.now() + 300 * 86_400_000).toISOString(),
+    obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
+  });
+  const submission = () => ({
+    requestId: uniqueName("req"),
+    kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
+    notifier: {
+      type: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
+      organisationId: "kuopio-school-12",
+      role: "teacher",
+      name: "Liisa",
+      phone: "",
+      email: "liisa@example.fi",
+    },
+    child: { hetu: freshHetu(), temporaryId: "", givenNames: "", familyName: "", birthDate: "" },
+    homeMunicipalityCode: "297",
+    concern: "Worried about absences.",
+    urgentClaimed: false,
+    policeNotified: false,
+    movingToMunicipalityCode: "",
+  });
+  const check = () => ({
+    subjectPseudonym: subject(),
+    recipient: { organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, role: "teacher" },
+    purpose: Purpose.PURPOSE_SCHOOL_SUPPORT,
+    dataCategory: DataCategory.DATA_CATEGORY_EDUCATION_EVENTS,
+  });
+  cases = {
+    "silta.referrals.v1.SubmitReferralRequest": {
+      request: async () => submission(),
+      call: (q) => unary(r, r.submitReferral, q as never, { identity: callers.teacher }),
+    },
+    "silta.referrals.v1.DecideReferralRequest": {
+      request: async () => {
+        const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
+        await unary(r, r.receiveReferral, { referralId: receipt?.referralId ?? "" }, { identity: worker });
+        await unary(r, r.assessUrgency, { referralId: receipt?.referralId ?? "", urgent: false }, { identity: worker });
+        return { referralId: receipt?.referralId ?? "", outcome: DecisionOutcome.DECISION_OUTCOME_NO_FURTHER_ACTION, redirectedTo: "" };
+      },
+      call: (q) => unary(r, r.decideReferral, q as never, { identity: worker }),
+    },
+    "silta.consent.v1.GrantConsentRequest": { request: async () => grant(), call: (q) => unary(c, c.grantConsent, q as never, { identity: worker }) },
+    "silta.consent.v1.RevokeConsentRequest": {
+      request: async () => {
+        const { consent: granted } = await unary(c, c.grantConsent, grant(), { identity: worker });
+        return { consentId: granted?.consentId ?? "", reason: "the custodian withdrew it" };
+      },
+      call: (q) => unary(c, c.revokeConsent, q as never, { identity: worker }),
+    },
+    "silta.consent.v1.ListConsentsRequest": {
+      request: async () => ({ subjectPseudonym: subject() }),
+      call: (q) => unary(c, c.listConsents, q as never, { identity: worker }),
+    },
+    "silta.consent.v1.RecordStatutoryBasisRequest": {
+      request: async () => ({
+        subjectPseudonym: subject(),
+        areaCode: "13",
+        basisType: BasisType.BASIS_TYPE_STATUTORY_NOTIFICATION,
+        legalProvision: "LSL 25 §",
+        justification: "the school's duty to notify",
+        recipient: { organisationId: "kuopio-police", organisationType: OrganisationType.ORGANISATION_TYPE_UNSPECIFIED, roles: [] },
+        purposes: [Purpose.PURPOSE_REFERRAL_FOLLOW_UP],
+        dataCategories: [DataCategory.DATA_CATEGORY_REFERRAL_STATUS],
+        validFrom: "",
+        validUntil: "",
+      }),
+      call: (q) => unary(c, c.recordStatutoryBasis, q as never, { identity: worker }),
+    },
+    "silta.consent.v1.CheckRequest": { request: async () => check(), call: (q) => unary(c, c.check, q as never, { identity: service }) },
+    "silta.consent.v1.CheckBatchRequest": {
+      request: async () => {
+        const { recipient, ...rest } = check();
+        return { ...rest, recipients: [recipient] };
+      },
+      call: (q) => unary(c, c.checkBatch, q as never, { identity: service }),
+    },
+    "silta.consent.v1.ListAuditRequest": {
+      // A subject with a disclosure log in the area (one consent recorded).
+      request: async () => ({ subjectPseudonym: (await unary(c, c.grantConsent, grant(), { identity: worker })).consent?.subjectPseudonym ?? "", since: "" }),
+      call: (q) => unary(c, c.listAudit, q as never, { identity: auditor }),
+    },
+    "silta.usage.v1.ListUsageLogRequest": {
+      request: async () => ({ subjectPseudonym: subject(), since: "" }),
+      call: (q) => unary(usage, usage.listUsageLog, q as never, { identity: auditor }),
+    },
+  };
+});
+afterAll(async () => {
+  await referrals?.stop();
+  await consent?.stop();
+  await Promise.all([consentDb?.drop(), referralsDb?.drop()]);
+});
+
+/** The field's empty proto3 value (what a request without it carries). */
+const empty = (f: DescField) =>
+  f.fieldKind === "list" ? [] : f.fieldKind === "message" ? undefined : f.fieldKind === "enum" ? 0 : f.fieldKind === "scalar" && f.scalar === 8 ? false : "";
+/** ts-proto's property name of a field. */
+const property = (f: DescField) => f.jsonName;
+
+describe("the REQUIRED marks and the services' own validation", () => {
+  it("every request type with marks has a case here", () => {
+    expect([...marked.keys()].sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  it("a service refuses each marked field left out, with INVALID_ARGUMENT naming it, and takes the request with it", async () => {
+    for (const [type, fields] of marked) {
+      const test = cases[type] as Case;
+      await test.call(await test.request()); // the valid request is taken
+      for (const f of fields) {
+        const request = { ...(await test.request()), [property(f)]: empty(f) };
+        const err = (await test.call(request).then(
+          () => undefined,
+          (e: SiltaError) => e,
+        )) as SiltaError | undefined;
+        expect(err?.kind, `${type} without ${f.name}`).toBe("invalid_argument");
+        expect(
+          err?.fields.some((v) => v.field === f.name || v.field === f.jsonName || v.field.startsWith(`${f.name}.`)),
+          `${type} without ${f.name}: ${JSON.stringify(err?.fields)}`,
+        ).toBe(true);
+      }
+    }
+  }, 120_000);
+});
