@@ -260,6 +260,32 @@ describe("the consumer's dead-letter queue", () => {
   });
 });
 
+describe("a method that carries its own proof (a link), not a user's", () => {
+  it("opens the one shared note to a caller without identity, refuses a tampered or missing link, and still refuses a forged identity", async () => {
+    const { note } = await unary(client, client.recordNote, { requestId: "r-share", subjectPseudonym: subject(7), text: "shared" }, { identity: worker });
+    const { link } = await unary(client, client.shareNote, { noteId: note?.noteId ?? "" }, { identity: worker });
+    const opened = await unary(client, client.readSharedNote, { link });
+    expect(opened.note?.noteId).toBe(note?.noteId);
+    const tampered = `${link.slice(0, -3)}${link.endsWith("A") ? "BBB" : "AAA"}`;
+    for (const bad of [tampered, "", "not-a-link"]) {
+      const err = await unary(client, client.readSharedNote, { link: bad }).catch((e: SiltaError) => e);
+      expect(err).toMatchObject({ kind: "unauthenticated", code: "SILTA_AUTH_LINK_INVALID" });
+    }
+    // Sharing needs an identity, and another organisation's note is absent to it.
+    expect(await unary(client, client.shareNote, { noteId: note?.noteId ?? "" }).catch((e: SiltaError) => e.code)).toBe("SILTA_AUTH_PROOF_MISSING");
+    const other = { ...worker, organisationId: "org-espoo", areaCodes: ["03"] };
+    expect(await unary(client, client.shareNote, { noteId: note?.noteId ?? "" }, { identity: other }).catch((e: SiltaError) => e.code)).toBe(
+      "SILTA_FIXTURE_NOTE_NOT_FOUND",
+    );
+    // A forged proof beside a valid link is refused: a proof that comes is always verified.
+    const forged = await newSigningKey("forger");
+    const metadata = new Metadata();
+    metadata.set(IDENTITY_PROOF_METADATA_KEY, await identityProver(forged.signing).prove(worker, AUDIENCE));
+    const status = await new Promise<number>((resolve) => client.readSharedNote({ link }, metadata, (err) => resolve(err?.code ?? 0)));
+    expect(status).toBe(16);
+  });
+});
+
 describe("a server-streaming method (a live feed)", () => {
   it("streams the caller's organisation's notes as they are recorded, never another's, and refuses a caller without identity", async () => {
     const other = { ...worker, organisationId: "org-espoo", areaCodes: ["03"] };

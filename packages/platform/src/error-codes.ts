@@ -55,6 +55,11 @@ export const ERROR_CODES = {
     "The signed caller identity is malformed, expired, issued in the future, for another audience, or its signature does not verify.",
   ),
   SILTA_AUTH_PROOF_UNTRUSTED: c("unauthenticated", "Identity proof untrusted", "The caller identity is signed by a signer this service does not trust."),
+  SILTA_AUTH_LINK_INVALID: c(
+    "unauthenticated",
+    "Link invalid",
+    "A link (e.g. an invitation) is malformed, expired, for something else, or not issued by this service.",
+  ),
   SILTA_AUTH_SIGNER_NOT_ALLOWED: c(
     "permission_denied",
     "Signer may not assert this",

@@ -6,6 +6,7 @@ export * from "./idempotency-key.ts";
 export * from "./identity.ts";
 export * from "./identity-proof.ts";
 export * from "./lifecycle.ts";
+export * from "./link-token.ts";
 export * from "./logger.ts";
 export * from "./municipalities.ts";
 export * from "./nul.ts";
