@@ -1,4 +1,4 @@
-// Traces an operator can read: the spans of one referral submission through the gateway, read
+// Traces an operator can read: the spans of one referral submission (over gRPC, as the gateway calls), read
 // from an in-process exporter, show where the request spent its time — the PostgreSQL
 // statements under the referrals service's gRPC server span — and no attribute of any span
 // carries a henkilötunnus, a child's name, the concern or an SQL parameter value. A service
@@ -17,20 +17,25 @@ const { siltaInstrumentations } = await import("@silta/platform/instrumentations
 registerInstrumentations({ instrumentations: siltaInstrumentations() });
 const testing = await import("@silta/testing");
 const { containsHetu } = await import("@silta/platform");
-const { startChain, http, personas, referralSubmission, CONCERN, NAME } = await import("../support/chain.ts");
+const { startConsent, startReferrals, referralSubmission, CONCERN, NAME } = await import("../support/chain.ts");
+const { ReferralServiceClient, SubmitReferralRequest } = await import("@silta/contracts/referrals/v1/referrals.ts");
+const { unary } = await import("@silta/grpc");
 
 const spans = testing.installTestTracing();
 const logs = testing.captureLogs("tracing");
 let consentDb: Awaited<ReturnType<typeof testing.createTestDatabase>>;
 let referralsDb: Awaited<ReturnType<typeof testing.createTestDatabase>>;
-let chain: Awaited<ReturnType<typeof startChain>>;
+let consent: Awaited<ReturnType<typeof startConsent>>;
+let referrals: Awaited<ReturnType<typeof startReferrals>>;
 
 beforeAll(async () => {
   [consentDb, referralsDb] = await Promise.all([testing.createTestDatabase("trace_consent"), testing.createTestDatabase("trace_referrals")]);
-  chain = await startChain({ consentDbUrl: consentDb.url, referralsDbUrl: referralsDb.url, logger: logs.logger, consumerGroup: testing.uniqueName("trace") });
+  consent = await startConsent(consentDb.url, logs.logger);
+  referrals = await startReferrals(referralsDb.url, consent.grpcPort, logs.logger, { SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 6).toString("base64") });
 });
 afterAll(async () => {
-  await chain?.stop();
+  await referrals?.stop();
+  await consent?.stop();
   await Promise.all([consentDb?.drop(), referralsDb?.drop()]);
 });
 
@@ -44,16 +49,18 @@ function under(span: ReadableSpan, ancestor: ReadableSpan, byId: Map<string, Rea
 describe("the spans of one referral submission", () => {
   it("show the PostgreSQL statements under the gRPC server span, parameterised, and no personal data anywhere", async () => {
     spans.reset();
-    const token = await chain.token(personas.teacher);
+    // The gateway's submission, in proto3 JSON as a municipal system sends it, called over gRPC as the gateway does.
     const body = referralSubmission();
     const hetu = (body.child as { hetu: string }).hetu;
-    const r = await http(chain.baseUrl, "POST", "/v1/referrals", { token, body });
-    expect(r.status).toBe(201);
-    await testing.waitFor(() => spans.getFinishedSpans().some((s) => s.name === "HTTP POST /v1/referrals"), { what: "the request's span" });
+    const client = referrals.client(ReferralServiceClient);
+    const { receipt } = await unary(client, client.submitReferral, SubmitReferralRequest.fromJSON(body), { identity: testing.callers.teacher });
+    expect(receipt?.referenceNumber).toMatch(/^LS-13-/);
+    const isServer = (s: ReadableSpan) => s.name === "silta.referrals.v1.ReferralService/SubmitReferral";
+    await testing.waitFor(() => spans.getFinishedSpans().some(isServer), { what: "the call's server span" });
 
     const all = spans.getFinishedSpans();
-    const httpSpan = all.find((s) => s.name === "HTTP POST /v1/referrals") as ReadableSpan;
-    const trace = all.filter((s) => s.spanContext().traceId === httpSpan.spanContext().traceId);
+    const root = all.find(isServer) as ReadableSpan;
+    const trace = all.filter((s) => s.spanContext().traceId === root.spanContext().traceId);
     const byId = new Map(trace.map((s) => [s.spanContext().spanId, s]));
     const server = trace.find((s) => s.name === "silta.referrals.v1.ReferralService/SubmitReferral");
     expect(server, "the referrals service's gRPC server span in the request's trace").toBeDefined();
