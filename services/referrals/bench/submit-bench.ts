@@ -9,7 +9,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
 import { inboxTopic } from "@silta/contracts/events";
-import { NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
 import {
@@ -27,6 +27,7 @@ import {
 } from "@silta/testing";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
+import { benchSubmission } from "./submission.ts";
 
 const SECONDS = Number(process.env.BENCH_REFERRAL_SECONDS ?? 60);
 const RATES = (process.env.BENCH_REFERRAL_RATES ?? "50,200").split(",").map(Number);
@@ -83,30 +84,7 @@ const client = proveCallsOf(new ReferralServiceClient("127.0.0.1:50162", credent
   prover: ids.prover.gateway,
   audience: "silta-referrals",
 });
-const submit = (i: number) =>
-  unary(
-    client,
-    client.submitReferral,
-    {
-      requestId: uniqueName(`b${i}`),
-      kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
-      notifier: {
-        type: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
-        organisationId: "kuopio-school-12",
-        role: "teacher",
-        name: "Bench",
-        phone: "",
-        email: "bench@example.fi",
-      },
-      child: { hetu: "", temporaryId: uniqueName("child"), givenNames: "", familyName: "", birthDate: "" },
-      homeMunicipalityCode: "297",
-      concern: "Benchmark notification.",
-      urgentClaimed: false,
-      policeNotified: false,
-      movingToMunicipalityCode: "",
-    },
-    { identity: teacher, deadlineMs: 10_000 },
-  );
+const submit = (i: number) => unary(client, client.submitReferral, benchSubmission(`b${i}`), { identity: teacher, deadlineMs: 10_000 });
 
 const rows: string[] = [];
 const parts: Record<string, () => number[]> = {

@@ -8,9 +8,10 @@ import { createServer } from "node:http";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
-import { NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
+import { ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import { callers, cpuNow, createTestDatabase, forkService, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
+import { benchSubmission } from "./submission.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const CALLS = Number(process.env.BENCH_TRACING_CALLS ?? "1500");
@@ -58,30 +59,7 @@ async function measure(tracing: boolean): Promise<number> {
     prover: ids.prover.gateway,
     audience: "silta-referrals",
   });
-  const submit = () =>
-    unary(
-      client,
-      client.submitReferral,
-      {
-        requestId: uniqueName("t"),
-        kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
-        notifier: {
-          type: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
-          organisationId: "kuopio-school-12",
-          role: "teacher",
-          name: "Bench",
-          phone: "",
-          email: "bench@example.fi",
-        },
-        child: { hetu: "", temporaryId: uniqueName("child"), givenNames: "", familyName: "", birthDate: "" },
-        homeMunicipalityCode: "297",
-        concern: "Benchmark notification.",
-        urgentClaimed: false,
-        policeNotified: false,
-        movingToMunicipalityCode: "",
-      },
-      { identity: callers.teacher, deadlineMs: 10_000 },
-    );
+  const submit = () => unary(client, client.submitReferral, benchSubmission("t"), { identity: callers.teacher, deadlineMs: 10_000 });
   try {
     await submit().catch((e) => {
       throw new Error(`a submission failed: ${(e as Error).message}`);
