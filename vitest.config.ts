@@ -7,10 +7,6 @@ export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     pool: "forks",
-    // Files wait on Kafka, PostgreSQL and the services more than they compute: two at once even
-    // on a 2-core machine (vitest's default there is cores − 1, one file at a time). The fault
-    // drills run alone after them (scripts/run-tests.mjs).
-    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
