@@ -10,5 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    // Files wait on Kafka, PostgreSQL and the services more than they compute: two at once even
+    // on a 2-core machine (vitest's default there is cores − 1, one file at a time). The fault
+    // drills run alone after them (scripts/run-tests.mjs).
+    maxWorkers: 2,
   },
 });

@@ -1,7 +1,7 @@
 // Topics are declared in code (each service's events/topics.ts) and created by the kit with
 // their dead-letter topics. The chart's Strimzi KafkaTopic objects are checked against the
 // same declarations.
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 
 export interface TopicSpec {
   /** `<domain>.<entity>.v<major>` */
@@ -38,10 +38,43 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], replication
         configEntries: s.retentionMs === undefined ? [] : [{ name: "retention.ms", value: String(s.retentionMs) }],
       })),
     });
+    await untilHosted(
+      admin,
+      wanted.map((s) => s.name),
+    );
   } catch (err) {
     // Another replica may have created them in between: that is fine.
     if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
+    await untilHosted(
+      admin,
+      specs.flatMap((s) => [s.name, dlqOf(s.name)]),
+    );
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * `waitForLeaders` only waits until the metadata names a leader. On a KRaft broker that has just
+ * started, the broker may name itself leader a moment before its log exists, and a produce or a
+ * ListOffsets in that moment answers "This server does not host this topic-partition". ListOffsets
+ * is answered by each partition's leader itself, so once it succeeds for every partition the
+ * topics are really there.
+ */
+async function untilHosted(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = topics;
+  while (pending.length > 0) {
+    const failed: string[] = [];
+    for (const topic of pending) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`topic ${topic} has no partition leader hosting it after ${timeoutMs} ms`, { cause: err });
+        failed.push(topic);
+      }
+    }
+    pending = failed;
+    if (pending.length > 0) await new Promise((r) => setTimeout(r, 100));
   }
 }
