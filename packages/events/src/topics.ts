@@ -29,8 +29,10 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], replication
     const existing = new Set(await admin.listTopics());
     const wanted = specs.flatMap((s) => [s, { ...s, name: dlqOf(s.name) }]).filter((s) => !existing.has(s.name));
     if (wanted.length === 0) return;
+    // kafkajs' waitForLeaders retries only LEADER_NOT_AVAILABLE, but a broker answers a topic it
+    // has not applied yet with UNKNOWN_TOPIC_OR_PARTITION and the wait throws: untilHosted waits.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: wanted.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions,
@@ -55,11 +57,10 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], replication
 }
 
 /**
- * `waitForLeaders` only waits until the metadata names a leader. On a KRaft broker that has just
- * started, the broker may name itself leader a moment before its log exists, and a produce or a
- * ListOffsets in that moment answers "This server does not host this topic-partition". ListOffsets
- * is answered by each partition's leader itself, so once it succeeds for every partition the
- * topics are really there.
+ * A created topic is not usable at once: until the broker has applied it, metadata and produce
+ * requests answer "This server does not host this topic-partition" (UNKNOWN_TOPIC_OR_PARTITION).
+ * ListOffsets is answered by each partition's leader itself, so once it succeeds for every
+ * partition the topics are really there.
  */
 async function untilHosted(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
