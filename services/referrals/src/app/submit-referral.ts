@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { helsinkiDate } from "@silta/calendar";
 import { type Identity, idempotencyKey, invalidArgument, permissionDenied } from "@silta/platform";
 import { holdsHetu } from "@silta/platform/hetu";
 import { deadlinesFor } from "../domain/deadlines.ts";
 import { type Referral, type ReferralKind, referenceNumber, type SubmissionInput, validateSubmission } from "../domain/referral.ts";
-import { helsinkiDate } from "../domain/working-days.ts";
 import type { Clock, Pseudonymiser, ReferralSettings, ReferralStore } from "./ports.ts";
 
 export interface Receipt {

@@ -1,5 +1,5 @@
 // Statutory deadlines of a referral (DOMAIN.md "Deadlines"); the case is pending from receipt.
-import { addMonths, type CalendarOptions, endOfHelsinkiDay, helsinkiDate, type LocalDate, nthWorkingDayAfter } from "./working-days.ts";
+import { addMonths, type CalendarOptions, endOfHelsinkiDay, helsinkiDate, type LocalDate, nthWorkingDayAfter } from "@silta/calendar";
 
 export type DeadlineKind = "urgency_assessment" | "decision" | "assessment_completion";
 

@@ -46,10 +46,13 @@ export function addDays(d: LocalDate, n: number): LocalDate {
 export function isWorkingDay(d: LocalDate, options: CalendarOptions): boolean {
   const wd = weekday(d);
   if (wd === 0 || wd === 6) return false;
+  return !isHoliday(d, options);
+}
+
+/** A Finnish public holiday (or, with `evesOff`, Midsummer Eve or Christmas Eve), whatever the weekday. */
+export function isHoliday(d: LocalDate, options: CalendarOptions): boolean {
   const t = yearTable(Number(d.slice(0, 4)));
-  if (t.publicDays.has(d)) return false;
-  if (options.evesOff && t.eves.has(d)) return false;
-  return true;
+  return t.publicDays.has(d) || (options.evesOff && t.eves.has(d));
 }
 
 // The answers depend only on their arguments: kept per day (a submission asks the same few days

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deadlinesFor } from "../../src/domain/deadlines.ts";
-import { addMonths, endOfHelsinkiDay, helsinkiDate, isWorkingDay, nthWorkingDayAfter } from "../../src/domain/working-days.ts";
+import { addMonths, endOfHelsinkiDay, helsinkiDate, isWorkingDay, nthWorkingDayAfter } from "../src/working-days.ts";
 
 const off = { evesOff: true };
 const strict = { evesOff: false };
@@ -95,16 +94,5 @@ describe("the Finnish working-day calendar, 2025–2027", () => {
     for (const from of [Date.UTC(2026, 2, 28, 20), Date.UTC(2026, 9, 24, 20)]) {
       for (let t = from; t < from + 12 * 3_600_000; t += 60_000) expect(helsinkiDate(new Date(t))).toBe(reference.format(new Date(t)));
     }
-  });
-
-  it("gives a referral its three deadlines, alerting on the stricter decision date", () => {
-    const d = deadlinesFor(new Date("2025-12-16T09:00:00+02:00"), { evesOff: true, urgencyHours: 24 });
-    expect(d.map((x) => [x.kind, x.dueDate, x.strictDueDate])).toEqual([
-      ["urgency_assessment", "2025-12-16", undefined],
-      ["decision", "2025-12-30", "2025-12-29"],
-      ["assessment_completion", "2026-03-16", undefined],
-    ]);
-    expect(d[1]?.dueAt.toISOString()).toBe("2025-12-29T22:00:00.000Z");
-    expect(d[0]?.dueAt.toISOString()).toBe("2025-12-17T07:00:00.000Z");
   });
 });

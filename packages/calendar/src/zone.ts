@@ -1,0 +1,104 @@
+// Instants and local time in a named zone (Temporal, temporal-polyfill; TOOLCHAIN.md "Time,
+// recurrence and iCalendar"). An instant is a JS Date or epoch milliseconds; a local date is
+// YYYY-MM-DD and a local time HH:MM in the zone named. Never the server's own zone.
+import { Temporal } from "temporal-polyfill";
+
+export { Temporal };
+export const HELSINKI = "Europe/Helsinki";
+
+const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const zoneMemo = new Map<string, boolean>();
+
+/** An IANA zone name the time-zone database knows ("Europe/Helsinki", "UTC"); offsets such as "+02:00" are not zone names. */
+export function isTimeZone(name: string): boolean {
+  let known = zoneMemo.get(name);
+  if (known === undefined) {
+    known = false;
+    if (/^[A-Za-z][A-Za-z_]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) {
+      try {
+        Temporal.Now.zonedDateTimeISO(name);
+        known = true;
+      } catch {}
+    }
+    zoneMemo.set(name, known);
+  }
+  return known;
+}
+
+export const isLocalTime = (s: string): boolean => LOCAL_TIME.test(s) || s === "24:00";
+export function isLocalDate(s: string): boolean {
+  if (!LOCAL_DATE.test(s)) return false;
+  try {
+    return Temporal.PlainDate.from(s, { overflow: "reject" }).toString() === s;
+  } catch {
+    return false;
+  }
+}
+
+/** Minutes since midnight of "HH:MM" ("24:00" is the day's end). */
+export function minutesOf(time: string): number {
+  const [h, m] = time.split(":").map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+/**
+ * The instant of a local date and time in `zone`. A time in the spring-forward gap is moved
+ * forward by the gap's length (RFC 5545 and Temporal "compatible"); in the repeated autumn hour
+ * the earlier instant. "24:00" is the start of the next day.
+ */
+export function instantAt(date: string, time: string, zone: string): number {
+  const minutes = minutesOf(time);
+  const day = Temporal.PlainDate.from(date).add({ days: Math.floor(minutes / 1440) });
+  const t = Temporal.PlainTime.from({ hour: Math.floor((minutes % 1440) / 60), minute: minutes % 60 });
+  return day.toZonedDateTime({ timeZone: zone, plainTime: t }).epochMilliseconds;
+}
+
+/**
+ * The bound of a stretch of hours at a local date and time: the first instant the clock shows it.
+ * Someone working 01:00–03:30 starts when the clock first reads 01:00 and stops when it first
+ * reads 03:30. In the spring-forward gap the clock never shows the time, so the bound is the
+ * change itself (it jumps past it there); in the repeated autumn hour it is the first pass, so a
+ * stretch 03:30–05:00 includes the repeated half-hour 03:00–03:30 once, and nothing twice.
+ */
+export function boundAt(date: string, time: string, zone: string): number {
+  const minutes = minutesOf(time);
+  const day = Temporal.PlainDate.from(date).add({ days: Math.floor(minutes / 1440) });
+  const local = day.toPlainDateTime({ hour: Math.floor((minutes % 1440) / 60), minute: minutes % 60 });
+  const z = local.toZonedDateTime(zone, { disambiguation: "earlier" });
+  if (!z.toPlainDateTime().equals(local)) {
+    const change = z.getTimeZoneTransition("next");
+    if (change) return change.epochMilliseconds;
+  }
+  return z.epochMilliseconds;
+}
+
+export function zoned(at: Date | number, zone: string): Temporal.ZonedDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(typeof at === "number" ? at : at.getTime()).toZonedDateTimeISO(zone);
+}
+
+/** The local date of an instant in `zone`. */
+export const localDateOf = (at: Date | number, zone: string): string => zoned(at, zone).toPlainDate().toString();
+
+/** The ISO week ("2026-W14") of a local date; weeks start on Monday. */
+export function isoWeekOf(date: string): string {
+  const d = Temporal.PlainDate.from(date);
+  return `${d.yearOfWeek}-W${String(d.weekOfYear).padStart(2, "0")}`;
+}
+
+/** ISO weekday of a local date: 1 = Monday … 7 = Sunday. */
+export const isoWeekday = (date: string): number => Temporal.PlainDate.from(date).dayOfWeek;
+
+/** The local dates from `from` to `to`, both included. */
+export function datesBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = Temporal.PlainDate.from(from); Temporal.PlainDate.compare(d, Temporal.PlainDate.from(to)) <= 0; d = d.add({ days: 1 })) out.push(d.toString());
+  return out;
+}
+
+/** The Monday of the ISO week a local date is in, and the Sunday. */
+export function weekOf(date: string): { monday: string; sunday: string } {
+  const d = Temporal.PlainDate.from(date);
+  const monday = d.subtract({ days: d.dayOfWeek - 1 });
+  return { monday: monday.toString(), sunday: monday.add({ days: 6 }).toString() };
+}
