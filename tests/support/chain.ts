@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { consentService } from "@silta/consent";
+import { consultationsService } from "@silta/consultations";
 import { gatewayService } from "@silta/gateway";
 import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "@silta/gateway/dev-token";
 import type { Logger } from "@silta/platform";
@@ -39,6 +40,29 @@ export function startReferrals(
       ...env,
     },
     { logger, signer: "referrals", ...options },
+  );
+}
+
+export type ConsultationsUnderTest = Awaited<ReturnType<typeof startConsultations>>;
+
+/** A consultations replica of area 13 asking the consent service on `consentPort` (co-work), proving its calls with its own key. */
+export function startConsultations(
+  databaseUrl: string,
+  consentPort: number,
+  logger: Logger,
+  env: Record<string, string | undefined> = {},
+  options: Parameters<typeof startServiceForTest>[2] = {},
+) {
+  return startServiceForTest(
+    consultationsService,
+    {
+      SILTA_DATABASE_URL: databaseUrl,
+      SILTA_CONSENT_ADDRESS: `127.0.0.1:${consentPort}`,
+      SILTA_AREA_CODE: "13",
+      SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
+      ...env,
+    },
+    { logger, signer: "consultations", ...options },
   );
 }
 

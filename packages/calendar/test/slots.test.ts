@@ -93,15 +93,15 @@ describe("slots across the daylight-saving changes (last Sundays of March and Oc
   });
 
   it("gives 4 hour slots for 01:00–06:00 on the spring-forward Sunday and 6 on the fall-back Sunday, 03:00 twice", () => {
-    const a = (date: string): Availability => ({
+    const a = (): Availability => ({
       zone: ZONE,
       schedules: [{ rules: [{ weekday: 7, start: "01:00", end: "06:00" }] }],
       overrides: [],
       holidaysOff: true,
       outOfOffice: [],
     });
-    const spring = new Planner(a("2026-03-29"), rules(), { taken: [], counted: [] }, NOW, "2026-03-29", "2026-03-29").slots("2026-03-29", "2026-03-29", 60);
-    const autumn = new Planner(a("2026-10-25"), rules(), { taken: [], counted: [] }, NOW, "2026-10-25", "2026-10-25").slots("2026-10-25", "2026-10-25", 60);
+    const spring = new Planner(a(), rules(), { taken: [], counted: [] }, NOW, "2026-03-29", "2026-03-29").slots("2026-03-29", "2026-03-29", 60);
+    const autumn = new Planner(a(), rules(), { taken: [], counted: [] }, NOW, "2026-10-25", "2026-10-25").slots("2026-10-25", "2026-10-25", 60);
     expect(spring.map((s) => wallMinutes(s.start) / 60)).toEqual([1, 2, 4, 5]);
     expect(autumn.map((s) => wallMinutes(s.start) / 60)).toEqual([1, 2, 3, 3, 4, 5]);
     expect(new Set(autumn.map((s) => s.start)).size).toBe(6);

@@ -152,6 +152,42 @@ export const ERROR_CODES = {
     "Too many disclosure checks about one child from your organisation this minute.",
   ),
   // Referrals.
+  // Consultations: booking the paired-worker model's specialists.
+  SILTA_CONSULTATION_INVALID: c(
+    "invalid_argument",
+    "Invalid booking request",
+    "A field or rule of the request is invalid; each field is named (never with its value).",
+  ),
+  SILTA_CONSULTATION_NOT_FOUND: c("not_found", "Not found", "No such specialist or booking, or not one the caller's organisation may see."),
+  SILTA_CONSULTATION_FORBIDDEN: c(
+    "permission_denied",
+    "Not for this caller",
+    "Booking is for the social workers of the area and its municipalities; managing specialists and fairness for its coordinators.",
+  ),
+  SILTA_CONSULTATION_SLOT_TAKEN: c("already_exists", "Time taken", "Another booking (or its buffers) holds this time of the specialist: list the slots again."),
+  SILTA_CONSULTATION_NOT_BOOKABLE: c(
+    "failed_precondition",
+    "Time not bookable",
+    "A rule refuses the time (outside the schedule, a holiday or day off, out of office, notice, window, a cap, or the share reserved for municipalities without a specialist); the rule is named.",
+  ),
+  SILTA_CONSULTATION_NO_SPECIALIST_FREE: c(
+    "failed_precondition",
+    "No specialist free",
+    "No qualified specialist is free for every time asked (a series stays with one specialist).",
+  ),
+  SILTA_CONSULTATION_HOLD_EXPIRED: c("failed_precondition", "Hold expired", "The hold expired before it was confirmed: hold a time again."),
+  SILTA_CONSULTATION_WRONG_STATE: c(
+    "failed_precondition",
+    "Wrong state",
+    "The booking's state does not allow this step (e.g. it was already rescheduled: use the new booking).",
+  ),
+  SILTA_CONSULTATION_SESSION_FULL: c("failed_precondition", "Session full", "Every seat of the training session is taken."),
+  SILTA_CONSULTATION_CONSENT_DENIED: c(
+    "permission_denied",
+    "No consent for co-work",
+    "The family's consent does not cover co-work with the specialist's organisation; the consent service's reason is given. Nothing was written.",
+  ),
+  SILTA_CONSULTATION_FEED_INVALID: c("unauthenticated", "Feed URL invalid", "The calendar feed's secret is unknown or was replaced by a newer one."),
   SILTA_REFERRAL_INVALID: c("invalid_argument", "Invalid referral", "The referral is invalid; each field is named (never with its value)."),
   SILTA_REFERRAL_INVALID_ID: c("invalid_argument", "Invalid referral id", "The referral id is not a UUID."),
   SILTA_REFERRAL_INVALID_QUERY: c("invalid_argument", "Invalid query", "The referral query is invalid; each field is named."),

@@ -39,7 +39,13 @@ export const KNOWN_ROLES: Record<string, string> = {
   auditor: "a wellbeing area's auditor (reads audit trails and usage logs)",
   education_event_publisher: "a municipal system that publishes school and early-education events",
   teacher: "a professional who notifies (any profession may; teacher is the development default)",
+  social_worker: "a municipality's social worker (books the paired-worker model's specialists for their own organisation)",
+  consultation_specialist: "a specialist social worker of the paired-worker model (manages their own schedule and bookings)",
+  consultation_coordinator: "a wellbeing area's coordinator of the paired-worker model (manages specialists and the fairness settings)",
 };
+
+/** Who books the paired-worker model's specialists, for their own organisation. */
+export const BOOKER_ROLES = ["child_protection_worker", "child_protection_manager", "social_worker"] as const;
 
 export function hasRole(identity: Identity, role: string): boolean {
   return identity.roles.includes(role);

@@ -14,7 +14,7 @@ export const PSEUDONYM = /^[A-Za-z0-9_-]{16,128}$/;
 /** An opaque reference to a person in another organisation's system (never a henkilötunnus). */
 export const PERSON_REFERENCE = /^[A-Za-z0-9._:-]{1,100}$/;
 
-export const organisationTypes = ["municipality", "wellbeing_area", "ngo", "health", "service"] as const;
+export const organisationTypes = ["municipality", "wellbeing_area", "ngo", "health", "service", "expert_centre"] as const;
 export type OrganisationType = (typeof organisationTypes)[number];
 
 export const isAreaCode = (s: string): boolean => AREA_CODE.test(s);

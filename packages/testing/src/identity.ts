@@ -41,6 +41,8 @@ const SIGNERS = {
   gateway: { organisationIds: "*", organisationTypes: "*", areaCodes: "*", municipalityCodes: "*" },
   /** The referrals service calling consent on its own behalf. */
   referrals: { organisationIds: ["silta-referrals-*"], organisationTypes: ["service"], areaCodes: "*", municipalityCodes: [] },
+  /** The consultations service calling consent on its own behalf (co-work). */
+  consultations: { organisationIds: ["silta-consultations-*"], organisationTypes: ["service"], areaCodes: "*", municipalityCodes: [] },
   /** Kuopio's gateway: its own schools and offices, municipality 297, nothing else. */
   kuopio: { organisationIds: ["kuopio-*"], organisationTypes: ["municipality"], areaCodes: [], municipalityCodes: ["297"] },
 } satisfies Record<string, Allowance>;

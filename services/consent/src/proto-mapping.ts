@@ -39,6 +39,7 @@ export const organisationType = enumTable<POrganisationType, OrganisationType>([
   [POrganisationType.ORGANISATION_TYPE_WELLBEING_AREA, "wellbeing_area"],
   [POrganisationType.ORGANISATION_TYPE_NGO, "ngo"],
   [POrganisationType.ORGANISATION_TYPE_HEALTH, "health"],
+  [POrganisationType.ORGANISATION_TYPE_EXPERT_CENTRE, "expert_centre"],
 ]);
 export const giverRole = enumTable<PGiverRole, GiverRole>([
   [PGiverRole.GIVER_ROLE_CHILD, "child"],

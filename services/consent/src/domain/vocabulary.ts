@@ -20,7 +20,7 @@ export const dataCategories = [
 ] as const;
 export type DataCategory = (typeof dataCategories)[number];
 
-export const organisationTypes = ["municipality", "wellbeing_area", "ngo", "health"] as const;
+export const organisationTypes = ["municipality", "wellbeing_area", "ngo", "health", "expert_centre"] as const;
 export type OrganisationType = (typeof organisationTypes)[number];
 
 export const giverRoles = ["child", "custodian", "guardian_ad_litem"] as const;

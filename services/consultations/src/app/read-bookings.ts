@@ -1,0 +1,165 @@
+// Reading: bookable times, the caller's own bookings, a booking's iCalendar invitation, the
+// specialist's feed and the waitlist. An invitation or a feed never carries the child's identity
+// or the topic: a kind, a time, a place or link.
+import { randomUUID } from "node:crypto";
+import { HELSINKI, isLocalDate, localDateOf, Planner, type Slot, writeCalendar } from "@silta/calendar";
+import { type Identity, idempotencyKey, invalidArgument, notFound } from "@silta/platform";
+import { type Booking, type BookingKind, LANGUAGES, lengthProblem, type Problem, SKILLS } from "../domain/booking.ts";
+import { availabilityOf, rulesFor, type Specialist } from "../domain/specialist.ts";
+import { assertBooker, isBooker, isCoordinator, isSpecialistRole } from "./authorise.ts";
+import { visibleBooking } from "./change-booking.ts";
+import type { Deps } from "./take-time.ts";
+
+const invalid = (p: Problem[]) => invalidArgument("SILTA_CONSULTATION_INVALID", p);
+const DAY = 86_400_000;
+const MAX_RANGE_DAYS = 42;
+const STEP_MIN = 30;
+
+export interface SlotQuery {
+  specialistId: string;
+  skill: string;
+  language: string;
+  lengthMinutes: number;
+  fromDate: string;
+  toDate: string;
+  withReasons: boolean;
+}
+
+const KIND_LABEL: Record<BookingKind, string> = {
+  consultation: "Konsultaatio / Konsultation",
+  mentoring: "Mentorointi / Mentorering",
+  training: "Koulutus / Utbildning",
+  co_work: "Työparityö / Pararbete",
+};
+
+export function readUseCases(deps: Deps) {
+  const { store, clock, settings } = deps;
+  const area = settings.area;
+  const invitationOf = (b: Booking, s: Specialist, now: Date) => ({
+    uid: b.icalUid,
+    sequence: b.sequence,
+    start: b.startsAt,
+    end: b.endsAt,
+    zone: s.timeZone,
+    summary: `Silta: ${KIND_LABEL[b.kind]}`,
+    ...(b.location ? { location: b.location } : {}),
+    ...(b.videoLink ? { url: b.videoLink } : {}),
+    cancelled: b.status === "cancelled",
+    stamp: now,
+  });
+  return {
+    async slots(q: SlotQuery, caller: Identity): Promise<(Slot & { specialistId: string })[]> {
+      if (!isBooker(caller, area) && !isCoordinator(caller, area) && !isSpecialistRole(caller, area))
+        throw notFound("SILTA_CONSULTATION_NOT_FOUND", "specialists");
+      const p: Problem[] = [];
+      if (!isLocalDate(q.fromDate)) p.push({ field: "from_date", reason: "a date YYYY-MM-DD" });
+      if (!isLocalDate(q.toDate)) p.push({ field: "to_date", reason: "a date YYYY-MM-DD" });
+      else if (isLocalDate(q.fromDate) && q.toDate < q.fromDate) p.push({ field: "to_date", reason: "the range ends before it starts" });
+      else if (isLocalDate(q.fromDate) && (Date.parse(q.toDate) - Date.parse(q.fromDate)) / DAY > MAX_RANGE_DAYS)
+        p.push({ field: "to_date", reason: `at most ${MAX_RANGE_DAYS} days from from_date` });
+      const lp = lengthProblem(q.lengthMinutes);
+      if (lp) p.push(lp);
+      if (q.specialistId === "" && q.skill === "") p.push({ field: "specialist_id", reason: "name a specialist, or a skill" });
+      if (q.specialistId !== "" && !/^[0-9a-f-]{36}$/i.test(q.specialistId)) p.push({ field: "specialist_id", reason: "must be a specialist id (UUID)" });
+      if (q.skill !== "" && !(SKILLS as readonly string[]).includes(q.skill)) p.push({ field: "skill", reason: `unknown skill; one of ${SKILLS.join(", ")}` });
+      if (q.language !== "" && !(LANGUAGES as readonly string[]).includes(q.language)) p.push({ field: "language", reason: `one of ${LANGUAGES.join(", ")}` });
+      if (p.length > 0) throw invalid(p);
+      let specialists: Specialist[];
+      if (q.specialistId !== "") {
+        const s = await store.getSpecialist(q.specialistId);
+        if (!s) throw notFound("SILTA_CONSULTATION_NOT_FOUND", `specialist ${q.specialistId}`);
+        specialists = [s];
+      } else specialists = await store.listSpecialists({ skill: q.skill, ...(q.language ? { language: q.language } : {}) });
+      if (specialists.length === 0) return [];
+      const now = clock.now();
+      const from = new Date(Date.parse(`${q.fromDate}T00:00:00Z`) - 8 * DAY);
+      const to = new Date(Date.parse(`${q.toDate}T00:00:00Z`) + 9 * DAY);
+      const held = await store.occupyingMany(
+        specialists.map((s) => s.specialistId),
+        from,
+        to,
+        now,
+      );
+      const out: (Slot & { specialistId: string })[] = [];
+      for (const s of specialists) {
+        const mine = held.filter((b) => b.specialistId === s.specialistId);
+        const planner = new Planner(
+          availabilityOf(s),
+          rulesFor(s, q.lengthMinutes),
+          { taken: mine.map((b) => ({ start: b.occupiedFrom.getTime(), end: b.occupiedTo.getTime() })), counted: mine.map((b) => b.startsAt.getTime()) },
+          now.getTime(),
+          q.fromDate,
+          q.toDate,
+        );
+        for (const slot of planner.slots(q.fromDate, q.toDate, STEP_MIN, q.withReasons)) out.push({ ...slot, specialistId: s.specialistId });
+      }
+      return out.sort((a, b) => a.start - b.start || a.specialistId.localeCompare(b.specialistId));
+    },
+    get: async (id: string, caller: Identity) => (await visibleBooking(deps, id, caller)).booking,
+    async mine(q: { from: string; limit: number }, caller: Identity): Promise<Booking[]> {
+      const from = q.from === "" ? clock.now() : new Date(q.from);
+      const p: Problem[] = [];
+      if (Number.isNaN(from.getTime())) p.push({ field: "from", reason: "an RFC 3339 instant" });
+      if (q.limit < 0 || q.limit > 500) p.push({ field: "limit", reason: "0–500 (0: 100)" });
+      if (p.length > 0) throw invalid(p);
+      const specialists = (await store.listSpecialists({})).filter((s) => s.personRef === caller.subject && s.organisationId === caller.organisationId);
+      return store.bookingsOf({
+        ref: caller.subject,
+        organisationId: caller.organisationId,
+        specialistIds: specialists.map((s) => s.specialistId),
+        from,
+        limit: q.limit || 100,
+        areaWorker: caller.organisationType === "wellbeing_area" && caller.areaCodes.includes(area.code),
+      });
+    },
+    async invitation(id: string, caller: Identity): Promise<string> {
+      const { booking, specialist } = await visibleBooking(deps, id, caller);
+      if (booking.status === "held" || booking.status === "expired")
+        throw notFound("SILTA_CONSULTATION_NOT_FOUND", `invitation of booking ${id} (a hold has none until it is confirmed)`);
+      return writeCalendar(booking.status === "cancelled" || booking.status === "rescheduled" ? "CANCEL" : "REQUEST", [
+        invitationOf(booking, specialist, clock.now()),
+      ]);
+    },
+    async feed(s: Specialist): Promise<string> {
+      const now = clock.now();
+      const list = await store.feedBookings(s.specialistId, new Date(now.getTime() - 30 * DAY));
+      return writeCalendar(
+        "PUBLISH",
+        list.map((b) => invitationOf(b, s, now)),
+        "Silta",
+      );
+    },
+    async joinWaitlist(
+      q: { requestId: string; specialistId: string; skill: string; date: string; kind: BookingKind | undefined; lengthMinutes: number },
+      caller: Identity,
+    ) {
+      assertBooker(caller, area);
+      const p: Problem[] = [];
+      if (q.requestId.length < 1 || q.requestId.length > 100) p.push({ field: "request_id", reason: "1–100 characters" });
+      if (!isLocalDate(q.date)) p.push({ field: "date", reason: "a date YYYY-MM-DD" });
+      else if (q.date < localDateOf(clock.now(), HELSINKI)) p.push({ field: "date", reason: "the date has passed" });
+      if ((q.specialistId === "") === (q.skill === "")) p.push({ field: "specialist_id", reason: "name a specialist or a skill (one of them)" });
+      if (q.skill !== "" && !(SKILLS as readonly string[]).includes(q.skill)) p.push({ field: "skill", reason: `unknown skill; one of ${SKILLS.join(", ")}` });
+      if (q.kind === undefined || q.kind === "training") p.push({ field: "kind", reason: "consultation, mentoring or co-work" });
+      const lp = lengthProblem(q.lengthMinutes);
+      if (lp) p.push(lp);
+      if (q.specialistId !== "" && (!/^[0-9a-f-]{36}$/i.test(q.specialistId) || !(await store.getSpecialist(q.specialistId))))
+        p.push({ field: "specialist_id", reason: "a registered specialist" });
+      if (p.length > 0) throw invalid(p);
+      return store.joinWaitlist(
+        {
+          entryId: randomUUID(),
+          specialistId: q.specialistId || undefined,
+          skill: q.skill || undefined,
+          day: q.date,
+          kind: q.kind as BookingKind,
+          lengthMinutes: q.lengthMinutes,
+          requesterRef: caller.subject,
+          requesterOrganisationId: caller.organisationId,
+          createdAt: clock.now(),
+        },
+        idempotencyKey(caller.organisationId, q.requestId),
+      );
+    },
+  };
+}
