@@ -253,14 +253,10 @@ export function takeSeat(deps: Deps) {
     return deps.store.transaction(async (tx) => {
       const result = await tx.takeSeat(sessionId, actor(caller), now);
       if (result === "full") throw failedPrecondition("SILTA_CONSULTATION_SESSION_FULL", `all ${booking.capacity} seats are taken`, `booking/${sessionId}`);
-      const session = (await tx.lockBooking(sessionId)) as Booking;
-      if (result === "taken") {
-        await tx.addHistory(sessionId, "seat_taken", actor(caller), "", now);
-        await tx.emit([
-          { type: "confirmed", booking: { ...session, requesterRef: caller.subject, requesterOrganisationId: caller.organisationId }, specialist },
-        ]);
-      }
-      return session;
+      if (result === "already") return booking;
+      await tx.addHistory(sessionId, "seat_taken", actor(caller), "", now);
+      await tx.emit([{ type: "confirmed", booking: { ...result, requesterRef: caller.subject, requesterOrganisationId: caller.organisationId }, specialist }]);
+      return result;
     });
   };
 }

@@ -46,8 +46,8 @@ export interface ConsultationTx {
   lockBooking(id: string): Promise<Booking | undefined>;
   updateBooking(b: Booking): Promise<void>;
   addHistory(bookingId: string, action: string, actor: { ref: string; organisationId: string }, reason: string, at: Date): Promise<void>;
-  /** Takes one seat: "taken", "already" (this worker has one), or "full" (nothing written). */
-  takeSeat(sessionId: string, worker: { ref: string; organisationId: string }, at: Date): Promise<"taken" | "already" | "full">;
+  /** Takes one seat: the session with it counted, "already" (this worker has one), or "full" (nothing written). */
+  takeSeat(sessionId: string, worker: { ref: string; organisationId: string }, at: Date): Promise<Booking | "already" | "full">;
   markBooked(specialistId: string, at: Date): Promise<void>;
   /** The first waiting entry for a specialist (or a skill they have) on a day, locked; none: undefined. */
   firstWaiting(specialist: Specialist, day: string): Promise<WaitlistEntry | undefined>;

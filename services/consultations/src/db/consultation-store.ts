@@ -235,12 +235,13 @@ class PgTx implements ConsultationTx {
       [sessionId, worker.ref, worker.organisationId, at],
     );
     if (seat.rowCount === 0) return "already" as const;
-    // The conditional update is the guard: two takers of the last seat cannot both pass it.
+    // The conditional update is the guard: two takers of the last seat cannot both pass it. (No
+    // FOR UPDATE after it: the seat rows' foreign-key locks would deadlock with it.)
     const taken = await this.#c.query(
-      "UPDATE bookings SET seats_taken = seats_taken + 1, updated_at = $2 WHERE booking_id = $1 AND status = 'confirmed' AND seats_taken < capacity RETURNING booking_id",
+      "UPDATE bookings SET seats_taken = seats_taken + 1, updated_at = $2 WHERE booking_id = $1 AND status = 'confirmed' AND seats_taken < capacity RETURNING *, lower(occupied) AS occupied_from, upper(occupied) AS occupied_to",
       [sessionId, at],
     );
-    return taken.rowCount === 1 ? ("taken" as const) : ("full" as const);
+    return taken.rows[0] ? toBooking(taken.rows[0]) : ("full" as const);
   }
 
   async markBooked(specialistId: string, at: Date) {
