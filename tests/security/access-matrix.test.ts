@@ -6,7 +6,10 @@
 import { createHash } from "node:crypto";
 import { credentials, Metadata, makeGenericClientConstructor, type ServiceDefinition, status } from "@grpc/grpc-js";
 import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
+import { helsinkiDate, instantAt, nthWorkingDayAfter } from "@silta/calendar";
+import { BookingKind, ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
+import { unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey } from "@silta/platform";
 import {
   callers,
@@ -24,7 +27,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Chain, http, personas, startChain } from "../support/chain.ts";
 
-type Kind = "create" | "object" | "collection" | "check" | "audit";
+type Kind = "create" | "object" | "collection" | "check" | "audit" | "public";
 /** Every gRPC method of a served service, and what it is. `object`: addressed by an id in the request. */
 const METHODS: Record<string, Kind> = {
   "silta.consent.v1.ConsentService/GrantConsent": "create",
@@ -46,12 +49,36 @@ const METHODS: Record<string, Kind> = {
   "silta.referrals.v1.ReferralService/CloseReferral": "object",
   "silta.referrals.v1.ReferralService/GetReferralStatus": "object",
   "silta.usage.v1.UsageLogService/ListUsageLog": "audit",
+  "silta.consultations.v1.ConsultationService/RegisterSpecialist": "create",
+  "silta.consultations.v1.ConsultationService/GetSpecialist": "object",
+  "silta.consultations.v1.ConsultationService/ListSpecialists": "collection",
+  "silta.consultations.v1.ConsultationService/SetAvailability": "object",
+  "silta.consultations.v1.ConsultationService/SetOutOfOffice": "object",
+  "silta.consultations.v1.ConsultationService/ListSlots": "collection",
+  "silta.consultations.v1.ConsultationService/HoldSlot": "create",
+  "silta.consultations.v1.ConsultationService/ConfirmBooking": "object",
+  "silta.consultations.v1.ConsultationService/Book": "create",
+  "silta.consultations.v1.ConsultationService/OpenTrainingSession": "create",
+  "silta.consultations.v1.ConsultationService/TakeSeat": "object",
+  "silta.consultations.v1.ConsultationService/RescheduleBooking": "object",
+  "silta.consultations.v1.ConsultationService/CancelBooking": "object",
+  "silta.consultations.v1.ConsultationService/RecordOutcome": "object",
+  "silta.consultations.v1.ConsultationService/GetBooking": "object",
+  "silta.consultations.v1.ConsultationService/ListMyBookings": "collection",
+  "silta.consultations.v1.ConsultationService/GetInvitation": "object",
+  "silta.consultations.v1.ConsultationService/JoinWaitlist": "create",
+  "silta.consultations.v1.ConsultationService/SetFairness": "create",
+  "silta.consultations.v1.ConsultationService/RotateFeed": "object",
+  // Proven by the feed's secret in the request, not by a caller's identity (calendar apps send no token).
+  "silta.consultations.v1.ConsultationService/ReadFeed": "public",
 };
 /** Which deployable serves which service (the usage log is served by every record-keeping service). */
-const SERVED_BY: Record<string, ("consent" | "referrals")[]> = {
+type Deployable = "consent" | "referrals" | "consultations";
+const SERVED_BY: Record<string, Deployable[]> = {
   "silta.consent.v1.ConsentService": ["consent"],
   "silta.referrals.v1.ReferralService": ["referrals"],
-  "silta.usage.v1.UsageLogService": ["consent", "referrals"],
+  "silta.consultations.v1.ConsultationService": ["consultations"],
+  "silta.usage.v1.UsageLogService": ["consent", "referrals", "consultations"],
 };
 /** In the descriptor set but served by no deployable: the kit's conformance fixture. */
 const NOT_SERVED = ["silta.fixture.v1.FixtureService"];
@@ -79,11 +106,35 @@ const ROUTES: Record<string, Kind> = {
   "GET /v1/usage-log/referrals": "audit",
   "GET /v1/usage-log/consents": "audit",
   "POST /v1/education-events": "create",
+  "GET /v1/usage-log/consultations": "audit",
+  "POST /v1/consultations/specialists": "create",
+  "GET /v1/consultations/specialists": "collection",
+  "GET /v1/consultations/specialists/{specialistId}": "object",
+  "POST /v1/consultations/specialists/{specialistId}/availability": "object",
+  "POST /v1/consultations/specialists/{specialistId}/out-of-office": "object",
+  "POST /v1/consultations/specialists/{specialistId}/feed": "object",
+  "GET /v1/consultations/slots": "collection",
+  "POST /v1/consultations/holds": "create",
+  "POST /v1/consultations/bookings": "create",
+  "GET /v1/consultations/bookings": "collection",
+  "GET /v1/consultations/bookings/{bookingId}": "object",
+  "POST /v1/consultations/bookings/{bookingId}/confirmation": "object",
+  "POST /v1/consultations/bookings/{bookingId}/reschedule": "object",
+  "POST /v1/consultations/bookings/{bookingId}/cancellation": "object",
+  "POST /v1/consultations/bookings/{bookingId}/outcome": "object",
+  "GET /v1/consultations/bookings/{bookingId}/invitation.ics": "object",
+  "POST /v1/consultations/training-sessions": "create",
+  "POST /v1/consultations/training-sessions/{bookingId}/seats": "object",
+  "POST /v1/consultations/waitlist": "create",
+  "POST /v1/consultations/fairness": "create",
+  // Proven by the feed's secret in the URL (calendar apps send no token).
+  "GET /v1/consultations/feeds/{feedToken}": "public",
 };
 
 const logs = captureLogs("access-matrix", "warn");
 let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
+let consultationsDb: TestDatabase;
 let chain: Chain;
 let ids: TestIdentities;
 const { worker13, worker03, teacher } = callers;
@@ -98,8 +149,8 @@ const services = Object.entries(definitions).filter(
 ) as [string, ServiceDefinition][];
 
 /** A raw client of `service` on the deployable's port; calls with plain objects (proto-loader's codecs). */
-function rawCall(deployable: "consent" | "referrals", service: ServiceDefinition, method: string, request: object, md: Metadata) {
-  const port = deployable === "consent" ? chain.consentPort : chain.referrals.grpcPort;
+function rawCall(deployable: Deployable, service: ServiceDefinition, method: string, request: object, md: Metadata) {
+  const port = deployable === "consent" ? chain.consentPort : deployable === "referrals" ? chain.referrals.grpcPort : (chain.consultations?.grpcPort ?? 0);
   const Ctor = makeGenericClientConstructor(service, "Raw");
   const client = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Record<
     string,
@@ -118,12 +169,12 @@ const withProof = (proof: string | undefined) => {
   if (proof !== undefined) md.set(IDENTITY_PROOF_METADATA_KEY, proof);
   return md;
 };
-const audienceOf = (deployable: "consent" | "referrals") => `silta-${deployable}`;
+const audienceOf = (deployable: Deployable) => `silta-${deployable}`;
 
 /** A fingerprint of every row of both databases: equal before and after means nothing was written. */
 async function fingerprint(): Promise<string> {
   const h = createHash("sha256");
-  for (const url of [consentDb.url, referralsDb.url]) {
+  for (const url of [consentDb.url, referralsDb.url, consultationsDb.url]) {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
@@ -138,14 +189,25 @@ async function fingerprint(): Promise<string> {
 }
 
 beforeAll(async () => {
-  [consentDb, referralsDb] = await Promise.all([createTestDatabase("matrix_consent"), createTestDatabase("matrix_referrals")]);
-  chain = await startChain({ consentDbUrl: consentDb.url, referralsDbUrl: referralsDb.url, logger: logs.logger, consumerGroup: uniqueName("matrix") });
+  [consentDb, referralsDb, consultationsDb] = await Promise.all([
+    createTestDatabase("matrix_consent"),
+    createTestDatabase("matrix_referrals"),
+    createTestDatabase("matrix_consultations"),
+  ]);
+  chain = await startChain({
+    consentDbUrl: consentDb.url,
+    referralsDbUrl: referralsDb.url,
+    consultationsDbUrl: consultationsDb.url,
+    logger: logs.logger,
+    consumerGroup: uniqueName("matrix"),
+  });
   ids = await sharedTestIdentities();
 });
 afterAll(async () => {
   await chain?.stop();
   await consentDb?.drop();
   await referralsDb?.drop();
+  await consultationsDb?.drop();
 });
 
 describe("every gRPC method", () => {
@@ -177,9 +239,12 @@ describe("every gRPC method", () => {
       ["another party asserting area 13", await ids.prover.kuopio.prove(worker13, audience)],
       ["for another service", await ids.prover.gateway.prove(worker13, deployable === "consent" ? "silta-referrals" : "silta-consent")],
     ];
+    // A public method's proof is in its request (a secret): an unknown one is refused whatever proof comes along.
+    if (METHODS[`${service}/${method}`] === "public") refused.push(["valid, with an unknown secret", await ids.prover.gateway.prove(worker13, audience)]);
     for (const [what, proof] of refused) {
       expect({ what, code: (await rawCall(deployable, def, method, {}, withProof(proof))).code }).toEqual({ what, code: status.UNAUTHENTICATED });
     }
+    if (METHODS[`${service}/${method}`] === "public") return;
     const valid = await rawCall(deployable, def, method, {}, withProof(await ids.prover.gateway.prove(worker13, audience)));
     expect(valid.code).not.toBe(status.UNAUTHENTICATED);
     expect(valid.code).not.toBe(status.INTERNAL);
@@ -204,6 +269,13 @@ describe("every REST route", () => {
       .setExpirationTime("1h")
       .sign(new TextEncoder().encode("x".repeat(32)));
     const body = method === "POST" ? {} : undefined;
+    if (ROUTES[route] === "public") {
+      // The secret in the URL is the proof: an unknown one is 401 with or without a token.
+      const unknown = path.replace(/\{[^}]+\}/g, `${"A".repeat(43)}.ics`);
+      expect((await http(chain.baseUrl, method, unknown, {})).status).toBe(401);
+      expect((await http(chain.baseUrl, method, unknown, { token: await chain.token(personas.worker13) })).status).toBe(401);
+      return;
+    }
     expect((await http(chain.baseUrl, method, url, { body })).status).toBe(401);
     expect((await http(chain.baseUrl, method, url, { body, token: forged })).status).toBe(401);
     const valid = await http(chain.baseUrl, method, url, { body, token: await chain.token(personas.worker13) });
@@ -216,6 +288,10 @@ describe("organisation A's proof on organisation B's object", () => {
   let referralId = "";
   let referenceNumber = "";
   let consentId = "";
+  let specialistId = "";
+  let bookingId = "";
+  let heldId = "";
+  let sessionId = "";
   beforeAll(async () => {
     const ref = (await rawCall(
       "referrals",
@@ -252,6 +328,85 @@ describe("organisation A's proof on organisation B's object", () => {
     });
     expect(granted.status).toBe(201);
     consentId = (granted.body.consent as { consentId: string }).consentId;
+    // Area 13's consultations: a specialist, a held time, a booking and a training session of Kuopio's worker.
+    const k = chain.consultations?.client(ConsultationServiceClient) as ConsultationServiceClient;
+    const specialistPerson: Identity = {
+      ...worker13,
+      subject: "spec-matrix",
+      organisationId: "pohjois-savo-erityispalvelut",
+      roles: ["consultation_specialist"],
+    };
+    const coordinator: Identity = { ...worker13, subject: "coord-matrix", roles: ["consultation_coordinator"] };
+    const kuopioWorker: Identity = { ...teacher, subject: "msw-matrix", organisationId: "kuopio-sosiaalityo", roles: ["social_worker"] };
+    const { specialist } = await unary(
+      k,
+      k.registerSpecialist,
+      {
+        personRef: specialistPerson.subject,
+        organisationId: specialistPerson.organisationId,
+        organisationType: 1,
+        displayName: "",
+        skills: ["mental_health"],
+        languages: ["fi"],
+        municipalityCodes: [],
+        weight: 1,
+      },
+      { identity: coordinator },
+    );
+    specialistId = specialist?.specialistId ?? "";
+    await unary(
+      k,
+      k.setAvailability,
+      {
+        specialistId,
+        timeZone: "Europe/Helsinki",
+        schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" })), validFrom: "", validUntil: "" }],
+        overrides: [],
+        worksOnHolidays: false,
+        rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 60, capPerDay: 0, capPerWeek: 0 },
+      },
+      { identity: specialistPerson },
+    );
+    const day = nthWorkingDayAfter(helsinkiDate(new Date()), 7, { evesOff: true });
+    const at = (time: string) => new Date(instantAt(day, time, "Europe/Helsinki")).toISOString();
+    const details = {
+      kind: BookingKind.BOOKING_KIND_CONSULTATION,
+      lengthMinutes: 60,
+      responsibleWorkerRef: "sw-1",
+      municipalityCode: "297",
+      childHetu: "",
+      topic: "",
+      location: "Kuopio",
+      videoLink: "",
+      dataCategory: "",
+    };
+    bookingId =
+      (
+        await unary(
+          k,
+          k.book,
+          { requestId: uniqueName("m"), specialistId, skill: "", language: "", start: at("09:00"), details, recurrence: "" },
+          { identity: kuopioWorker },
+        )
+      ).bookings[0]?.bookingId ?? "";
+    heldId =
+      (
+        await unary(
+          k,
+          k.holdSlot,
+          { requestId: uniqueName("m"), specialistId, skill: "", language: "", start: at("11:00"), kind: 1, lengthMinutes: 60 },
+          { identity: kuopioWorker },
+        )
+      ).booking?.bookingId ?? "";
+    sessionId =
+      (
+        await unary(
+          k,
+          k.openTrainingSession,
+          { requestId: uniqueName("m"), specialistId, start: at("13:00"), lengthMinutes: 60, capacity: 5, topic: "", location: "Kuopio", videoLink: "" },
+          { identity: specialistPerson },
+        )
+      ).booking?.bookingId ?? "";
     // The background work of these writes (publishing their events, chaining the audit entry)
     // is done before any fingerprint is taken.
     const settled = async (url: string, sql: string) => {
@@ -266,6 +421,7 @@ describe("organisation A's proof on organisation B's object", () => {
     await waitFor(
       async () =>
         (await settled(referralsDb.url, "SELECT count(*)::int AS n FROM silta_outbox WHERE published_at IS NULL")) &&
+        (await settled(consultationsDb.url, "SELECT count(*)::int AS n FROM silta_outbox WHERE published_at IS NULL")) &&
         (await settled(
           consentDb.url,
           "SELECT ((SELECT count(*) FROM silta_outbox WHERE published_at IS NULL) + (SELECT count(*) FROM consent_audit WHERE chain_seq IS NULL))::int AS n",
@@ -275,7 +431,7 @@ describe("organisation A's proof on organisation B's object", () => {
   });
 
   // Each object method with the request that addresses B's object, and who A is.
-  const objectCalls: { method: string; deployable: "consent" | "referrals"; as: Identity; request: () => object }[] = [
+  const objectCalls: { method: string; deployable: Deployable; as: Identity; request: () => object }[] = [
     { method: "silta.referrals.v1.ReferralService/GetReferral", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
     { method: "silta.referrals.v1.ReferralService/ReceiveReferral", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
     {
@@ -305,6 +461,21 @@ describe("organisation A's proof on organisation B's object", () => {
       as: worker03,
       request: () => ({ consent_id: consentId, reason: "not mine" }),
     },
+    ...(
+      [
+        ["GetSpecialist", () => ({ specialist_id: specialistId })],
+        ["SetAvailability", () => ({ specialist_id: specialistId, time_zone: "Europe/Helsinki" })],
+        ["SetOutOfOffice", () => ({ specialist_id: specialistId })],
+        ["RotateFeed", () => ({ specialist_id: specialistId })],
+        ["ConfirmBooking", () => ({ booking_id: heldId })],
+        ["TakeSeat", () => ({ booking_id: sessionId, request_id: "seat-1" })],
+        ["RescheduleBooking", () => ({ booking_id: bookingId, start: "2030-01-07T10:00:00+02:00" })],
+        ["CancelBooking", () => ({ booking_id: bookingId, reason: "not mine" })],
+        ["RecordOutcome", () => ({ booking_id: bookingId, held: true })],
+        ["GetBooking", () => ({ booking_id: bookingId })],
+        ["GetInvitation", () => ({ booking_id: bookingId })],
+      ] as const
+    ).map(([m, request]) => ({ method: `silta.consultations.v1.ConsultationService/${m}`, deployable: "consultations" as const, as: worker03, request })),
   ];
 
   it("covers every object method", () => {
@@ -338,7 +509,12 @@ describe("organisation A's proof on organisation B's object", () => {
     for (const [route, kind] of Object.entries(ROUTES)) {
       if (kind !== "object") continue;
       const [method = "GET", path = ""] = route.split(" ");
-      const url = path.replace("{referralId}", referralId).replace("{consentId}", consentId).replace("{referenceNumber}", referenceNumber);
+      const url = path
+        .replace("{referralId}", referralId)
+        .replace("{consentId}", consentId)
+        .replace("{referenceNumber}", referenceNumber)
+        .replace("{specialistId}", specialistId)
+        .replace("{bookingId}", path.includes("seats") ? sessionId : path.includes("confirmation") ? heldId : bookingId);
       const body =
         method === "POST"
           ? path.includes("revocation")
@@ -347,7 +523,11 @@ describe("organisation A's proof on organisation B's object", () => {
               ? { outcome: "DECISION_OUTCOME_START_ASSESSMENT" }
               : path.includes("urgency")
                 ? { urgent: true }
-                : {}
+                : path.includes("reschedule")
+                  ? { start: "2030-01-07T10:00:00+02:00" }
+                  : path.includes("seats")
+                    ? { requestId: "seat-1" }
+                    : {}
           : undefined;
       const before = await fingerprint();
       const r = await http(chain.baseUrl, method, url, { token: path.includes("referral-statuses") ? school : other, body });

@@ -76,6 +76,8 @@ export interface Chain {
   referrals: ReferralsUnderTest;
   /** The consent service's gRPC port. */
   consentPort: number;
+  /** The consultations service, when the chain was asked for it. */
+  consultations: ConsultationsUnderTest | undefined;
   /** Stops the referrals service; the function returned starts it again on the same port. */
   stopReferrals(): Promise<() => Promise<void>>;
   keys: Awaited<ReturnType<typeof newKeys>>;
@@ -101,6 +103,8 @@ export async function startChain(options: {
   logger: Logger;
   consumerGroup: string;
   gatewayEnv?: Record<string, string>;
+  /** Also the consultations service (on this database), behind the gateway. */
+  consultationsDbUrl?: string;
   /** Extra settings of the referrals service (e.g. its readiness thresholds in a fault drill). */
   referralsEnv?: Record<string, string>;
   /** The brokers every part of the chain uses (a fault drill's proxied listener); the shared broker by default. */
@@ -128,6 +132,9 @@ export async function startChain(options: {
       { consumerGroup: options.consumerGroup },
     );
   let referrals = await startReferralsReplica();
+  const consultations = options.consultationsDbUrl
+    ? await startConsultations(options.consultationsDbUrl, consent.grpcPort, options.logger, { SILTA_KAFKA_BROKERS: brokers })
+    : undefined;
   const start = (env: Record<string, string> = {}) =>
     startServiceForTest(
       gatewayService,
@@ -135,6 +142,7 @@ export async function startChain(options: {
         SILTA_KAFKA_BROKERS: brokers,
         SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
         SILTA_REFERRALS_ADDRESS: `127.0.0.1:${referrals.grpcPort}`,
+        ...(consultations ? { SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${consultations.grpcPort}` } : {}),
         SILTA_JWKS_URL: jwks.url,
         SILTA_JWT_ISSUER: DEV_ISSUER,
         SILTA_JWT_AUDIENCE: DEV_AUDIENCE,
@@ -153,6 +161,7 @@ export async function startChain(options: {
     educationTopic,
     gateway,
     consentPort: consent.grpcPort,
+    consultations,
     get referrals() {
       return referrals;
     },
@@ -168,6 +177,7 @@ export async function startChain(options: {
     anotherGateway: start,
     async stop() {
       await gateway.stop();
+      await consultations?.stop();
       await referrals.stop();
       await consent.stop();
       await new Promise((r) => jwks.server.close(r));

@@ -28,10 +28,10 @@ export const gatewayService: ServiceSpec<typeof configShape, { app: FastifyInsta
       jwks: config.SILTA_JWKS_URL ? new URL(config.SILTA_JWKS_URL) : JSON.parse(readFileSync(config.SILTA_JWKS_FILE as string, "utf8")),
     });
     // The verified caller reaches the services only as this party's signed assertion.
-    const upstreams = UPSTREAMS.map((entry) => ({
-      entry,
-      upstream: upstream(kit, { name: entry.name, address: entry.address(config), audience: entry.audience(config) }),
-    }));
+    const upstreams = UPSTREAMS.flatMap((entry) => {
+      const address = entry.address(config);
+      return address ? [{ entry, upstream: upstream(kit, { name: entry.name, address, audience: entry.audience(config) }) }] : [];
+    });
     const kafkaAdmin = kit.kafka.admin();
     await kafkaAdmin.connect();
     kit.onStop("kafka admin", () => kafkaAdmin.disconnect());

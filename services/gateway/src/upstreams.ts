@@ -7,11 +7,13 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import type { ProtoSchemas } from "./openapi/proto-schemas.ts";
 import { consentRoutes } from "./routes/consent.ts";
+import { consultationRoutes } from "./routes/consultations.ts";
 import { referralRoutes } from "./routes/referrals.ts";
 
 export interface GatewayUpstream {
   name: string;
-  address(config: Config): string;
+  /** Undefined: this deployment has no such service (its routes are not served). */
+  address(config: Config): string | undefined;
   audience(config: Config): string;
   routes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number): void;
   /** `/v1/usage-log/<usageLog>`: the service keeps a usage log of a child's records. */
@@ -21,4 +23,11 @@ export interface GatewayUpstream {
 export const UPSTREAMS: GatewayUpstream[] = [
   { name: "referrals", address: (c) => c.SILTA_REFERRALS_ADDRESS, audience: (c) => c.SILTA_REFERRALS_AUDIENCE, routes: referralRoutes, usageLog: "referrals" },
   { name: "consent", address: (c) => c.SILTA_CONSENT_ADDRESS, audience: (c) => c.SILTA_CONSENT_AUDIENCE, routes: consentRoutes, usageLog: "consents" },
+  {
+    name: "consultations",
+    address: (c) => c.SILTA_CONSULTATIONS_ADDRESS,
+    audience: (c) => c.SILTA_CONSULTATIONS_AUDIENCE,
+    routes: consultationRoutes,
+    usageLog: "consultations",
+  },
 ];

@@ -243,9 +243,9 @@ export function recordOutcome(deps: Deps) {
 
 export function takeSeat(deps: Deps) {
   return async (sessionId: string, caller: Identity): Promise<Booking> => {
-    assertBooker(caller, deps.settings.area);
     const { booking, specialist } = await visibleBooking(deps, sessionId, caller);
     if (booking.kind !== "training") throw notFound("SILTA_CONSULTATION_NOT_FOUND", `training session ${sessionId}`);
+    assertBooker(caller, deps.settings.area);
     const state = allows(booking, "seat");
     if (state) throw failedPrecondition("SILTA_CONSULTATION_WRONG_STATE", state, `booking/${sessionId}`);
     const now = deps.clock.now();

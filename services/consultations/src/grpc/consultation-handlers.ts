@@ -245,7 +245,6 @@ export function consultationHandlers(uc: ConsultationUseCases, areaCode: string,
         return { feedToken: await uc.specialists.rotateFeed(req.specialistId, ctx.requireIdentity()) };
       },
       async readFeed(req) {
-        required("feed_token", req.feedToken);
         return { ics: await uc.read.feed(await uc.specialists.feedOwner(req.feedToken)) };
       },
     },
