@@ -64,7 +64,7 @@ up() {
         # The local gateway trusts the development key that `make token` signs with.
         node scripts/token.ts --dir "$CACHE/dev-jwt" >/dev/null
         export SILTA_HTTP_PORT="$http" SILTA_JWKS_FILE="$CACHE/dev-jwt/jwks.json" SILTA_JWT_ISSUER=silta-dev SILTA_JWT_AUDIENCE=silta \
-          SILTA_REFERRALS_ADDRESS=127.0.0.1:50052
+          SILTA_REFERRALS_ADDRESS=127.0.0.1:50052 SILTA_CONSULTATIONS_ADDRESS=127.0.0.1:50053
       fi
       # Appended, not truncated: a restart keeps what the last run logged.
       nohup node --import @silta/platform/telemetry-start src/main.ts >>"$CACHE/logs/$s.log" 2>&1 </dev/null &

@@ -1,3 +1,4 @@
 -- docker compose: one database per database-owning service (the chart takes them from Secrets).
 CREATE DATABASE silta_consent;
 CREATE DATABASE silta_referrals;
+CREATE DATABASE silta_consultations;

@@ -5,7 +5,9 @@
 // cases come from the marks in the descriptor set: a new mark without a valid request here fails.
 import { createFileRegistry, type DescExtension, type DescField, fromBinary, getOption, hasOption } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { helsinkiDate, instantAt, nthWorkingDayAfter } from "@silta/calendar";
 import { BasisType, ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
+import { BookingKind, ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
 import { DecisionOutcome, NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
@@ -13,7 +15,14 @@ import { unary } from "@silta/grpc";
 import type { Identity, SiltaError } from "@silta/platform";
 import { callers, captureLogs, createTestDatabase, freshHetu, type TestDatabase, uniqueName } from "@silta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsentUnderTest, type ReferralsUnderTest, startConsent, startReferrals } from "../support/chain.ts";
+import {
+  type ConsentUnderTest,
+  type ConsultationsUnderTest,
+  type ReferralsUnderTest,
+  startConsent,
+  startConsultations,
+  startReferrals,
+} from "../support/chain.ts";
 
 const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, loadDescriptorSet()));
 const behaviour = registry.getExtension("google.api.field_behavior") as DescExtension;
@@ -30,8 +39,10 @@ for (const file of registry.files) {
 const logs = captureLogs("required-fields");
 let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
+let consultationsDb: TestDatabase;
 let consent: ConsentUnderTest;
 let referrals: ReferralsUnderTest;
+let consultations: ConsultationsUnderTest;
 const worker: Identity = callers.worker13;
 const service: Identity = {
   subject: "silta-meetings",
@@ -50,14 +61,82 @@ interface Case {
   call: (request: Record<string, unknown>) => Promise<unknown>;
 }
 let cases: Record<string, Case>;
+/** How far ahead of the wall clock the consultations service's clock runs. */
+let ahead = 0;
 
 beforeAll(async () => {
-  [consentDb, referralsDb] = await Promise.all([createTestDatabase("req_consent"), createTestDatabase("req_referrals")]);
+  [consentDb, referralsDb, consultationsDb] = await Promise.all([
+    createTestDatabase("req_consent"),
+    createTestDatabase("req_referrals"),
+    createTestDatabase("req_consultations"),
+  ]);
   consent = await startConsent(consentDb.url, logs.logger);
   referrals = await startReferrals(referralsDb.url, consent.grpcPort, logs.logger, { SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 5).toString("base64") });
   const c = consent.client(ConsentServiceClient);
   const r = referrals.client(ReferralServiceClient);
   const usage = referrals.client(UsageLogServiceClient);
+  consultations = await startConsultations(consultationsDb.url, consent.grpcPort, logs.logger, {}, { clock: { now: () => new Date(Date.now() + ahead) } });
+  const k = consultations.client(ConsultationServiceClient);
+  // Area 13's consultations: a coordinator, Kuopio's social worker, and a fresh specialist (free
+  // times) for each request, a week ahead on a working day.
+  const coordinator: Identity = { ...worker, subject: "coord-1", roles: ["consultation_coordinator"] };
+  const kuopioWorker: Identity = { ...callers.teacher, subject: "msw-1", organisationId: "kuopio-sosiaalityo", roles: ["social_worker"] };
+  const day = nthWorkingDayAfter(helsinkiDate(new Date()), 7, { evesOff: true });
+  const at = (time: string) => new Date(instantAt(day, time, "Europe/Helsinki")).toISOString();
+  const details = {
+    kind: BookingKind.BOOKING_KIND_CONSULTATION,
+    lengthMinutes: 60,
+    responsibleWorkerRef: "sw-1",
+    municipalityCode: "297",
+    childHetu: "",
+    topic: "",
+    location: "Kuopio",
+    videoLink: "",
+    dataCategory: "",
+  };
+  const freshSpecialist = async () => {
+    const person: Identity = { ...worker, subject: uniqueName("spec"), organisationId: "pohjois-savo-erityispalvelut", roles: ["consultation_specialist"] };
+    const { specialist } = await unary(
+      k,
+      k.registerSpecialist,
+      {
+        personRef: person.subject,
+        organisationId: person.organisationId,
+        organisationType: 1,
+        displayName: "",
+        skills: ["mental_health"],
+        languages: ["fi"],
+        municipalityCodes: [],
+        weight: 1,
+      },
+      { identity: coordinator },
+    );
+    const specialistId = specialist?.specialistId ?? "";
+    await unary(
+      k,
+      k.setAvailability,
+      {
+        specialistId,
+        timeZone: "Europe/Helsinki",
+        schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" })), validFrom: "", validUntil: "" }],
+        overrides: [],
+        worksOnHolidays: false,
+        rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 60, capPerDay: 0, capPerWeek: 0 },
+      },
+      { identity: person },
+    );
+    return { specialistId, person };
+  };
+  const booked = async () => {
+    const { specialistId, person } = await freshSpecialist();
+    const r = await unary(
+      k,
+      k.book,
+      { requestId: uniqueName("b"), specialistId, skill: "", language: "", start: at("09:00"), details, recurrence: "" },
+      { identity: kuopioWorker },
+    );
+    return { bookingId: r.bookings[0]?.bookingId ?? "", specialistId, person };
+  };
   const grant = () => ({
     subjectPseudonym: subject(),
     areaCode: "13",
@@ -149,6 +228,151 @@ beforeAll(async () => {
       request: async () => ({ subjectPseudonym: (await unary(c, c.grantConsent, grant(), { identity: worker })).consent?.subjectPseudonym ?? "", since: "" }),
       call: (q) => unary(c, c.listAudit, q as never, { identity: auditor }),
     },
+    "silta.consultations.v1.RegisterSpecialistRequest": {
+      request: async () => ({
+        personRef: uniqueName("spec"),
+        organisationId: "pohjois-savo-erityispalvelut",
+        organisationType: 1,
+        displayName: "",
+        skills: ["violence"],
+        languages: [],
+        municipalityCodes: [],
+        weight: 1,
+      }),
+      call: (q) => unary(k, k.registerSpecialist, q as never, { identity: coordinator }),
+    },
+    "silta.consultations.v1.GetSpecialistRequest": {
+      request: async () => ({ specialistId: (await freshSpecialist()).specialistId }),
+      call: (q) => unary(k, k.getSpecialist, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.SetAvailabilityRequest": {
+      request: async () => ({
+        specialistId: (await freshSpecialist()).specialistId,
+        timeZone: "Europe/Helsinki",
+        schedules: [],
+        overrides: [],
+        worksOnHolidays: false,
+      }),
+      call: (q) => unary(k, k.setAvailability, q as never, { identity: coordinator }),
+    },
+    "silta.consultations.v1.SetOutOfOfficeRequest": {
+      request: async () => ({ specialistId: (await freshSpecialist()).specialistId, outOfOffice: [] }),
+      call: (q) => unary(k, k.setOutOfOffice, q as never, { identity: coordinator }),
+    },
+    "silta.consultations.v1.RotateFeedRequest": {
+      request: async () => ({ specialistId: (await freshSpecialist()).specialistId }),
+      call: (q) => unary(k, k.rotateFeed, q as never, { identity: coordinator }),
+    },
+    "silta.consultations.v1.HoldSlotRequest": {
+      request: async () => ({
+        requestId: uniqueName("h"),
+        specialistId: (await freshSpecialist()).specialistId,
+        skill: "",
+        language: "",
+        start: at("10:00"),
+        kind: BookingKind.BOOKING_KIND_CONSULTATION,
+        lengthMinutes: 60,
+      }),
+      call: (q) => unary(k, k.holdSlot, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.ConfirmBookingRequest": {
+      request: async () => {
+        const { specialistId } = await freshSpecialist();
+        const { booking } = await unary(
+          k,
+          k.holdSlot,
+          {
+            requestId: uniqueName("h"),
+            specialistId,
+            skill: "",
+            language: "",
+            start: at("10:00"),
+            kind: BookingKind.BOOKING_KIND_CONSULTATION,
+            lengthMinutes: 60,
+          },
+          { identity: kuopioWorker },
+        );
+        return { bookingId: booking?.bookingId ?? "", details };
+      },
+      call: (q) => unary(k, k.confirmBooking, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.BookRequest": {
+      request: async () => ({
+        requestId: uniqueName("b"),
+        specialistId: (await freshSpecialist()).specialistId,
+        skill: "",
+        language: "",
+        start: at("09:00"),
+        details,
+        recurrence: "",
+      }),
+      call: (q) => unary(k, k.book, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.OpenTrainingSessionRequest": {
+      request: async () => ({
+        requestId: uniqueName("t"),
+        specialistId: (await freshSpecialist()).specialistId,
+        start: at("13:00"),
+        lengthMinutes: 60,
+        capacity: 5,
+        topic: "",
+        location: "Kuopio",
+        videoLink: "",
+      }),
+      call: (q) => unary(k, k.openTrainingSession, q as never, { identity: coordinator }),
+    },
+    "silta.consultations.v1.TakeSeatRequest": {
+      request: async () => {
+        const { specialistId } = await freshSpecialist();
+        const { booking } = await unary(
+          k,
+          k.openTrainingSession,
+          { requestId: uniqueName("t"), specialistId, start: at("13:00"), lengthMinutes: 60, capacity: 5, topic: "", location: "Kuopio", videoLink: "" },
+          { identity: coordinator },
+        );
+        return { bookingId: booking?.bookingId ?? "", requestId: uniqueName("s") };
+      },
+      call: (q) => unary(k, k.takeSeat, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.RescheduleBookingRequest": {
+      request: async () => ({ bookingId: (await booked()).bookingId, start: at("14:00"), reason: "" }),
+      call: (q) => unary(k, k.rescheduleBooking, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.CancelBookingRequest": {
+      request: async () => ({ bookingId: (await booked()).bookingId, reason: "illness" }),
+      call: (q) => unary(k, k.cancelBooking, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.RecordOutcomeRequest": {
+      // A booking is marked once it has started: the service's clock is a fortnight ahead for this call.
+      request: async () => ({ bookingId: (await booked()).bookingId, held: true }),
+      call: async (q) => {
+        ahead = 14 * 86_400_000;
+        try {
+          return await unary(k, k.recordOutcome, q as never, { identity: coordinator });
+        } finally {
+          ahead = 0;
+        }
+      },
+    },
+    "silta.consultations.v1.GetBookingRequest": {
+      request: async () => ({ bookingId: (await booked()).bookingId }),
+      call: (q) => unary(k, k.getBooking, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.GetInvitationRequest": {
+      request: async () => ({ bookingId: (await booked()).bookingId }),
+      call: (q) => unary(k, k.getInvitation, q as never, { identity: kuopioWorker }),
+    },
+    "silta.consultations.v1.JoinWaitlistRequest": {
+      request: async () => ({
+        requestId: uniqueName("w"),
+        specialistId: "",
+        skill: "mental_health",
+        date: day,
+        kind: BookingKind.BOOKING_KIND_CONSULTATION,
+        lengthMinutes: 60,
+      }),
+      call: (q) => unary(k, k.joinWaitlist, q as never, { identity: kuopioWorker }),
+    },
     "silta.usage.v1.ListUsageLogRequest": {
       request: async () => ({ subjectPseudonym: subject(), since: "" }),
       call: (q) => unary(usage, usage.listUsageLog, q as never, { identity: auditor }),
@@ -156,9 +380,10 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
+  await consultations?.stop();
   await referrals?.stop();
   await consent?.stop();
-  await Promise.all([consentDb?.drop(), referralsDb?.drop()]);
+  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop()]);
 });
 
 /** The field's empty proto3 value (what a request without it carries). */

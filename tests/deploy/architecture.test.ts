@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { consentService } from "@silta/consent";
+import { consultationsService } from "@silta/consultations";
 import { gatewayService } from "@silta/gateway";
 import type { ServiceSpec } from "@silta/host";
 import { referralsService } from "@silta/referrals";
@@ -110,6 +111,7 @@ const listed = (JSON.parse(readFileSync(join(root, "services.json"), "utf8")) as
 const specs: Record<string, ServiceSpec<never, unknown>> = {
   consent: consentService as never,
   referrals: referralsService as never,
+  consultations: consultationsService as never,
   gateway: gatewayService as never,
 };
 

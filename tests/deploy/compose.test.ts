@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { consentService } from "@silta/consent";
+import { consultationsService } from "@silta/consultations";
 import { gatewayService } from "@silta/gateway";
 import { referralsService } from "@silta/referrals";
 import { Ajv2019 } from "ajv/dist/2019.js";
@@ -30,6 +31,7 @@ const configShapes: Record<string, Record<string, unknown>> = {
   consent: consentService.config,
   gateway: gatewayService.config,
   referrals: referralsService.config,
+  consultations: consultationsService.config,
 };
 
 // Differences on purpose (docker-compose.yml says why): Kafka and gRPC without TLS in compose,
