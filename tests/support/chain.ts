@@ -193,6 +193,16 @@ export const personas = {
   worker03: { sub: "sw-2", org_id: "lansi-uusimaa-lastensuojelu", org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["03"] },
   auditor13: { sub: "dpo-1", org_id: "pohjois-savo-tietosuoja", org_type: "wellbeing_area", roles: ["data_protection_officer"], area_codes: ["13"] },
   ngo: { sub: "ngo-1", org_id: "mll-kuopio", org_type: "ngo", roles: ["family_worker"] },
+  /** The area's coordinator of the paired-worker model. */
+  coordinator13: {
+    sub: "coord-1",
+    org_id: "pohjois-savo-hyvinvointialue",
+    org_type: "wellbeing_area",
+    roles: ["consultation_coordinator"],
+    area_codes: ["13"],
+  },
+  /** A specialist of the paired-worker model in area 13. */
+  specialist13: { sub: "spec-1", org_id: "pohjois-savo-erityispalvelut", org_type: "wellbeing_area", roles: ["consultation_specialist"], area_codes: ["13"] },
 } satisfies Record<string, TokenClaims>;
 export type Persona = keyof typeof personas;
 

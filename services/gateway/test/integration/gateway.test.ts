@@ -5,6 +5,7 @@ import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { helsinkiDate, instantAt, nthWorkingDayAfter } from "@silta/calendar";
 import { DataCategory, GiverRole, GrantConsentRequest, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import {
   captureLogs,
@@ -29,17 +30,28 @@ const logs = captureLogs("gateway-test");
 const kafka = new Kafka({ clientId: "gateway-test", brokers: testEnv.kafkaBrokers, logLevel: logLevel.NOTHING });
 let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
+let consultationsDb: TestDatabase;
 let chain: Chain;
 const tokens = {} as Record<Persona, string>;
 
 beforeAll(async () => {
-  [consentDb, referralsDb] = await Promise.all([createTestDatabase("gw_consent"), createTestDatabase("gw_referrals")]);
-  chain = await startChain({ consentDbUrl: consentDb.url, referralsDbUrl: referralsDb.url, logger: logs.logger, consumerGroup: uniqueName("gw-referrals") });
+  [consentDb, referralsDb, consultationsDb] = await Promise.all([
+    createTestDatabase("gw_consent"),
+    createTestDatabase("gw_referrals"),
+    createTestDatabase("gw_consultations"),
+  ]);
+  chain = await startChain({
+    consentDbUrl: consentDb.url,
+    referralsDbUrl: referralsDb.url,
+    consultationsDbUrl: consultationsDb.url,
+    logger: logs.logger,
+    consumerGroup: uniqueName("gw-referrals"),
+  });
   for (const [name, claims] of Object.entries(personas)) tokens[name as Persona] = await chain.token(claims);
 });
 afterAll(async () => {
   await chain?.stop();
-  await Promise.all([consentDb?.drop(), referralsDb?.drop()]);
+  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop()]);
 });
 
 const call = (method: string, path: string, who?: Persona, body?: unknown) =>
@@ -325,8 +337,64 @@ describe("role × organisation, for every route", () => {
   let consentId = "";
   const subject = "ps_gateway_matrix_subject";
   const grant = () => consentFor(subject);
+  // Consultations: specialist13's calendar, times a week ahead, a fresh one for each booking.
+  let specialistId = "";
+  let sessionId = "";
+  let bookingId = "";
+  let feedToken = "";
+  let nextSlot = 0;
+  const day = nthWorkingDayAfter(helsinkiDate(new Date()), 7, { evesOff: true });
+  const freshTime = () => {
+    const n = nextSlot++;
+    return new Date(
+      instantAt(nthWorkingDayAfter(day, Math.floor(n / 20), { evesOff: true }), "08:00", "Europe/Helsinki") + (n % 20) * 20 * 60_000,
+    ).toISOString();
+  };
+  const details = { kind: "BOOKING_KIND_CONSULTATION", lengthMinutes: 15, responsibleWorkerRef: "sw-1", municipalityCode: "297", location: "Kuopio" };
+  const book = async () => {
+    const b = await call("POST", "/v1/consultations/bookings", "worker13", { requestId: uniqueName("b"), specialistId, start: freshTime(), details });
+    expect(b.status).toBe(201);
+    return (b.body.bookings as { bookingId: string }[])[0]?.bookingId as string;
+  };
+  const hold = async () => {
+    const h = await call("POST", "/v1/consultations/holds", "worker13", {
+      requestId: uniqueName("h"),
+      specialistId,
+      start: freshTime(),
+      kind: "BOOKING_KIND_CONSULTATION",
+      lengthMinutes: 15,
+    });
+    expect(h.status).toBe(201);
+    return (h.body.booking as { bookingId: string }).bookingId;
+  };
+  const availability = {
+    timeZone: "Europe/Helsinki",
+    schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" })) }],
+    rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 90, capPerDay: 0, capPerWeek: 0 },
+  };
 
   beforeAll(async () => {
+    const reg = await call("POST", "/v1/consultations/specialists", "coordinator13", {
+      personRef: personas.specialist13.sub,
+      organisationId: personas.specialist13.org_id,
+      organisationType: "SPECIALIST_ORGANISATION_TYPE_WELLBEING_AREA",
+      skills: ["mental_health"],
+      languages: ["fi"],
+    });
+    expect(reg.status).toBe(201);
+    specialistId = (reg.body.specialist as { specialistId: string }).specialistId;
+    expect((await call("POST", `/v1/consultations/specialists/${specialistId}/availability`, "specialist13", availability)).status).toBe(200);
+    bookingId = await book();
+    const t = await call("POST", "/v1/consultations/training-sessions", "specialist13", {
+      requestId: uniqueName("t"),
+      specialistId,
+      start: freshTime(),
+      lengthMinutes: 15,
+      capacity: 20,
+      location: "Kuopio",
+    });
+    sessionId = (t.body.booking as { bookingId: string }).bookingId;
+    feedToken = ((await call("POST", `/v1/consultations/specialists/${specialistId}/feed`, "specialist13", {})).body as { feedToken: string }).feedToken;
     const s = await call("POST", "/v1/referrals", "teacher", submission());
     ({ referralId, referenceNumber } = s.body.receipt as { referralId: string; referenceNumber: string });
     const g = await call("POST", "/v1/consents", "worker13", grant());
@@ -425,6 +493,159 @@ describe("role × organisation, for every route", () => {
       name: "POST /v1/education-events",
       allowed: ["publisher"],
       request: (who) => call("POST", "/v1/education-events", who, { events: [educationEvent(uniqueName("m"), freshHetu())] }),
+    },
+    {
+      name: "GET /v1/usage-log/consultations",
+      allowed: ["auditor13"],
+      request: (who) => call("GET", `/v1/usage-log/consultations?subjectPseudonym=${subject}`, who),
+    },
+    {
+      name: "POST /v1/consultations/specialists",
+      allowed: ["coordinator13"],
+      request: (who) =>
+        call("POST", "/v1/consultations/specialists", who, {
+          personRef: "spec-2",
+          organisationId: "ita-suomen-osaamiskeskus",
+          organisationType: "SPECIALIST_ORGANISATION_TYPE_EXPERT_CENTRE",
+          skills: ["violence"],
+        }),
+    },
+    {
+      name: "GET /v1/consultations/specialists",
+      allowed: ["worker13", "coordinator13", "specialist13"],
+      request: (who) => call("GET", "/v1/consultations/specialists?skill=mental_health", who),
+    },
+    {
+      name: "GET /v1/consultations/specialists/{id}",
+      allowed: ["worker13", "coordinator13", "specialist13"],
+      request: (who) => call("GET", `/v1/consultations/specialists/${specialistId}`, who),
+    },
+    {
+      name: "POST /v1/consultations/specialists/{id}/availability",
+      allowed: ["coordinator13", "specialist13"],
+      request: (who) => call("POST", `/v1/consultations/specialists/${specialistId}/availability`, who, availability),
+    },
+    {
+      name: "POST /v1/consultations/specialists/{id}/out-of-office",
+      allowed: ["coordinator13", "specialist13"],
+      request: (who) => call("POST", `/v1/consultations/specialists/${specialistId}/out-of-office`, who, { outOfOffice: [] }),
+    },
+    {
+      name: "POST /v1/consultations/specialists/{id}/feed",
+      allowed: ["coordinator13", "specialist13"],
+      request: async (who) => {
+        const r = await call("POST", `/v1/consultations/specialists/${specialistId}/feed`, who, {});
+        if (r.status === 200) feedToken = (r.body as { feedToken: string }).feedToken;
+        return r;
+      },
+    },
+    {
+      name: "GET /v1/consultations/slots",
+      allowed: ["worker13", "coordinator13", "specialist13"],
+      request: (who) => call("GET", `/v1/consultations/slots?specialistId=${specialistId}&fromDate=${day}&toDate=${day}&lengthMinutes=15`, who),
+    },
+    {
+      name: "POST /v1/consultations/holds",
+      allowed: ["worker13"],
+      request: (who) =>
+        call("POST", "/v1/consultations/holds", who, {
+          requestId: uniqueName("h"),
+          specialistId,
+          start: freshTime(),
+          kind: "BOOKING_KIND_CONSULTATION",
+          lengthMinutes: 15,
+        }),
+    },
+    {
+      name: "POST /v1/consultations/bookings",
+      allowed: ["worker13"],
+      request: (who) => call("POST", "/v1/consultations/bookings", who, { requestId: uniqueName("b"), specialistId, start: freshTime(), details }),
+    },
+    {
+      name: "GET /v1/consultations/bookings",
+      // Everyone's own bookings: the requester's and the specialist's; none for the others.
+      allowed: ["worker13", "specialist13"],
+      emptyFor: ["teacher", "publisher", "worker03", "auditor13", "ngo", "coordinator13"],
+      request: (who) => call("GET", "/v1/consultations/bookings", who),
+    },
+    {
+      name: "GET /v1/consultations/bookings/{id}",
+      allowed: ["worker13", "coordinator13", "specialist13"],
+      request: (who) => call("GET", `/v1/consultations/bookings/${bookingId}`, who),
+    },
+    {
+      name: "POST /v1/consultations/bookings/{id}/confirmation",
+      allowed: ["worker13"],
+      request: async (who) => call("POST", `/v1/consultations/bookings/${await hold()}/confirmation`, who, { details }),
+    },
+    {
+      name: "POST /v1/consultations/bookings/{id}/reschedule",
+      allowed: ["worker13", "coordinator13", "specialist13"],
+      request: async (who) => call("POST", `/v1/consultations/bookings/${await book()}/reschedule`, who, { start: freshTime(), reason: "the family asked" }),
+    },
+    {
+      name: "POST /v1/consultations/bookings/{id}/cancellation",
+      allowed: ["worker13", "coordinator13", "specialist13"],
+      request: async (who) => call("POST", `/v1/consultations/bookings/${await book()}/cancellation`, who, { reason: "illness" }),
+    },
+    {
+      name: "POST /v1/consultations/bookings/{id}/outcome",
+      allowed: ["coordinator13", "specialist13"],
+      request: async (who) => {
+        // A booking that has started: made, then moved into the past in its database (the clock is the wall clock here).
+        const id = await book();
+        await chain.consultations?.pool.query(
+          "UPDATE bookings SET starts_at = starts_at - interval '30 days', ends_at = ends_at - interval '30 days', occupied = tstzrange(lower(occupied) - interval '30 days', upper(occupied) - interval '30 days') WHERE booking_id = $1",
+          [id],
+        );
+        return call("POST", `/v1/consultations/bookings/${id}/outcome`, who, { held: true });
+      },
+    },
+    {
+      name: "GET /v1/consultations/bookings/{id}/invitation.ics",
+      allowed: ["worker13", "coordinator13", "specialist13"],
+      request: (who) => call("GET", `/v1/consultations/bookings/${bookingId}/invitation.ics`, who),
+    },
+    {
+      name: "POST /v1/consultations/training-sessions",
+      allowed: ["coordinator13", "specialist13"],
+      request: (who) =>
+        call("POST", "/v1/consultations/training-sessions", who, {
+          requestId: uniqueName("t"),
+          specialistId,
+          start: freshTime(),
+          lengthMinutes: 15,
+          capacity: 5,
+          location: "Kuopio",
+        }),
+    },
+    {
+      name: "POST /v1/consultations/training-sessions/{id}/seats",
+      allowed: ["worker13"],
+      request: (who) => call("POST", `/v1/consultations/training-sessions/${sessionId}/seats`, who, { requestId: uniqueName("s") }),
+    },
+    {
+      name: "POST /v1/consultations/waitlist",
+      allowed: ["worker13"],
+      request: (who) =>
+        call("POST", "/v1/consultations/waitlist", who, {
+          requestId: uniqueName("w"),
+          skill: "mental_health",
+          date: day,
+          kind: "BOOKING_KIND_CONSULTATION",
+          lengthMinutes: 15,
+        }),
+    },
+    {
+      name: "POST /v1/consultations/fairness",
+      allowed: ["coordinator13"],
+      request: (who) => call("POST", "/v1/consultations/fairness", who, { reservedPercent: 0, releaseHours: 0, priorityMunicipalityCodes: [] }),
+    },
+    {
+      name: "GET /v1/consultations/feeds/{token}",
+      // Public: the secret in the URL is the proof, whoever (if anyone) holds a token.
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      request: (who) => call("GET", `/v1/consultations/feeds/${feedToken}.ics`, who),
     },
   ];
 
