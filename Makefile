@@ -87,6 +87,7 @@ bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into d
 	@node services/referrals/bench/submit-bench.ts
 	@node services/gateway/bench/gateway-bench.ts
 	@node services/referrals/bench/tracing-bench.ts
+	@node services/consultations/bench/booking-bench.ts
 
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking + chart-check
 	@echo "==> biome"; biome check .

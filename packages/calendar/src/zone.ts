@@ -10,6 +10,24 @@ const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const zoneMemo = new Map<string, boolean>();
 
+// The answers below depend only on their arguments and the time-zone database: kept (bounded, so
+// a long-running service does not grow), since a listing asks the same few days thousands of times.
+const MEMO_LIMIT = 8192;
+function memo<T>(table: Map<string, T>, key: string, compute: () => T): T {
+  let v = table.get(key);
+  if (v === undefined) {
+    if (table.size >= MEMO_LIMIT) table.clear();
+    v = compute();
+    table.set(key, v);
+  }
+  return v;
+}
+const boundMemo = new Map<string, number>();
+const dateMemo = new Map<string, string>();
+const weekMemo = new Map<string, string>();
+const weekdayMemo = new Map<string, number>();
+const weekOfMemo = new Map<string, { monday: string; sunday: string }>();
+
 /** An IANA zone name the time-zone database knows ("Europe/Helsinki", "UTC"); offsets such as "+02:00" are not zone names. */
 export function isTimeZone(name: string): boolean {
   let known = zoneMemo.get(name);
@@ -62,6 +80,10 @@ export function instantAt(date: string, time: string, zone: string): number {
  * stretch 03:30–05:00 includes the repeated half-hour 03:00–03:30 once, and nothing twice.
  */
 export function boundAt(date: string, time: string, zone: string): number {
+  return memo(boundMemo, `${zone}|${date}|${time}`, () => computeBound(date, time, zone));
+}
+
+function computeBound(date: string, time: string, zone: string): number {
   const minutes = minutesOf(time);
   const day = Temporal.PlainDate.from(date).add({ days: Math.floor(minutes / 1440) });
   const local = day.toPlainDateTime({ hour: Math.floor((minutes % 1440) / 60), minute: minutes % 60 });
@@ -77,28 +99,39 @@ export function zoned(at: Date | number, zone: string): Temporal.ZonedDateTime {
   return Temporal.Instant.fromEpochMilliseconds(typeof at === "number" ? at : at.getTime()).toZonedDateTimeISO(zone);
 }
 
-/** The local date of an instant in `zone`. */
-export const localDateOf = (at: Date | number, zone: string): string => zoned(at, zone).toPlainDate().toString();
+/**
+ * The local date of an instant in `zone`. Every zone's offset and every change of it fall on a
+ * quarter-hour, so the date is the same through a UTC quarter-hour: one computation per quarter.
+ */
+export function localDateOf(at: Date | number, zone: string): string {
+  const ms = typeof at === "number" ? at : at.getTime();
+  return memo(dateMemo, `${zone}|${Math.floor(ms / 900_000)}`, () => zoned(ms, zone).toPlainDate().toString());
+}
 
 /** The ISO week ("2026-W14") of a local date; weeks start on Monday. */
 export function isoWeekOf(date: string): string {
-  const d = Temporal.PlainDate.from(date);
-  return `${d.yearOfWeek}-W${String(d.weekOfYear).padStart(2, "0")}`;
+  return memo(weekMemo, date, () => {
+    const d = Temporal.PlainDate.from(date);
+    return `${d.yearOfWeek}-W${String(d.weekOfYear).padStart(2, "0")}`;
+  });
 }
 
 /** ISO weekday of a local date: 1 = Monday … 7 = Sunday. */
-export const isoWeekday = (date: string): number => Temporal.PlainDate.from(date).dayOfWeek;
+export const isoWeekday = (date: string): number => memo(weekdayMemo, date, () => Temporal.PlainDate.from(date).dayOfWeek);
 
-/** The local dates from `from` to `to`, both included. */
+/** The local dates from `from` to `to`, both included (calendar arithmetic: no zone involved). */
 export function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let d = Temporal.PlainDate.from(from); Temporal.PlainDate.compare(d, Temporal.PlainDate.from(to)) <= 0; d = d.add({ days: 1 })) out.push(d.toString());
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
 
 /** The Monday of the ISO week a local date is in, and the Sunday. */
 export function weekOf(date: string): { monday: string; sunday: string } {
-  const d = Temporal.PlainDate.from(date);
-  const monday = d.subtract({ days: d.dayOfWeek - 1 });
-  return { monday: monday.toString(), sunday: monday.add({ days: 6 }).toString() };
+  return memo(weekOfMemo, date, () => {
+    const d = Temporal.PlainDate.from(date);
+    const monday = d.subtract({ days: d.dayOfWeek - 1 });
+    return { monday: monday.toString(), sunday: monday.add({ days: 6 }).toString() };
+  });
 }

@@ -111,6 +111,8 @@ INSERT INTO fairness_settings (reserved_percent, release_hours) VALUES (0, 0);
 
 CREATE TABLE waitlist (
   entry_id                   uuid        PRIMARY KEY,
+  -- The order people joined in (a clock can give two the same time).
+  seq                        bigint      GENERATED ALWAYS AS IDENTITY UNIQUE,
   request_key                text        NOT NULL UNIQUE,
   specialist_id              uuid        REFERENCES specialists,
   skill                      text,
@@ -123,4 +125,4 @@ CREATE TABLE waitlist (
   offered_booking_id         uuid,
   CHECK ((specialist_id IS NULL) <> (skill IS NULL))
 );
-CREATE INDEX waitlist_waiting ON waitlist (day, created_at) WHERE offered_booking_id IS NULL;
+CREATE INDEX waitlist_waiting ON waitlist (day, seq) WHERE offered_booking_id IS NULL;

@@ -156,7 +156,7 @@ export function rescheduleBooking(deps: Deps) {
       if (old.status === "confirmed" && !(await fairnessAllows(tx, s, planner, fairness, next, now))) throw refusal("reserved_share", s.specialistId, at);
       // The old time is freed first (out of the exclusion constraint), then the new one taken.
       await tx.updateBooking({ ...old, status: "rescheduled", rescheduledTo: next.bookingId });
-      await tx.expireHolds(s.specialistId, next.occupiedFrom, next.occupiedTo, now);
+      if (planner.expiredIn(next)) await tx.expireHolds(s.specialistId, next.occupiedFrom, next.occupiedTo, now);
       if ((await tx.insertBooking(next)) === "taken") throw refusal("taken", s.specialistId, at);
       await tx.addHistory(old.bookingId, "rescheduled", actor(caller), reason, now);
       await tx.addHistory(next.bookingId, "rescheduled_from", actor(caller), reason, now);
@@ -199,6 +199,11 @@ async function offerFreedTime(deps: Deps, tx: ConsultationTx, s: Specialist, fre
   if (!entry) return;
   const planner = await plannerFor(tx, s, entry.lengthMinutes, [freed.startsAt.getTime()], now);
   if (planner.whyNot(freed.startsAt.getTime())) return;
+  const freedRange = {
+    occupiedFrom: new Date(freed.startsAt.getTime() - s.rules.bufferBeforeMin * MIN),
+    occupiedTo: new Date(freed.startsAt.getTime() + (entry.lengthMinutes + s.rules.bufferAfterMin) * MIN),
+  };
+  if (planner.expiredIn(freedRange)) await tx.expireHolds(s.specialistId, freedRange.occupiedFrom, freedRange.occupiedTo, now);
   const hold = newBooking({
     id: randomUUID(),
     s,

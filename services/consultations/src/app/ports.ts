@@ -32,8 +32,8 @@ export interface ConsultationTx {
   recordRequest(key: string, bookingIds: string[]): Promise<boolean>;
   /** The specialist, locked until the transaction ends: every booking of one specialist is decided one at a time. */
   lockSpecialist(id: string): Promise<Specialist | undefined>;
-  /** Bookings that hold time (confirmed, and holds not expired at `now`) overlapping [from, to). */
-  occupying(specialistId: string, from: Date, to: Date, now: Date): Promise<Booking[]>;
+  /** Confirmed bookings and holds (expired ones too: the caller expires them) overlapping [from, to). */
+  occupying(specialistId: string, from: Date, to: Date): Promise<Booking[]>;
   /** Minutes booked (held or confirmed) by non-priority municipalities in [from, to), except `excluding`. */
   othersBookedMinutes(specialistId: string, from: Date, to: Date, now: Date, excluding?: string): Promise<number>;
   /** Marks the expired holds that overlap [from, to) expired, so a new booking can take their time. */
@@ -49,6 +49,8 @@ export interface ConsultationTx {
   /** Takes one seat: the session with it counted, "already" (this worker has one), or "full" (nothing written). */
   takeSeat(sessionId: string, worker: { ref: string; organisationId: string }, at: Date): Promise<Booking | "already" | "full">;
   markBooked(specialistId: string, at: Date): Promise<void>;
+  /** The history rows of newly taken bookings and the specialist's last-booked time, in one write. */
+  recordTaken(specialistId: string, bookingIds: string[], action: string, actor: { ref: string; organisationId: string }, at: Date): Promise<void>;
   /** The first waiting entry for a specialist (or a skill they have) on a day, locked; none: undefined. */
   firstWaiting(specialist: Specialist, day: string): Promise<WaitlistEntry | undefined>;
   markOffered(entryId: string, bookingId: string): Promise<void>;

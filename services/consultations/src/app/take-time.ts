@@ -88,14 +88,21 @@ export function refusal(reason: NotOffered | "reserved_share", specialistId: str
   );
 }
 
-/** A planner of the specialist over the ISO weeks of the times, from the bookings holding time then. */
+/**
+ * A planner of the specialist over the ISO weeks of the times, from the bookings holding time then;
+ * `expiredIn(range)` says whether an expired hold still sits in a range (to be expired before an
+ * insert there: the exclusion constraint cannot know about expiry).
+ */
 export async function plannerFor(tx: ConsultationTx, s: Specialist, lengthMin: number, starts: number[], now: Date, excluding: string[] = []) {
   const zone = s.timeZone;
   const first = weekOf(localDateOf(Math.min(...starts), zone)).monday;
   const last = weekOf(localDateOf(Math.max(...starts), zone)).sunday;
   const from = new Date(Date.parse(`${first}T00:00:00Z`) - DAY);
   const to = new Date(Date.parse(`${last}T00:00:00Z`) + 2 * DAY);
-  const held = (await tx.occupying(s.specialistId, from, to, now)).filter((b) => !excluding.includes(b.bookingId));
+  const rows = (await tx.occupying(s.specialistId, from, to)).filter((b) => !excluding.includes(b.bookingId));
+  const live = (b: Booking) => b.status === "confirmed" || (b.expiresAt !== undefined && b.expiresAt > now);
+  const held = rows.filter(live);
+  const expired = rows.filter((b) => !live(b));
   const planner = new Planner(
     availabilityOf(s),
     rulesFor(s, lengthMin),
@@ -104,7 +111,8 @@ export async function plannerFor(tx: ConsultationTx, s: Specialist, lengthMin: n
     first,
     last,
   );
-  return planner;
+  const expiredIn = (r: Pick<Booking, "occupiedFrom" | "occupiedTo">) => expired.some((b) => b.occupiedFrom < r.occupiedTo && r.occupiedFrom < b.occupiedTo);
+  return Object.assign(planner, { expiredIn });
 }
 
 /** Whether the reserved share lets this booking have its minutes (checked under the specialist's lock). */
@@ -248,7 +256,9 @@ export function takeTime(deps: Deps) {
       let refused: { reason: NotOffered | "reserved_share"; specialistId: string; at: Date } | undefined;
       for (const { s, by } of candidates) {
         const locked = (await tx.lockSpecialist(s.specialistId)) as Specialist;
-        await tx.savepoint("candidate");
+        // Another candidate or occurrence may follow a failure: only then is there anything to undo to.
+        const undoable = candidates.length > 1 || starts.length > 1;
+        if (undoable) await tx.savepoint("candidate");
         const planner = await plannerFor(tx, locked, r.lengthMinutes, starts, now);
         const made: Booking[] = [];
         let failed = false;
@@ -277,7 +287,7 @@ export function takeTime(deps: Deps) {
             failed = true;
             break;
           }
-          await tx.expireHolds(locked.specialistId, b.occupiedFrom, b.occupiedTo, now);
+          if (planner.expiredIn(b)) await tx.expireHolds(locked.specialistId, b.occupiedFrom, b.occupiedTo, now);
           if ((await tx.insertBooking(b)) === "taken") {
             refused ??= { reason: "taken", specialistId: locked.specialistId, at: new Date(at) };
             failed = true;
@@ -286,12 +296,16 @@ export function takeTime(deps: Deps) {
           made.push(b);
         }
         if (failed) {
-          await tx.rollbackTo("candidate");
+          if (undoable) await tx.rollbackTo("candidate");
           continue;
         }
-        await tx.markBooked(locked.specialistId, now);
-        for (const b of made)
-          await tx.addHistory(b.bookingId, status === "held" ? "held" : "confirmed", { ref: caller.subject, organisationId: caller.organisationId }, "", now);
+        await tx.recordTaken(
+          locked.specialistId,
+          made.map((b) => b.bookingId),
+          status === "held" ? "held" : "confirmed",
+          { ref: caller.subject, organisationId: caller.organisationId },
+          now,
+        );
         await tx.emit(made.map((b) => ({ type: status === "held" ? ("requested" as const) : ("confirmed" as const), booking: b, specialist: locked })));
         return { bookings: made };
       }

@@ -157,10 +157,11 @@ class PgTx implements ConsultationTx {
     return r.rows[0] ? toSpecialist(r.rows[0]) : undefined;
   }
 
-  async occupying(specialistId: string, from: Date, to: Date, now: Date) {
+  async occupying(specialistId: string, from: Date, to: Date) {
+    // Holds whatever their expiry: the caller tells the live ones from those it must expire.
     const r = await this.#c.query(
-      `SELECT *, lower(occupied) AS occupied_from, upper(occupied) AS occupied_to FROM bookings WHERE specialist_id = $1 AND occupied && tstzrange($2, $3) AND (${OCCUPYING}) ORDER BY starts_at`,
-      [specialistId, from, to, now],
+      "SELECT *, lower(occupied) AS occupied_from, upper(occupied) AS occupied_to FROM bookings WHERE specialist_id = $1 AND occupied && tstzrange($2, $3) AND status IN ('held', 'confirmed') ORDER BY starts_at",
+      [specialistId, from, to],
     );
     return r.rows.map(toBooking);
   }
@@ -185,20 +186,14 @@ class PgTx implements ConsultationTx {
     const cols = BOOKING_COLUMNS.join(", ");
     const params = BOOKING_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
     const n = BOOKING_COLUMNS.length;
-    await this.#c.query("SAVEPOINT take");
-    try {
-      await this.#c.query(`INSERT INTO bookings (${cols}, occupied) VALUES (${params}, tstzrange($${n + 1}, $${n + 2}))`, [
-        ...values(b),
-        b.occupiedFrom,
-        b.occupiedTo,
-      ]);
-      await this.#c.query("RELEASE SAVEPOINT take");
-      return "ok" as const;
-    } catch (err) {
-      await this.#c.query("ROLLBACK TO SAVEPOINT take");
-      if ((err as { code?: string }).code === "23P01") return "taken" as const;
-      throw err;
-    }
+    // ON CONFLICT DO NOTHING works with the exclusion constraint: an overlap writes nothing and
+    // leaves the transaction usable (no savepoint round trips).
+    const r = await this.#c.query(`INSERT INTO bookings (${cols}, occupied) VALUES (${params}, tstzrange($${n + 1}, $${n + 2})) ON CONFLICT DO NOTHING`, [
+      ...values(b),
+      b.occupiedFrom,
+      b.occupiedTo,
+    ]);
+    return r.rowCount === 1 ? ("ok" as const) : ("taken" as const);
   }
 
   async lockBooking(id: string) {
@@ -248,10 +243,18 @@ class PgTx implements ConsultationTx {
     await this.#c.query("UPDATE specialists SET last_booked_at = $2 WHERE specialist_id = $1", [specialistId, at]);
   }
 
+  async recordTaken(specialistId: string, bookingIds: string[], action: string, actor: { ref: string; organisationId: string }, at: Date) {
+    await this.#c.query(
+      `WITH h AS (INSERT INTO booking_history (booking_id, action, actor_ref, actor_organisation_id, reason, at) SELECT id, $3, $4, $5, '', $6 FROM unnest($2::uuid[]) AS id)
+       UPDATE specialists SET last_booked_at = $6 WHERE specialist_id = $1`,
+      [specialistId, bookingIds, action, actor.ref, actor.organisationId, at],
+    );
+  }
+
   async firstWaiting(s: Specialist, day: string) {
     const r = await this.#c.query(
       `SELECT * FROM waitlist WHERE day = $1 AND offered_booking_id IS NULL AND (specialist_id = $2 OR skill = ANY($3::text[]))
-        ORDER BY created_at, entry_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [day, s.specialistId, s.skills],
     );
     const w = r.rows[0];
@@ -436,7 +439,7 @@ export class PgConsultationStore implements ConsultationStore {
     const r = await this.#pool.query(
       `SELECT w.entry_id, (SELECT count(*)::int FROM waitlist o WHERE o.day = w.day AND o.offered_booking_id IS NULL
           AND o.specialist_id IS NOT DISTINCT FROM w.specialist_id AND o.skill IS NOT DISTINCT FROM w.skill
-          AND (o.created_at, o.entry_id) <= (w.created_at, w.entry_id)) AS position
+          AND o.seq <= w.seq) AS position
          FROM waitlist w WHERE request_key = $1`,
       [requestKey],
     );
