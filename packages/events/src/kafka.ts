@@ -61,7 +61,10 @@ export function createKafka(settings: KafkaSettings): Kafka {
         const { message, broker, groupId, error } = entry as { message: string; broker?: string; groupId?: string; error?: string };
         // Retries are bounded on purpose: a publish that gives up is retried by the outbox relay
         // and deduplicated by consumers (ce_id), so this warning says nothing actionable.
-        const lvl = message.startsWith("Limiting retries for the idempotent producer") ? "debug" : (levels[level] ?? "info");
+        // A new topic's partitions answer "not the leader" / "does not host" until the broker has
+        // applied them; kafkajs retries, and ensureTopics waits for them: not an error to report.
+        const settling = message.startsWith("Response ") && /not the leader|does not host/i.test(error ?? "");
+        const lvl = message.startsWith("Limiting retries for the idempotent producer") || settling ? "debug" : (levels[level] ?? "info");
         log[lvl]({ broker, groupId, error }, message);
       },
   });

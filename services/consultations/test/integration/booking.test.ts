@@ -400,7 +400,7 @@ describe("co-work, consent and anonymity", () => {
 });
 
 describe("fairness: the share reserved for municipalities without a specialist of their own", () => {
-  it("with 40 % reserved and released 48 h before: Kuopio cannot take reserved minutes 49 h before the time, can 47 h before; Rautavaara can any time", async () => {
+  it("with 40 % reserved and released 48 h before: Kuopio cannot take reserved minutes 49 h before the time, can 47 h before; Rautavaara can any time; the metrics show each one's share", async () => {
     // Monday–Friday 09:00–10:00: 300 minutes a week, 120 reserved, 180 open to Kuopio.
     const { specialist } = await registerSpecialist(c, { start: "09:00", end: "10:00", rules: { bufferAfterMinutes: 0, minimumNoticeMinutes: 0 } });
     const id = specialist.specialistId;
@@ -419,6 +419,12 @@ describe("fairness: the share reserved for municipalities without a specialist o
       clock.set(new Date(Date.parse(winter("2027-03-04", "09:00")) - 100 * 3_600_000).toISOString());
       const small = await unary(c, c.book, consultation({ specialistId: id, start: winter("2027-03-04", "09:00") }, "687"), { identity: rautavaaraWorker });
       expect(small.bookings[0]?.status).toBe(BookingStatus.BOOKING_STATUS_CONFIRMED);
+      // The metrics show the share each municipality got (Rautavaara's prioritised hour among them).
+      const metrics = await (await fetch(`http://127.0.0.1:${service.adminPort}/metrics`)).text();
+      expect(metrics).toMatch(/silta_consultations_booked_minutes_28d\w*\{[^}]*municipality="687"[^}]*prioritised="true"[^}]*\} 60\b/);
+      const shares = [...metrics.matchAll(/silta_consultations_share_28d\w*\{[^}]*municipality="(\d{3})"[^}]*\} ([\d.e-]+)/g)].map((m) => Number(m[2]));
+      expect(shares.length).toBeGreaterThanOrEqual(2);
+      expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     } finally {
       clock.set("2027-01-04T06:00:00Z");
       await unary(c, c.setFairness, { reservedPercent: 0, releaseHours: 0, priorityMunicipalityCodes: [] }, { identity: coordinator });
