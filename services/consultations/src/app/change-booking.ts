@@ -234,6 +234,8 @@ export function recordOutcome(deps: Deps) {
     if (booking.startsAt > now)
       throw failedPrecondition("SILTA_CONSULTATION_WRONG_STATE", "a booking is marked held or a no-show once it has started", `booking/${id}`);
     return deps.store.transaction(async (tx) => {
+      // The specialist's row first, as every writer of the specialist's events takes it.
+      await tx.lockSpecialist(booking.specialistId);
       const b = (await tx.lockBooking(id)) as Booking;
       const state = allows(b, "outcome");
       if (state) throw failedPrecondition("SILTA_CONSULTATION_WRONG_STATE", state, `booking/${id}`);
@@ -256,6 +258,9 @@ export function takeSeat(deps: Deps) {
     const now = deps.clock.now();
     if (booking.startsAt <= now) throw failedPrecondition("SILTA_CONSULTATION_WRONG_STATE", "the session has started", `booking/${sessionId}`);
     return deps.store.transaction(async (tx) => {
+      // The specialist's row first, as every writer of the specialist's events takes it; the
+      // conditional update below stays the guard against overbooking.
+      await tx.lockSpecialist(booking.specialistId);
       const result = await tx.takeSeat(sessionId, actor(caller), now);
       if (result === "full") throw failedPrecondition("SILTA_CONSULTATION_SESSION_FULL", `all ${booking.capacity} seats are taken`, `booking/${sessionId}`);
       if (result === "already") return booking;

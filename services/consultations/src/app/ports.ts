@@ -49,8 +49,18 @@ export interface ConsultationTx {
   /** Takes one seat: the session with it counted, "already" (this worker has one), or "full" (nothing written). */
   takeSeat(sessionId: string, worker: { ref: string; organisationId: string }, at: Date): Promise<Booking | "already" | "full">;
   markBooked(specialistId: string, at: Date): Promise<void>;
-  /** The history rows of newly taken bookings and the specialist's last-booked time, in one write. */
-  recordTaken(specialistId: string, bookingIds: string[], action: string, actor: { ref: string; organisationId: string }, at: Date): Promise<void>;
+  /**
+   * The history rows of newly taken bookings, the specialist's last-booked time and their events,
+   * in one write; only under the specialist's lock (it orders the specialist's events).
+   */
+  recordTaken(
+    specialistId: string,
+    bookingIds: string[],
+    action: string,
+    actor: { ref: string; organisationId: string },
+    at: Date,
+    events: BookingEvent[],
+  ): Promise<void>;
   /** The first waiting entry for a specialist (or a skill they have) on a day, locked; none: undefined. */
   firstWaiting(specialist: Specialist, day: string): Promise<WaitlistEntry | undefined>;
   markOffered(entryId: string, bookingId: string): Promise<void>;

@@ -305,8 +305,8 @@ export function takeTime(deps: Deps) {
           status === "held" ? "held" : "confirmed",
           { ref: caller.subject, organisationId: caller.organisationId },
           now,
+          made.map((b) => ({ type: status === "held" ? ("requested" as const) : ("confirmed" as const), booking: b, specialist: locked })),
         );
-        await tx.emit(made.map((b) => ({ type: status === "held" ? ("requested" as const) : ("confirmed" as const), booking: b, specialist: locked })));
         return { bookings: made };
       }
       // Refused: the transaction rolls back, the request key with it (a retry asks again).

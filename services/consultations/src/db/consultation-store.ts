@@ -2,7 +2,7 @@
 // (migration 1764600000000), seats by a conditional update, and each specialist's bookings are
 // decided one at a time under a lock on the specialist's row (caps and the reserved share are
 // counts: never count-then-insert without it).
-import { appendAllToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import { appendAllToOutbox, type OutboxEntry, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import type { BookingEvent, ConsultationStore, ConsultationTx, WaitlistEntry } from "../app/ports.ts";
 import type { Booking, FairnessSettings } from "../domain/booking.ts";
 import type { Specialist } from "../domain/specialist.ts";
@@ -243,11 +243,23 @@ class PgTx implements ConsultationTx {
     await this.#c.query("UPDATE specialists SET last_booked_at = $2 WHERE specialist_id = $1", [specialistId, at]);
   }
 
-  async recordTaken(specialistId: string, bookingIds: string[], action: string, actor: { ref: string; organisationId: string }, at: Date) {
+  async recordTaken(
+    specialistId: string,
+    bookingIds: string[],
+    action: string,
+    actor: { ref: string; organisationId: string },
+    at: Date,
+    events: BookingEvent[],
+  ) {
+    // One statement: the history rows, the specialist's last-booked time and the events. The
+    // outbox's per-aggregate advisory lock is not needed: the aggregate is the specialist, whose
+    // row every writer of its events holds locked until commit.
+    const outbox = outboxInsert(events.map(this.#toOutbox), 7);
     await this.#c.query(
-      `WITH h AS (INSERT INTO booking_history (booking_id, action, actor_ref, actor_organisation_id, reason, at) SELECT id, $3, $4, $5, '', $6 FROM unnest($2::uuid[]) AS id)
-       UPDATE specialists SET last_booked_at = $6 WHERE specialist_id = $1`,
-      [specialistId, bookingIds, action, actor.ref, actor.organisationId, at],
+      `WITH h AS (INSERT INTO booking_history (booking_id, action, actor_ref, actor_organisation_id, reason, at) SELECT id, $3, $4, $5, '', $6 FROM unnest($2::uuid[]) AS id),
+            m AS (UPDATE specialists SET last_booked_at = $6 WHERE specialist_id = $1)
+       ${outbox.sql}`,
+      [specialistId, bookingIds, action, actor.ref, actor.organisationId, at, ...outbox.params],
     );
   }
 
