@@ -74,7 +74,8 @@ CREATE TABLE bookings (
   created_at                 timestamptz NOT NULL DEFAULT now(),
   updated_at                 timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT seats_within_capacity CHECK (seats_taken >= 0 AND seats_taken <= capacity),
-  CONSTRAINT co_work_has_subject CHECK ((kind = 'co_work') = (subject_pseudonym IS NOT NULL) OR status = 'held'),
+  -- No child identity outside co-work (a co-work hold gets it only when confirmed).
+  CONSTRAINT child_only_in_co_work CHECK (kind = 'co_work' OR (subject_pseudonym IS NULL AND consent_decision_id IS NULL)),
   CONSTRAINT bookings_no_overlap EXCLUDE USING gist (specialist_id WITH =, occupied WITH &&) WHERE (status IN ('held', 'confirmed'))
 );
 CREATE INDEX bookings_requester ON bookings (requester_organisation_id, requester_ref, starts_at);

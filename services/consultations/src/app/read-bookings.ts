@@ -93,7 +93,8 @@ export function readUseCases(deps: Deps) {
         );
         for (const slot of planner.slots(q.fromDate, q.toDate, STEP_MIN, q.withReasons)) out.push({ ...slot, specialistId: s.specialistId });
       }
-      return out.sort((a, b) => a.start - b.start || a.specialistId.localeCompare(b.specialistId));
+      // Ids are ASCII: compared as code units (localeCompare costs ~20× more, and 20 specialists share each time).
+      return out.sort((a, b) => a.start - b.start || (a.specialistId < b.specialistId ? -1 : a.specialistId > b.specialistId ? 1 : 0));
     },
     get: async (id: string, caller: Identity) => (await visibleBooking(deps, id, caller)).booking,
     async mine(q: { from: string; limit: number }, caller: Identity): Promise<Booking[]> {

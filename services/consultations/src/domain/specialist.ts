@@ -22,7 +22,7 @@ export interface Specialist {
   schedules: Schedule[];
   overrides: DateOverride[];
   worksOnHolidays: boolean;
-  rules: Omit<BookingRules, "lengthMinutes" | "lengthMin">;
+  rules: Omit<BookingRules, "lengthMin">;
   outOfOffice: OutOfOffice[];
   lastBookedAt: Date | undefined;
 }

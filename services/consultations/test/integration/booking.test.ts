@@ -359,6 +359,26 @@ describe("co-work, consent and anonymity", () => {
     expect(stored.rows[0].row).not.toContain(hetu);
   });
 
+  it("lets a co-work hold be cancelled before its form (and its child) ever came", async () => {
+    const { specialist } = await registerSpecialist(c);
+    const { booking } = await unary(
+      c,
+      c.holdSlot,
+      {
+        requestId: uniqueName("h"),
+        specialistId: specialist.specialistId,
+        skill: "",
+        language: "",
+        start: winter("2027-02-04", "10:00"),
+        kind: BookingKind.BOOKING_KIND_CO_WORK,
+        lengthMinutes: 60,
+      },
+      { identity: responsible },
+    );
+    const cancelled = await unary(c, c.cancelBooking, { bookingId: booking?.bookingId ?? "", reason: "the family declined" }, { identity: responsible });
+    expect(cancelled.booking).toMatchObject({ status: BookingStatus.BOOKING_STATUS_CANCELLED, subjectPseudonym: "", cancelledBy: responsible.subject });
+  });
+
   it("stores no child identity at all for an anonymous consultation (tables and topic), and refuses a topic with a henkilötunnus", async () => {
     const { specialist } = await registerSpecialist(c);
     const hetu = freshHetu();
