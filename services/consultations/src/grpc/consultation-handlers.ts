@@ -143,11 +143,21 @@ export function consultationHandlers(uc: ConsultationUseCases, areaCode: string,
           },
           ctx.requireIdentity(),
         );
+        // Many specialists share each time: each instant is formatted once.
+        const iso = new Map<number, string>();
+        const at = (t: number) => {
+          let v = iso.get(t);
+          if (v === undefined) {
+            v = new Date(t).toISOString();
+            iso.set(t, v);
+          }
+          return v;
+        };
         return {
           slots: slots.map((s) => ({
             specialistId: s.specialistId,
-            start: new Date(s.start).toISOString(),
-            end: new Date(s.end).toISOString(),
+            start: at(s.start),
+            end: at(s.end),
             unavailableReason: s.reason ?? "",
           })),
         };
