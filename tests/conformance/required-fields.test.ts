@@ -5,7 +5,6 @@
 // cases come from the marks in the descriptor set: a new mark without a valid request here fails.
 import { createFileRegistry, type DescExtension, type DescField, fromBinary, getOption, hasOption } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { helsinkiDate, instantAt, nthWorkingDayAfter } from "@silta/calendar";
 import { BasisType, ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { BookingKind, ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
@@ -16,9 +15,12 @@ import type { Identity, SiltaError } from "@silta/platform";
 import { callers, captureLogs, createTestDatabase, freshHetu, type TestDatabase, uniqueName } from "@silta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  aWeekAhead,
   type ConsentUnderTest,
   type ConsultationsUnderTest,
+  consultationDetails,
   type ReferralsUnderTest,
+  registerSpecialist,
   startConsent,
   startConsultations,
   startReferrals,
@@ -81,50 +83,18 @@ beforeAll(async () => {
   // times) for each request, a week ahead on a working day.
   const coordinator: Identity = { ...worker, subject: "coord-1", roles: ["consultation_coordinator"] };
   const kuopioWorker: Identity = { ...callers.teacher, subject: "msw-1", organisationId: "kuopio-sosiaalityo", roles: ["social_worker"] };
-  const day = nthWorkingDayAfter(helsinkiDate(new Date()), 7, { evesOff: true });
-  const at = (time: string) => new Date(instantAt(day, time, "Europe/Helsinki")).toISOString();
-  const details = {
-    kind: BookingKind.BOOKING_KIND_CONSULTATION,
-    lengthMinutes: 60,
-    responsibleWorkerRef: "sw-1",
-    municipalityCode: "297",
-    childHetu: "",
-    topic: "",
-    location: "Kuopio",
-    videoLink: "",
-    dataCategory: "",
-  };
+  const { day, at } = aWeekAhead();
+  const details = consultationDetails();
   const freshSpecialist = async () => {
     const person: Identity = { ...worker, subject: uniqueName("spec"), organisationId: "pohjois-savo-erityispalvelut", roles: ["consultation_specialist"] };
-    const { specialist } = await unary(
-      k,
-      k.registerSpecialist,
-      {
-        personRef: person.subject,
-        organisationId: person.organisationId,
-        organisationType: 1,
-        displayName: "",
-        skills: ["mental_health"],
-        languages: ["fi"],
-        municipalityCodes: [],
-        weight: 1,
-      },
-      { identity: coordinator },
-    );
-    const specialistId = specialist?.specialistId ?? "";
-    await unary(
-      k,
-      k.setAvailability,
-      {
-        specialistId,
-        timeZone: "Europe/Helsinki",
-        schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" })), validFrom: "", validUntil: "" }],
-        overrides: [],
-        worksOnHolidays: false,
-        rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 60, capPerDay: 0, capPerWeek: 0 },
-      },
-      { identity: person },
-    );
+    const specialist = await registerSpecialist(k, {
+      coordinator,
+      person,
+      start: "08:00",
+      end: "16:00",
+      rules: { bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 60 },
+    });
+    const specialistId = specialist.specialistId;
     return { specialistId, person };
   };
   const booked = async () => {

@@ -6,8 +6,7 @@
 import { createHash } from "node:crypto";
 import { credentials, Metadata, makeGenericClientConstructor, type ServiceDefinition, status } from "@grpc/grpc-js";
 import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
-import { helsinkiDate, instantAt, nthWorkingDayAfter } from "@silta/calendar";
-import { BookingKind, ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
+import { ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
 import { unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey } from "@silta/platform";
@@ -25,7 +24,7 @@ import {
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Chain, http, personas, startChain } from "../support/chain.ts";
+import { aWeekAhead, type Chain, consultationDetails, http, personas, registerSpecialist, startChain } from "../support/chain.ts";
 
 type Kind = "create" | "object" | "collection" | "check" | "audit" | "public";
 /** Every gRPC method of a served service, and what it is. `object`: addressed by an id in the request. */
@@ -338,48 +337,17 @@ describe("organisation A's proof on organisation B's object", () => {
     };
     const coordinator: Identity = { ...worker13, subject: "coord-matrix", roles: ["consultation_coordinator"] };
     const kuopioWorker: Identity = { ...teacher, subject: "msw-matrix", organisationId: "kuopio-sosiaalityo", roles: ["social_worker"] };
-    const { specialist } = await unary(
-      k,
-      k.registerSpecialist,
-      {
-        personRef: specialistPerson.subject,
-        organisationId: specialistPerson.organisationId,
-        organisationType: 1,
-        displayName: "",
-        skills: ["mental_health"],
-        languages: ["fi"],
-        municipalityCodes: [],
-        weight: 1,
-      },
-      { identity: coordinator },
-    );
-    specialistId = specialist?.specialistId ?? "";
-    await unary(
-      k,
-      k.setAvailability,
-      {
-        specialistId,
-        timeZone: "Europe/Helsinki",
-        schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" })), validFrom: "", validUntil: "" }],
-        overrides: [],
-        worksOnHolidays: false,
-        rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 60, capPerDay: 0, capPerWeek: 0 },
-      },
-      { identity: specialistPerson },
-    );
-    const day = nthWorkingDayAfter(helsinkiDate(new Date()), 7, { evesOff: true });
-    const at = (time: string) => new Date(instantAt(day, time, "Europe/Helsinki")).toISOString();
-    const details = {
-      kind: BookingKind.BOOKING_KIND_CONSULTATION,
-      lengthMinutes: 60,
-      responsibleWorkerRef: "sw-1",
-      municipalityCode: "297",
-      childHetu: "",
-      topic: "",
-      location: "Kuopio",
-      videoLink: "",
-      dataCategory: "",
-    };
+    specialistId = (
+      await registerSpecialist(k, {
+        coordinator,
+        person: specialistPerson,
+        start: "08:00",
+        end: "16:00",
+        rules: { bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 60 },
+      })
+    ).specialistId;
+    const { at } = aWeekAhead();
+    const details = consultationDetails();
     bookingId =
       (
         await unary(

@@ -5,11 +5,21 @@
 // another service's source.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { helsinkiDate, instantAt, nthWorkingDayAfter } from "@silta/calendar";
 import { consentService } from "@silta/consent";
 import { consultationsService } from "@silta/consultations";
+import {
+  type BookingDetails,
+  BookingKind,
+  type BookingRules,
+  type ConsultationServiceClient,
+  type Specialist,
+  SpecialistOrganisationType,
+} from "@silta/contracts/consultations/v1/consultations.ts";
 import { gatewayService } from "@silta/gateway";
 import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "@silta/gateway/dev-token";
-import type { Logger } from "@silta/platform";
+import { unary } from "@silta/grpc";
+import type { Identity, Logger } from "@silta/platform";
 import { referralsService } from "@silta/referrals";
 import { freshHetu, startServiceForTest, testEnv, testTopic, uniqueName } from "@silta/testing";
 
@@ -65,6 +75,87 @@ export function startConsultations(
     { logger, signer: "consultations", ...options },
   );
 }
+
+/**
+ * Registers a specialist of the paired-worker model in area 13 (as `coordinator`) and sets their
+ * weekly hours in Europe/Helsinki and booking rules (as the specialist): weekdays 09:00–15:00, a
+ * 15-minute buffer after, two hours' notice and a 120-day window unless told otherwise.
+ */
+export async function registerSpecialist(
+  client: ConsultationServiceClient,
+  o: {
+    coordinator: Identity;
+    person: Identity;
+    skills?: string[];
+    languages?: string[];
+    weight?: number;
+    weekdays?: number[];
+    start?: string;
+    end?: string;
+    worksOnHolidays?: boolean;
+    overrides?: { date: string; dayOff: boolean; start: string; end: string }[];
+    rules?: Partial<BookingRules>;
+  },
+): Promise<Specialist> {
+  const { specialist } = await unary(
+    client,
+    client.registerSpecialist,
+    {
+      personRef: o.person.subject,
+      organisationId: o.person.organisationId,
+      organisationType:
+        o.person.organisationType === "expert_centre"
+          ? SpecialistOrganisationType.SPECIALIST_ORGANISATION_TYPE_EXPERT_CENTRE
+          : SpecialistOrganisationType.SPECIALIST_ORGANISATION_TYPE_WELLBEING_AREA,
+      displayName: "",
+      skills: o.skills ?? ["mental_health"],
+      languages: o.languages ?? ["fi"],
+      municipalityCodes: [],
+      weight: o.weight ?? 1,
+    },
+    { identity: o.coordinator },
+  );
+  const r = await unary(
+    client,
+    client.setAvailability,
+    {
+      specialistId: specialist?.specialistId ?? "",
+      timeZone: "Europe/Helsinki",
+      schedules: [
+        {
+          rules: (o.weekdays ?? [1, 2, 3, 4, 5]).map((weekday) => ({ weekday, start: o.start ?? "09:00", end: o.end ?? "15:00" })),
+          validFrom: "",
+          validUntil: "",
+        },
+      ],
+      overrides: o.overrides ?? [],
+      worksOnHolidays: o.worksOnHolidays ?? false,
+      rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 15, minimumNoticeMinutes: 120, bookingWindowDays: 120, capPerDay: 0, capPerWeek: 0, ...o.rules },
+    },
+    { identity: o.person },
+  );
+  return r.specialist as Specialist;
+}
+
+/** A working day about a week from now (Helsinki): `day`, and an instant on it at a local time. */
+export function aWeekAhead(): { day: string; at(time: string): string } {
+  const day = nthWorkingDayAfter(helsinkiDate(new Date()), 7, { evesOff: true });
+  return { day, at: (time) => new Date(instantAt(day, time, "Europe/Helsinki")).toISOString() };
+}
+
+/** The details of an anonymous one-hour consultation for Kuopio (297), responsible worker sw-1 (area 13). */
+export const consultationDetails = (over: Partial<BookingDetails> = {}): BookingDetails => ({
+  kind: BookingKind.BOOKING_KIND_CONSULTATION,
+  lengthMinutes: 60,
+  responsibleWorkerRef: "sw-1",
+  municipalityCode: "297",
+  childHetu: "",
+  topic: "",
+  location: "Kuopio",
+  videoLink: "",
+  dataCategory: "",
+  ...over,
+});
 
 export const PSEUDONYM_KEY = Buffer.alloc(32, 9).toString("base64");
 

@@ -5,6 +5,7 @@
 // `bank` in the library, is an ordinary working day. Dates are Europe/Helsinki calendar days
 // written YYYY-MM-DD. Never a generic "business day" helper: other laws count Saturdays.
 import Holidays from "date-holidays";
+import { memo } from "./memo.ts";
 
 export type LocalDate = string;
 
@@ -56,17 +57,7 @@ export function isHoliday(d: LocalDate, options: CalendarOptions): boolean {
 }
 
 // The answers depend only on their arguments: kept per day (a submission asks the same few days
-// again and again), bounded so a long-running service does not grow.
-const MEMO_LIMIT = 4096;
-function memo<T>(table: Map<string, T>, key: string, compute: () => T): T {
-  let v = table.get(key);
-  if (v === undefined) {
-    if (table.size >= MEMO_LIMIT) table.clear();
-    v = compute();
-    table.set(key, v);
-  }
-  return v;
-}
+// again and again).
 const nthMemo = new Map<string, LocalDate>();
 const endMemo = new Map<string, Date>();
 

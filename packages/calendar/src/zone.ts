@@ -2,6 +2,7 @@
 // recurrence and iCalendar"). An instant is a JS Date or epoch milliseconds; a local date is
 // YYYY-MM-DD and a local time HH:MM in the zone named. Never the server's own zone.
 import { Temporal } from "temporal-polyfill";
+import { memo } from "./memo.ts";
 
 export { Temporal };
 export const HELSINKI = "Europe/Helsinki";
@@ -10,18 +11,7 @@ const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const zoneMemo = new Map<string, boolean>();
 
-// The answers below depend only on their arguments and the time-zone database: kept (bounded, so
-// a long-running service does not grow), since a listing asks the same few days thousands of times.
-const MEMO_LIMIT = 8192;
-function memo<T>(table: Map<string, T>, key: string, compute: () => T): T {
-  let v = table.get(key);
-  if (v === undefined) {
-    if (table.size >= MEMO_LIMIT) table.clear();
-    v = compute();
-    table.set(key, v);
-  }
-  return v;
-}
+// The answers below are kept (memo.ts): a listing asks the same few days thousands of times.
 const boundMemo = new Map<string, number>();
 const dateMemo = new Map<string, string>();
 const weekMemo = new Map<string, string>();

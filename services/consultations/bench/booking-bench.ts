@@ -11,10 +11,11 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
 import { helsinkiDate, instantAt, nthWorkingDayAfter } from "@silta/calendar";
-import { BookingKind, ConsultationServiceClient, SpecialistOrganisationType } from "@silta/contracts/consultations/v1/consultations.ts";
+import { BookingKind, ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
 import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
+import { registerSpecialist } from "@silta/tests/chain";
 import pg from "pg";
 
 const SECONDS = Number(process.env.BENCH_CONSULTATION_SECONDS ?? 10);
@@ -79,35 +80,16 @@ async function specialists(n: number, skill: string, weekdays: number[], start: 
       organisationId: "pohjois-savo-erityispalvelut",
       roles: ["consultation_specialist"],
     };
-    const { specialist } = await unary(
-      client,
-      client.registerSpecialist,
-      {
-        personRef: person.subject,
-        organisationId: person.organisationId,
-        organisationType: SpecialistOrganisationType.SPECIALIST_ORGANISATION_TYPE_WELLBEING_AREA,
-        displayName: "",
-        skills: [skill],
-        languages: ["fi"],
-        municipalityCodes: [],
-        weight: 1,
-      },
-      { identity: coordinator },
-    );
-    const id = specialist?.specialistId ?? "";
-    await unary(
-      client,
-      client.setAvailability,
-      {
-        specialistId: id,
-        timeZone: "Europe/Helsinki",
-        schedules: [{ rules: weekdays.map((weekday) => ({ weekday, start, end })), validFrom: "", validUntil: "" }],
-        overrides: [],
-        worksOnHolidays: true,
-        rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 365, capPerDay: 0, capPerWeek: 0 },
-      },
-      { identity: person },
-    );
+    const { specialistId: id } = await registerSpecialist(client, {
+      coordinator,
+      person,
+      skills: [skill],
+      weekdays,
+      start,
+      end,
+      worksOnHolidays: true,
+      rules: { bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 365 },
+    });
     out.push(id);
   }
   return out;

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { HELSINKI, isLocalDate, localDateOf, Planner, type Slot, writeCalendar } from "@silta/calendar";
 import { type Identity, idempotencyKey, invalidArgument, notFound } from "@silta/platform";
-import { type Booking, type BookingKind, LANGUAGES, lengthProblem, type Problem, SKILLS } from "../domain/booking.ts";
+import { type Booking, type BookingKind, lengthProblem, type Problem, SKILLS, targetProblems } from "../domain/booking.ts";
 import { availabilityOf, rulesFor, type Specialist } from "../domain/specialist.ts";
 import { assertBooker, isBooker, isCoordinator, isSpecialistRole } from "./authorise.ts";
 import { visibleBooking } from "./change-booking.ts";
@@ -59,10 +59,7 @@ export function readUseCases(deps: Deps) {
         p.push({ field: "to_date", reason: `at most ${MAX_RANGE_DAYS} days from from_date` });
       const lp = lengthProblem(q.lengthMinutes);
       if (lp) p.push(lp);
-      if (q.specialistId === "" && q.skill === "") p.push({ field: "specialist_id", reason: "name a specialist, or a skill" });
-      if (q.specialistId !== "" && !/^[0-9a-f-]{36}$/i.test(q.specialistId)) p.push({ field: "specialist_id", reason: "must be a specialist id (UUID)" });
-      if (q.skill !== "" && !(SKILLS as readonly string[]).includes(q.skill)) p.push({ field: "skill", reason: `unknown skill; one of ${SKILLS.join(", ")}` });
-      if (q.language !== "" && !(LANGUAGES as readonly string[]).includes(q.language)) p.push({ field: "language", reason: `one of ${LANGUAGES.join(", ")}` });
+      p.push(...targetProblems(q));
       if (p.length > 0) throw invalid(p);
       let specialists: Specialist[];
       if (q.specialistId !== "") {

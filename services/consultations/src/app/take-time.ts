@@ -22,12 +22,11 @@ import {
   type Candidate,
   detailProblems,
   type FairnessSettings,
-  LANGUAGES,
   lengthProblem,
   type Problem,
   reservedShareAllows,
   roundRobinOrder,
-  SKILLS,
+  targetProblems,
 } from "../domain/booking.ts";
 import { availabilityOf, rulesFor, type Specialist, standInAt } from "../domain/specialist.ts";
 import { type Area, assertBooker, assertManages } from "./authorise.ts";
@@ -150,10 +149,7 @@ function requestProblems(r: TakeRequest, settings: ConsultationSettings, seriesA
   if (r.kind === undefined) p.push({ field: "kind", reason: "a booking kind is required" });
   const lp = lengthProblem(r.lengthMinutes);
   if (lp) p.push(lp);
-  if (r.specialistId === "" && r.skill === "") p.push({ field: "specialist_id", reason: "name a specialist, or a skill to book any specialist who has it" });
-  if (r.specialistId !== "" && !/^[0-9a-f-]{36}$/i.test(r.specialistId)) p.push({ field: "specialist_id", reason: "must be a specialist id (UUID)" });
-  if (r.skill !== "" && !(SKILLS as readonly string[]).includes(r.skill)) p.push({ field: "skill", reason: `unknown skill; one of ${SKILLS.join(", ")}` });
-  if (r.language !== "" && !(LANGUAGES as readonly string[]).includes(r.language)) p.push({ field: "language", reason: `one of ${LANGUAGES.join(", ")}` });
+  p.push(...targetProblems(r));
   if (r.recurrence !== "" && !seriesAllowed) p.push({ field: "recurrence", reason: "only mentoring is booked as a series" });
   if (r.details) {
     if (r.details.kind !== r.kind) p.push({ field: "details.kind", reason: "must be the booking's kind" });

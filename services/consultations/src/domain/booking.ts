@@ -127,6 +127,16 @@ export function detailProblems(d: BookingDetails, knownMunicipality: (code: stri
   return p;
 }
 
+/** What is wrong with whom a request asks for: one specialist, or any with a skill (and language). */
+export function targetProblems(q: { specialistId: string; skill: string; language: string }): Problem[] {
+  const p: Problem[] = [];
+  if (q.specialistId === "" && q.skill === "") p.push({ field: "specialist_id", reason: "name a specialist, or a skill to ask any specialist who has it" });
+  if (q.specialistId !== "" && !/^[0-9a-f-]{36}$/i.test(q.specialistId)) p.push({ field: "specialist_id", reason: "must be a specialist id (UUID)" });
+  if (q.skill !== "" && !(SKILLS as readonly string[]).includes(q.skill)) p.push({ field: "skill", reason: `unknown skill; one of ${SKILLS.join(", ")}` });
+  if (q.language !== "" && !(LANGUAGES as readonly string[]).includes(q.language)) p.push({ field: "language", reason: `one of ${LANGUAGES.join(", ")}` });
+  return p;
+}
+
 export const lengthProblem = (minutes: number, field = "length_minutes"): Problem | undefined =>
   Number.isInteger(minutes) && minutes >= LENGTHS.min && minutes <= LENGTHS.max && minutes % 5 === 0
     ? undefined

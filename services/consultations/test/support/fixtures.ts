@@ -1,15 +1,9 @@
 // The people of the consultations tests (area 13, Pohjois-Savo), a clock the tests move, and the
 // few calls every test makes. Kuopio (297) has a specialist of its own; Rautavaara (687) does not.
-import {
-  BookingKind,
-  type BookRequest,
-  type ConsultationServiceClient,
-  type Specialist,
-  SpecialistOrganisationType,
-} from "@silta/contracts/consultations/v1/consultations.ts";
-import { unary } from "@silta/grpc";
+import { BookingKind, type BookRequest, type ConsultationServiceClient, type Specialist } from "@silta/contracts/consultations/v1/consultations.ts";
 import type { Identity, SiltaError } from "@silta/platform";
 import { uniqueName } from "@silta/testing";
+import { registerSpecialist as registerInArea } from "@silta/tests/chain";
 
 export const coordinator: Identity = {
   subject: "coord-1",
@@ -71,76 +65,13 @@ export const fail = (p: Promise<unknown>) =>
 
 export type Client = ConsultationServiceClient;
 
-/** Registers a specialist with weekday hours 09:00–15:00 Helsinki (or the schedule given). */
+/** Registers a specialist of area 13 (a fresh person unless given) with weekday hours 09:00–15:00 Helsinki (or the hours given). */
 export async function registerSpecialist(
   c: Client,
-  o: {
-    person?: Identity;
-    skills?: string[];
-    languages?: string[];
-    weight?: number;
-    rules?: Partial<{
-      bufferBeforeMinutes: number;
-      bufferAfterMinutes: number;
-      minimumNoticeMinutes: number;
-      bookingWindowDays: number;
-      capPerDay: number;
-      capPerWeek: number;
-    }>;
-    weekdays?: number[];
-    start?: string;
-    end?: string;
-    overrides?: { date: string; dayOff: boolean; start: string; end: string }[];
-  } = {},
+  o: Omit<Parameters<typeof registerInArea>[1], "coordinator" | "person"> & { person?: Identity } = {},
 ): Promise<{ specialist: Specialist; person: Identity }> {
   const person = o.person ?? specialistPerson(uniqueName("spec"));
-  const { specialist } = await unary(
-    c,
-    c.registerSpecialist,
-    {
-      personRef: person.subject,
-      organisationId: person.organisationId,
-      organisationType:
-        person.organisationType === "expert_centre"
-          ? SpecialistOrganisationType.SPECIALIST_ORGANISATION_TYPE_EXPERT_CENTRE
-          : SpecialistOrganisationType.SPECIALIST_ORGANISATION_TYPE_WELLBEING_AREA,
-      displayName: "",
-      skills: o.skills ?? ["mental_health"],
-      languages: o.languages ?? ["fi"],
-      municipalityCodes: [],
-      weight: o.weight ?? 1,
-    },
-    { identity: coordinator },
-  );
-  const id = specialist?.specialistId as string;
-  const r = await unary(
-    c,
-    c.setAvailability,
-    {
-      specialistId: id,
-      timeZone: "Europe/Helsinki",
-      schedules: [
-        {
-          rules: (o.weekdays ?? [1, 2, 3, 4, 5]).map((weekday) => ({ weekday, start: o.start ?? "09:00", end: o.end ?? "15:00" })),
-          validFrom: "",
-          validUntil: "",
-        },
-      ],
-      overrides: o.overrides ?? [],
-      worksOnHolidays: false,
-      rules: {
-        bufferBeforeMinutes: 0,
-        bufferAfterMinutes: 15,
-        minimumNoticeMinutes: 120,
-        bookingWindowDays: 120,
-        capPerDay: 0,
-        capPerWeek: 0,
-        ...o.rules,
-      },
-    },
-    { identity: person },
-  );
-  return { specialist: r.specialist as Specialist, person };
+  return { specialist: await registerInArea(c, { ...o, coordinator, person }), person };
 }
 
 /** A complete consultation booking request (anonymous: no child identity). */
