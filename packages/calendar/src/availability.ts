@@ -128,9 +128,9 @@ export function unavailability(a: Availability, date: string, range: Interval): 
 }
 
 /** The available intervals between two local dates (both included), merged and sorted. */
-export function availableIntervals(a: Availability, from: string, to: string): Interval[] {
+export function availableIntervals(a: Availability, from: string, to: string, scheduled = scheduledIntervals(a, from, to)): Interval[] {
   const pieces: Interval[] = [];
-  for (const s of scheduledIntervals(a, from, to)) {
+  for (const s of scheduled) {
     const off = a.overrides.some((o) => o.date === s.date && o.kind === "off") || (a.holidaysOff && isHoliday(s.date, EVES_OFF));
     if (!off) pieces.push({ start: s.start, end: s.end });
   }

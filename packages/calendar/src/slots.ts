@@ -53,6 +53,9 @@ const DAY = 86_400_000;
 /** The planner of one person over a span of local dates: every check of a time in that span is answered from one precomputation. */
 export class Planner {
   readonly #available: Interval[];
+  /** The schedule's hours of each date of the span (before holidays, overrides, out of office). */
+  readonly #scheduled: (Interval & { date: string })[];
+  readonly #scheduledOn = new Map<string, Interval[]>();
   readonly #perDay = new Map<string, number>();
   readonly #perWeek = new Map<string, number>();
   readonly #a: Availability;
@@ -70,7 +73,13 @@ export class Planner {
     // A week cap needs the whole ISO weeks of the span.
     this.#from = weekOf(from).monday;
     this.#to = weekOf(to).sunday;
-    this.#available = availableIntervals(a, this.#from, this.#to);
+    this.#scheduled = scheduledIntervals(a, this.#from, this.#to);
+    for (const i of this.#scheduled) {
+      const list = this.#scheduledOn.get(i.date) ?? [];
+      list.push(i);
+      this.#scheduledOn.set(i.date, list);
+    }
+    this.#available = availableIntervals(a, this.#from, this.#to, this.#scheduled);
     for (const start of bookings.counted) {
       const date = localDateOf(start, a.zone);
       this.#perDay.set(date, (this.#perDay.get(date) ?? 0) + 1);
@@ -93,7 +102,7 @@ export class Planner {
     if (start > this.#now + r.windowDays * DAY) return "window";
     if (date < this.#from || date > this.#to) throw new RangeError(`${date} is outside the planner's span ${this.#from}…${this.#to}`);
     if (!covers(this.#available, range)) {
-      const scheduled = scheduledIntervals(this.#a, date, date);
+      const scheduled = this.#scheduledOn.get(date) ?? [];
       if (covers(scheduled, range)) return unavailability(this.#a, date, range) ?? "outside_hours";
       return this.#a.outOfOffice.some((o) => o.start < range.end && range.start < o.end) ? "out_of_office" : "outside_hours";
     }
@@ -111,7 +120,7 @@ export class Planner {
    */
   slots(from: string, to: string, stepMin: number, withReasons = false): Slot[] {
     const len = this.#rules.lengthMin * MIN;
-    const stretches = [...scheduledIntervals(this.#a, from, to)];
+    const stretches = this.#scheduled.filter((i) => i.date >= from && i.date <= to);
     for (const o of this.#a.overrides)
       if (o.kind === "extra" && o.date >= from && o.date <= to)
         stretches.push(
