@@ -20,14 +20,17 @@ async function load(q: Pool | PoolClient, where: string, values: unknown[], lock
   const rows = (await q.query(`SELECT * FROM referrals WHERE ${where}${lock ? " FOR UPDATE" : ""}`, values)).rows as Row[];
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.referral_id as string);
-  const [deadlines, history, links] = await Promise.all([
-    q.query("SELECT * FROM referral_deadlines WHERE referral_id = ANY($1::uuid[])", [ids]),
-    q.query("SELECT * FROM referral_history WHERE referral_id = ANY($1::uuid[]) ORDER BY id", [ids]),
+  const deadlinesOf = () => q.query("SELECT * FROM referral_deadlines WHERE referral_id = ANY($1::uuid[])", [ids]);
+  const historyOf = () => q.query("SELECT * FROM referral_history WHERE referral_id = ANY($1::uuid[]) ORDER BY id", [ids]);
+  const linksOf = () =>
     q.query(
       "SELECT referral_id, linked_referral_id FROM referral_links WHERE referral_id = ANY($1::uuid[]) UNION SELECT linked_referral_id, referral_id FROM referral_links WHERE linked_referral_id = ANY($1::uuid[])",
       [ids],
-    ),
-  ]);
+    );
+  // On the pool the three reads run side by side; on one client (a transaction) one after the
+  // other: pg deprecates (and pg 9 refuses) a query while the client is still running another.
+  const [deadlines, history, links] =
+    "release" in q ? [await deadlinesOf(), await historyOf(), await linksOf()] : await Promise.all([deadlinesOf(), historyOf(), linksOf()]);
   return rows.map((r) => {
     const id = r.referral_id as string;
     return {
