@@ -90,7 +90,7 @@ where() {
   bash "$ROOT/scripts/infra.sh" status || true
   for s in $(existing); do
     read -r grpc admin http < <(ports_of "$s")
-    printf '    %-12s' "$s"
+    printf '    %-14s' "$s"
     [ "$http" != "-" ] && printf 'API http://127.0.0.1:%s (docs /docs)  ' "$http"
     [ "$grpc" != "-" ] && printf 'gRPC 127.0.0.1:%s  ' "$grpc"
     printf 'admin http://127.0.0.1:%s/{healthz,readyz,metrics}  log %s\n' "$admin" "$CACHE/logs/$s.log"
