@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { boundAt, HELSINKI, localDateOf, NOT_OFFERED_REASONS, type NotOffered, occurrences, Planner, weekOf } from "@silta/calendar";
 import {
   alreadyExists,
+  containsHetu,
   failedPrecondition,
   type Identity,
   idempotencyKey,
@@ -178,6 +179,9 @@ export function takeTime(deps: Deps) {
       if (!Number.isInteger(r.capacity) || (r.capacity ?? 0) < 1 || (r.capacity ?? 0) > 500)
         problems.push({ field: "capacity", reason: "a training session has 1–500 seats" });
       if ((r.topic ?? "").length > 300) problems.push({ field: "topic", reason: "at most 300 characters" });
+      if (containsHetu(r.topic ?? "")) problems.push({ field: "topic", reason: "must not contain a henkilötunnus" });
+      if (!r.location && !r.videoLink) problems.push({ field: "location", reason: "a place or a video link is required" });
+      if (r.videoLink && !/^https:\/\/\S{3,500}$/.test(r.videoLink)) problems.push({ field: "video_link", reason: "must be an https URL" });
     }
     if (problems.length > 0) throw invalid(problems);
     const kind = r.kind as BookingKind;

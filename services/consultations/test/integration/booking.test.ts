@@ -566,6 +566,26 @@ describe("bad input and forged identities", () => {
         ),
       "capacity",
     ],
+    [
+      "a training session with neither a place nor a video link",
+      (id: string) =>
+        unary(
+          c,
+          c.openTrainingSession,
+          {
+            requestId: uniqueName("t"),
+            specialistId: id,
+            start: winter("2027-01-22", "12:00"),
+            lengthMinutes: 60,
+            capacity: 5,
+            topic: "",
+            location: "",
+            videoLink: "",
+          },
+          { identity: coordinator },
+        ),
+      "location",
+    ],
   ])("refuses %s with INVALID_ARGUMENT naming the field, writing nothing", async (_name, call, field) => {
     const { specialist } = await registerSpecialist(c);
     const before = await rows();
