@@ -185,7 +185,17 @@ try {
     unary(
       client,
       client.listSlots,
-      { specialistId: "", skill: "systemic_practice", language: "", kind: 1, lengthMinutes: 60, fromDate: from, toDate: to, withReasons: false },
+      {
+        specialistId: "",
+        skill: "systemic_practice",
+        language: "",
+        kind: 1,
+        lengthMinutes: 60,
+        fromDate: from,
+        toDate: to,
+        withReasons: false,
+        municipalityCode: "",
+      },
       { identity: worker, deadlineMs: 20_000 },
     );
   const rangeFrom = new Date(Date.parse(from) - 8 * 86_400_000);

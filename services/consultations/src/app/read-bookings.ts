@@ -2,9 +2,18 @@
 // specialist's feed and the waitlist. An invitation or a feed never carries the child's identity
 // or the topic: a kind, a time, a place or link.
 import { randomUUID } from "node:crypto";
-import { HELSINKI, isLocalDate, localDateOf, Planner, type Slot, writeCalendar } from "@silta/calendar";
+import { HELSINKI, isLocalDate, isoWeekOf, localDateOf, type NotOffered, Planner, type Slot, writeCalendar } from "@silta/calendar";
 import { type Identity, idempotencyKey, invalidArgument, notFound } from "@silta/platform";
-import { type Booking, type BookingKind, lengthProblem, type Problem, SKILLS, targetProblems } from "../domain/booking.ts";
+import {
+  type Booking,
+  type BookingKind,
+  type FairnessSettings,
+  lengthProblem,
+  type Problem,
+  reservedShareAllows,
+  SKILLS,
+  targetProblems,
+} from "../domain/booking.ts";
 import { availabilityOf, rulesFor, type Specialist } from "../domain/specialist.ts";
 import { assertBooker, isBooker, isCoordinator, isSpecialistRole } from "./authorise.ts";
 import { visibleBooking } from "./change-booking.ts";
@@ -15,6 +24,41 @@ const DAY = 86_400_000;
 const MAX_RANGE_DAYS = 42;
 const STEP_MIN = 30;
 
+export type ListedSlot = Omit<Slot, "reason"> & { specialistId: string; reason?: NotOffered | "reserved_share" };
+
+/**
+ * Whether the reserved share lets a non-prioritised municipality have a time of this specialist:
+ * the same rule as at booking (reservedShareAllows), over the minutes others hold in each ISO week
+ * of the specialist's zone, counted from the bookings already read.
+ */
+function reservedShareOf(f: FairnessSettings, s: Specialist, held: Booking[], planner: Planner, now: number, lengthMinutes: number) {
+  const others = new Map<string, number>();
+  for (const b of held)
+    if (!b.priority) {
+      const week = isoWeekOf(localDateOf(b.startsAt, s.timeZone));
+      others.set(week, (others.get(week) ?? 0) + (b.endsAt.getTime() - b.startsAt.getTime()) / 60_000);
+    }
+  const capacity = new Map<string, number>();
+  return (start: number): boolean => {
+    const date = localDateOf(start, s.timeZone);
+    const week = isoWeekOf(date);
+    let c = capacity.get(week);
+    if (c === undefined) {
+      c = planner.weekCapacityMinutes(date);
+      capacity.set(week, c);
+    }
+    return reservedShareAllows({
+      settings: f,
+      priority: false,
+      startsAt: start,
+      now,
+      lengthMinutes,
+      weekCapacityMinutes: c,
+      othersBookedMinutes: others.get(week) ?? 0,
+    });
+  };
+}
+
 export interface SlotQuery {
   specialistId: string;
   skill: string;
@@ -23,6 +67,8 @@ export interface SlotQuery {
   fromDate: string;
   toDate: string;
   withReasons: boolean;
+  /** The municipality a booking would be counted for: applies the reserved share ("" : not applied). */
+  municipalityCode: string;
 }
 
 const KIND_LABEL: Record<BookingKind, string> = {
@@ -48,7 +94,7 @@ export function readUseCases(deps: Deps) {
     stamp: now,
   });
   return {
-    async slots(q: SlotQuery, caller: Identity): Promise<(Slot & { specialistId: string })[]> {
+    async slots(q: SlotQuery, caller: Identity): Promise<ListedSlot[]> {
       if (!isBooker(caller, area) && !isCoordinator(caller, area) && !isSpecialistRole(caller, area))
         throw notFound("SILTA_CONSULTATION_NOT_FOUND", "specialists");
       const p: Problem[] = [];
@@ -60,7 +106,12 @@ export function readUseCases(deps: Deps) {
       const lp = lengthProblem(q.lengthMinutes);
       if (lp) p.push(lp);
       p.push(...targetProblems(q));
+      if (q.municipalityCode !== "" && !settings.knownMunicipality(q.municipalityCode))
+        p.push({ field: "municipality_code", reason: "a municipality code of Statistics Finland" });
       if (p.length > 0) throw invalid(p);
+      // The reserved share, as booking applies it: only for a municipality that is not prioritised.
+      const fairness = q.municipalityCode === "" ? undefined : await store.fairness();
+      const reserved = fairness && fairness.reservedPercent > 0 && !fairness.priorityMunicipalityCodes.includes(q.municipalityCode) ? fairness : undefined;
       let specialists: Specialist[];
       if (q.specialistId !== "") {
         const s = await store.getSpecialist(q.specialistId);
@@ -77,7 +128,7 @@ export function readUseCases(deps: Deps) {
         to,
         now,
       );
-      const out: (Slot & { specialistId: string })[] = [];
+      const out: ListedSlot[] = [];
       for (const s of specialists) {
         const mine = held.filter((b) => b.specialistId === s.specialistId);
         const planner = new Planner(
@@ -88,7 +139,12 @@ export function readUseCases(deps: Deps) {
           q.fromDate,
           q.toDate,
         );
-        for (const slot of planner.slots(q.fromDate, q.toDate, STEP_MIN, q.withReasons)) out.push({ ...slot, specialistId: s.specialistId });
+        const share = reserved ? reservedShareOf(reserved, s, mine, planner, now.getTime(), q.lengthMinutes) : undefined;
+        for (const slot of planner.slots(q.fromDate, q.toDate, STEP_MIN, q.withReasons)) {
+          const reason = slot.reason ?? (share && !share(slot.start) ? ("reserved_share" as const) : undefined);
+          if (reason === undefined) out.push({ ...slot, specialistId: s.specialistId });
+          else if (q.withReasons) out.push({ ...slot, reason, specialistId: s.specialistId });
+        }
       }
       // Ids are ASCII: compared as code units (localeCompare costs ~20× more, and 20 specialists share each time).
       return out.sort((a, b) => a.start - b.start || (a.specialistId < b.specialistId ? -1 : a.specialistId > b.specialistId ? 1 : 0));

@@ -140,6 +140,7 @@ export function consultationHandlers(uc: ConsultationUseCases, areaCode: string,
             fromDate: req.fromDate,
             toDate: req.toDate,
             withReasons: req.withReasons,
+            municipalityCode: req.municipalityCode,
           },
           ctx.requireIdentity(),
         );

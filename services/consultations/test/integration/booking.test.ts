@@ -62,7 +62,17 @@ describe("the rules of a bookable time, checked again when a time is taken", () 
     const { slots } = await unary(
       c,
       c.listSlots,
-      { specialistId: id, skill: "", language: "", kind: 1, lengthMinutes: 60, fromDate: "2027-01-12", toDate: "2027-01-12", withReasons: true },
+      {
+        specialistId: id,
+        skill: "",
+        language: "",
+        kind: 1,
+        lengthMinutes: 60,
+        fromDate: "2027-01-12",
+        toDate: "2027-01-12",
+        withReasons: true,
+        municipalityCode: "",
+      },
       { identity: kuopioWorker },
     );
     const reasonAt = (t: string) => slots.find((s) => s.start === new Date(winter("2027-01-12", t)).toISOString())?.unavailableReason;
@@ -430,10 +440,33 @@ describe("fairness: the share reserved for municipalities without a specialist o
         await unary(c, c.book, consultation({ specialistId: id, start: winter(day, "09:00") }), { identity: kuopioWorker });
       const slot = winter("2027-03-05", "09:00");
       clock.set(new Date(Date.parse(slot) - 49 * 3_600_000).toISOString());
+      // Listing applies the same rule for the municipality asked for: not offered to Kuopio, offered to Rautavaara.
+      const listed = async (municipalityCode: string) =>
+        (
+          await unary(
+            c,
+            c.listSlots,
+            {
+              specialistId: id,
+              skill: "",
+              language: "",
+              kind: 1,
+              lengthMinutes: 60,
+              fromDate: "2027-03-05",
+              toDate: "2027-03-05",
+              withReasons: true,
+              municipalityCode,
+            },
+            { identity: kuopioWorker },
+          )
+        ).slots.find((x) => x.start === new Date(slot).toISOString())?.unavailableReason;
+      expect(await listed("297")).toBe("reserved_share");
+      expect(await listed("687")).toBe("");
       const early = await fail(unary(c, c.book, consultation({ specialistId: id, start: slot }), { identity: kuopioWorker }));
       expect(early.code).toBe("SILTA_CONSULTATION_NOT_BOOKABLE");
       expect(early.message).toContain("reserved for municipalities without a specialist");
       clock.set(new Date(Date.parse(slot) - 47 * 3_600_000).toISOString());
+      expect(await listed("297")).toBe("");
       const late = await unary(c, c.book, consultation({ specialistId: id, start: slot }), { identity: kuopioWorker });
       expect(late.bookings[0]?.status).toBe(BookingStatus.BOOKING_STATUS_CONFIRMED);
       clock.set(new Date(Date.parse(winter("2027-03-04", "09:00")) - 100 * 3_600_000).toISOString());
@@ -535,7 +568,17 @@ describe("bad input and forged identities", () => {
         unary(
           c,
           c.listSlots,
-          { specialistId: id, skill: "", language: "", kind: 1, lengthMinutes: 60, fromDate: "2027-01-20", toDate: "2027-01-19", withReasons: false },
+          {
+            specialistId: id,
+            skill: "",
+            language: "",
+            kind: 1,
+            lengthMinutes: 60,
+            fromDate: "2027-01-20",
+            toDate: "2027-01-19",
+            withReasons: false,
+            municipalityCode: "",
+          },
           { identity: kuopioWorker },
         ),
       "to_date",
