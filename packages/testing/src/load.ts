@@ -120,7 +120,9 @@ export function cpuNow(parts: Record<string, () => number[]>): Record<string, nu
   const ms = (pid: number) => {
     try {
       const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
+      // utime + stime, and cutime + cstime: the CPU of its children that have exited. PostgreSQL's
+      // backends come and go; their CPU stays counted in the postmaster's cutime once they are gone.
+      return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
     } catch {
       return 0;
     }
