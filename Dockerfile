@@ -21,7 +21,7 @@ RUN npm install --no-audit --no-fund --loglevel=error \
  && npm run gen && touch packages/contracts/src/gen/.stamp
 ARG SERVICE
 ARG ADMIN_PORT
-RUN test -n "${SERVICE}" || { echo "--build-arg SERVICE=<gateway|consent|referrals> is required" >&2; exit 1; } \
+RUN test -n "${SERVICE}" || { echo "--build-arg SERVICE=<gateway|consent|referrals|consultations> is required" >&2; exit 1; } \
  && test -n "${ADMIN_PORT}" || { echo "--build-arg ADMIN_PORT=<the service's admin port: 9100|9101|9102> is required (the health check)" >&2; exit 1; } \
  && bash scripts/prod-tree.sh /app "${SERVICE}"
 

@@ -1,5 +1,5 @@
 // The image's contents without Docker: scripts/prod-tree.sh builds the tree the Dockerfile
-// copies into the image (production dependencies only), and the three services start from it
+// copies into the image (production dependencies only), and the four services start from it
 // against the real PostgreSQL, Kafka and Redis, calling each other over mutual TLS as the chart
 // configures them (global.grpcTls), become ready, and answer.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -23,7 +23,12 @@ const mtls = (service: string) => {
 };
 // Ports are asked of the kernel (bind to 0, close) rather than fixed: a fixed port in the
 // ephemeral range can be held by any of the suite's outgoing connections.
-let ports: { consent: { grpc: number; admin: number }; referrals: { grpc: number; admin: number }; gateway: { http: number; admin: number } };
+let ports: {
+  consent: { grpc: number; admin: number };
+  referrals: { grpc: number; admin: number };
+  consultations: { grpc: number; admin: number };
+  gateway: { http: number; admin: number };
+};
 
 interface Started {
   service: string;
@@ -51,7 +56,12 @@ function start(service: string, env: Record<string, string>): void {
 async function allReady(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Map(started.map((s) => [s.service, s]));
-  const admin: Record<string, number> = { consent: ports.consent.admin, referrals: ports.referrals.admin, gateway: ports.gateway.admin };
+  const admin: Record<string, number> = {
+    consent: ports.consent.admin,
+    referrals: ports.referrals.admin,
+    consultations: ports.consultations.admin,
+    gateway: ports.gateway.admin,
+  };
   let last: Record<string, string> = {};
   while (pending.size > 0) {
     for (const s of pending.values()) {
@@ -74,12 +84,17 @@ beforeAll(async () => {
   ports = {
     consent: { grpc: await freePort(), admin: await freePort() },
     referrals: { grpc: await freePort(), admin: await freePort() },
+    consultations: { grpc: await freePort(), admin: await freePort() },
     gateway: { http: await freePort(), admin: await freePort() },
   };
-  const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "gateway"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "consultations", "gateway"], { cwd: root, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`prod-tree.sh failed: ${r.stderr}`);
-  const [consentDb, referralsDb] = await Promise.all([createTestDatabase("prodtree_consent"), createTestDatabase("prodtree_referrals")]);
-  dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase);
+  const [consentDb, referralsDb, consultationsDb] = await Promise.all([
+    createTestDatabase("prodtree_consent"),
+    createTestDatabase("prodtree_referrals"),
+    createTestDatabase("prodtree_consultations"),
+  ]);
+  dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase, consultationsDb as TestDatabase);
   const kafka = { SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") };
   // The identity keys as compose makes them: with the production tree's own script.
   const identity = join(out, "identity");
@@ -106,6 +121,18 @@ beforeAll(async () => {
     SILTA_AREA_CODE: "13",
     SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 9).toString("base64"),
   });
+  start("consultations", {
+    ...trust,
+    SILTA_IDENTITY_SIGNING_KEY_FILE: join(identity, "consultations.signing-key.json"),
+    ...kafka,
+    ...mtls("consultations"),
+    SILTA_DATABASE_URL: consultationsDb.url,
+    SILTA_GRPC_PORT: `${ports.consultations.grpc}`,
+    SILTA_ADMIN_PORT: `${ports.consultations.admin}`,
+    SILTA_CONSENT_ADDRESS: `127.0.0.1:${ports.consent.grpc}`,
+    SILTA_AREA_CODE: "13",
+    SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 9).toString("base64"),
+  });
   const keys = join(out, "keys");
   const token = spawnSync(process.execPath, ["scripts/token.ts", "--dir", keys], { cwd: join(out, "services/gateway"), encoding: "utf8" });
   if (token.status !== 0) throw new Error(`token.ts from the production tree failed: ${token.stderr}`);
@@ -118,6 +145,7 @@ beforeAll(async () => {
     SILTA_REDIS_URL: testEnv.redisUrl,
     SILTA_CONSENT_ADDRESS: `127.0.0.1:${ports.consent.grpc}`,
     SILTA_REFERRALS_ADDRESS: `127.0.0.1:${ports.referrals.grpc}`,
+    SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${ports.consultations.grpc}`,
     SILTA_JWKS_FILE: join(keys, "jwks.json"),
     SILTA_JWT_ISSUER: "silta-dev",
     SILTA_JWT_AUDIENCE: "silta",
@@ -140,7 +168,7 @@ describe("the production tree (the image's /app)", () => {
     expect(modules).toContain("@silta");
   });
 
-  it("starts consent, referrals and the gateway, which become ready and serve, calling each other over mTLS", async () => {
+  it("starts consent, referrals, consultations and the gateway, which become ready and serve, calling each other over mTLS", async () => {
     await allReady(150_000);
     const readyz = (await (await fetch(`http://127.0.0.1:${ports.gateway.admin}/readyz`)).json()) as { status: string };
     expect(readyz.status).toBe("ready");
@@ -156,7 +184,14 @@ describe("the production tree (the image's /app)", () => {
     });
     expect(status.status, await status.clone().text()).toBe(404);
     expect(((await status.json()) as { code: string }).code).toBe("SILTA_REFERRAL_NOT_FOUND");
-    // The gateway's readiness asked consent and referrals over mTLS; a plaintext caller is refused.
+    // The calendar's dependencies are in the tree: the gateway asks consultations (over mTLS) for a
+    // teacher's view of the specialists, and consultations answers with its own 404.
+    const specialists = await fetch(`http://127.0.0.1:${ports.gateway.http}/v1/consultations/specialists`, {
+      headers: { authorization: `Bearer ${minted.stdout.trim()}` },
+    });
+    expect(specialists.status, await specialists.clone().text()).toBe(404);
+    expect(((await specialists.json()) as { code: string }).code).toBe("SILTA_CONSULTATION_NOT_FOUND");
+    // The gateway's readiness asked consent, referrals and consultations over mTLS; a plaintext caller is refused.
     const plain = createClient(HealthClient, `127.0.0.1:${ports.consent.grpc}`, credentials.createInsecure());
     await expect(unary(plain, plain.check, { service: "" }, { deadlineMs: 2000 })).rejects.toMatchObject({ kind: "unavailable" });
     plain.close();
