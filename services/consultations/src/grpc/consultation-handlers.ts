@@ -131,7 +131,7 @@ export function consultationHandlers(uc: ConsultationUseCases, areaCode: string,
         return { specialist: specialistToProto(s) };
       },
       async listSlots(req, ctx) {
-        const slots = await uc.read.slots(
+        const listed = await uc.read.slots(
           {
             specialistId: req.specialistId,
             skill: req.skill,
@@ -154,13 +154,21 @@ export function consultationHandlers(uc: ConsultationUseCases, areaCode: string,
           }
           return v;
         };
+        if (req.groupBySpecialist)
+          return {
+            slots: [],
+            bySpecialist: listed.map((g) => ({
+              specialistId: g.specialistId,
+              starts: g.slots.map((x) => at(x.start)),
+              unavailableReasons: req.withReasons ? g.slots.map((x) => x.reason ?? "") : [],
+            })),
+          };
+        // One list by time, specialists in id order at each time (ids are ASCII: compared as code units).
+        const flat = listed.flatMap((g) => g.slots.map((x) => ({ ...x, specialistId: g.specialistId })));
+        flat.sort((x, y) => x.start - y.start || (x.specialistId < y.specialistId ? -1 : x.specialistId > y.specialistId ? 1 : 0));
         return {
-          slots: slots.map((s) => ({
-            specialistId: s.specialistId,
-            start: at(s.start),
-            end: at(s.end),
-            unavailableReason: s.reason ?? "",
-          })),
+          slots: flat.map((x) => ({ specialistId: x.specialistId, start: at(x.start), end: at(x.end), unavailableReason: x.reason ?? "" })),
+          bySpecialist: [],
         };
       },
       async holdSlot(req, ctx) {

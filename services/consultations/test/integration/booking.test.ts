@@ -72,6 +72,7 @@ describe("the rules of a bookable time, checked again when a time is taken", () 
         toDate: "2027-01-12",
         withReasons: true,
         municipalityCode: "",
+        groupBySpecialist: false,
       },
       { identity: kuopioWorker },
     );
@@ -79,6 +80,26 @@ describe("the rules of a bookable time, checked again when a time is taken", () 
     expect(reasonAt("10:00")).toBe("taken");
     expect(reasonAt("11:00")).toBe("taken"); // inside the 15-minute after-buffer of 10:00–11:00
     expect(reasonAt("11:30")).toBe("");
+    // The same answer grouped by specialist: the same times, in order, with the same reasons.
+    const grouped = await unary(
+      c,
+      c.listSlots,
+      {
+        specialistId: id,
+        skill: "",
+        language: "",
+        kind: 1,
+        lengthMinutes: 60,
+        fromDate: "2027-01-12",
+        toDate: "2027-01-12",
+        withReasons: true,
+        municipalityCode: "",
+        groupBySpecialist: true,
+      },
+      { identity: kuopioWorker },
+    );
+    expect(grouped.slots).toEqual([]);
+    expect(grouped.bySpecialist).toEqual([{ specialistId: id, starts: slots.map((x) => x.start), unavailableReasons: slots.map((x) => x.unavailableReason) }]);
     const before = await rows();
     const e = await fail(unary(c, c.book, consultation({ specialistId: id, start: winter("2027-01-12", "11:05") }), { identity: kuopioWorker }));
     expect(e.code).toBe("SILTA_CONSULTATION_SLOT_TAKEN");
@@ -456,6 +477,7 @@ describe("fairness: the share reserved for municipalities without a specialist o
               toDate: "2027-03-05",
               withReasons: true,
               municipalityCode,
+              groupBySpecialist: false,
             },
             { identity: kuopioWorker },
           )
@@ -578,6 +600,7 @@ describe("bad input and forged identities", () => {
             toDate: "2027-01-19",
             withReasons: false,
             municipalityCode: "",
+            groupBySpecialist: false,
           },
           { identity: kuopioWorker },
         ),
