@@ -35,5 +35,6 @@ export function occurrences(rule: string, first: Date | number, zone: string, ma
     return true;
   });
   if (tooMany) return { reason: `has more than ${max} occurrences` };
+  if (out.length === 0) return { reason: "has no occurrence from the start given (UNTIL before it?)" };
   return out;
 }

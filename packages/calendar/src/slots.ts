@@ -60,7 +60,7 @@ export class Planner {
   readonly #perWeek = new Map<string, number>();
   readonly #a: Availability;
   readonly #rules: BookingRules;
-  readonly #bookings: Bookings;
+  #bookings: Bookings;
   readonly #now: number;
   readonly #from: string;
   readonly #to: string;
@@ -86,6 +86,18 @@ export class Planner {
       const week = isoWeekOf(date);
       this.#perWeek.set(week, (this.#perWeek.get(week) ?? 0) + 1);
     }
+  }
+
+  /**
+   * Counts a time taken while this planner is in use (the earlier occurrences of a series): later
+   * checks see its range and count it against the caps.
+   */
+  take(start: number, occupied: Interval = this.occupied(start)): void {
+    this.#bookings = { taken: [...this.#bookings.taken, occupied], counted: [...this.#bookings.counted, start] };
+    const date = localDateOf(start, this.#a.zone);
+    this.#perDay.set(date, (this.#perDay.get(date) ?? 0) + 1);
+    const week = isoWeekOf(date);
+    this.#perWeek.set(week, (this.#perWeek.get(week) ?? 0) + 1);
   }
 
   /** The range a booking starting at `start` occupies, buffers included. */

@@ -73,5 +73,6 @@ describe("recurrence rules (rrule-temporal)", () => {
     expect(occurrences("FREQ=WEEKLY", first, ZONE, 12)).toEqual({ reason: "must end: give COUNT or UNTIL" });
     expect(occurrences("FREQ=DAILY;COUNT=40", first, ZONE, 12)).toEqual({ reason: "has more than 12 occurrences" });
     expect(occurrences("every other week", first, ZONE, 12)).toMatchObject({ reason: expect.stringContaining("RRULE") });
+    expect(occurrences("FREQ=WEEKLY;UNTIL=20270101T000000Z", first, ZONE, 12)).toMatchObject({ reason: expect.stringContaining("no occurrence") });
   });
 });

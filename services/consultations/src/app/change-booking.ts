@@ -43,7 +43,7 @@ const isRequester = (b: Booking, c: Identity) => b.requesterRef === c.subject &&
 
 export function confirmBooking(deps: Deps) {
   return async (id: string, details: BookingDetails | undefined, caller: Identity): Promise<Booking> => {
-    const { booking } = await visibleBooking(deps, id, caller);
+    const { booking, specialist } = await visibleBooking(deps, id, caller);
     if (!isRequester(booking, caller)) throw notFound("SILTA_CONSULTATION_NOT_FOUND", `booking ${id}`);
     if (!details) throw invalidArgument("SILTA_CONSULTATION_INVALID", [{ field: "details", reason: "the booking's details are required to confirm it" }]);
     const problems = detailProblems(details, (c) => deps.settings.knownMunicipality(c));
@@ -51,7 +51,6 @@ export function confirmBooking(deps: Deps) {
     if (problems.length > 0) throw invalidArgument("SILTA_CONSULTATION_INVALID", problems);
     const wrong = allows(booking, "confirm");
     if (wrong) throw failedPrecondition("SILTA_CONSULTATION_WRONG_STATE", wrong, `booking/${id}`);
-    const specialist = (await deps.store.getSpecialist(booking.specialistId)) as Specialist;
     let subjectPseudonym: string | undefined;
     let decisionId: string | undefined;
     if (details.kind === "co_work") {
@@ -96,9 +95,7 @@ export function confirmBooking(deps: Deps) {
       };
       if (!(await fairnessAllows(tx, s, planner, fairness, next, now))) throw refusal("reserved_share", s.specialistId, b.startsAt);
       await tx.updateBooking(next);
-      await tx.markBooked(s.specialistId, now);
-      await tx.addHistory(id, "confirmed", actor(caller), "", now);
-      await tx.emit([{ type: "confirmed", booking: next, specialist: s }]);
+      await tx.recordTaken(s.specialistId, [id], "confirmed", actor(caller), now, [{ type: "confirmed", booking: next, specialist: s }]);
       return next;
     });
   };

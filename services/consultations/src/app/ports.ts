@@ -48,7 +48,6 @@ export interface ConsultationTx {
   addHistory(bookingId: string, action: string, actor: { ref: string; organisationId: string }, reason: string, at: Date): Promise<void>;
   /** Takes one seat: the session with it counted, "already" (this worker has one), or "full" (nothing written). */
   takeSeat(sessionId: string, worker: { ref: string; organisationId: string }, at: Date): Promise<Booking | "already" | "full">;
-  markBooked(specialistId: string, at: Date): Promise<void>;
   /**
    * The history rows of newly taken bookings, the specialist's last-booked time and their events,
    * in one write; only under the specialist's lock (it orders the specialist's events).
@@ -85,7 +84,7 @@ export interface ConsultationStore {
   getBooking(id: string): Promise<Booking | undefined>;
   getBookings(ids: string[]): Promise<Booking[]>;
   /** A worker's bookings: as requester, responsible worker, specialist, or seat holder. */
-  bookingsOf(q: { ref: string; organisationId: string; specialistIds: string[]; from: Date; limit: number; areaWorker: boolean }): Promise<Booking[]>;
+  bookingsOf(q: { ref: string; organisationId: string; from: Date; limit: number; areaWorker: boolean }): Promise<Booking[]>;
   /** Whether the worker holds a seat in the session. */
   hasSeat(sessionId: string, worker: { ref: string; organisationId: string }): Promise<boolean>;
   feedBookings(specialistId: string, from: Date): Promise<Booking[]>;

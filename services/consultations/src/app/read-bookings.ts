@@ -168,11 +168,9 @@ export function readUseCases(deps: Deps) {
       if (Number.isNaN(from.getTime())) p.push({ field: "from", reason: "an RFC 3339 instant" });
       if (q.limit < 0 || q.limit > 500) p.push({ field: "limit", reason: "0–500 (0: 100)" });
       if (p.length > 0) throw invalid(p);
-      const specialists = (await store.listSpecialists({})).filter((s) => s.personRef === caller.subject && s.organisationId === caller.organisationId);
       return store.bookingsOf({
         ref: caller.subject,
         organisationId: caller.organisationId,
-        specialistIds: specialists.map((s) => s.specialistId),
         from,
         limit: q.limit || 100,
         areaWorker: caller.organisationType === "wellbeing_area" && caller.areaCodes.includes(area.code),

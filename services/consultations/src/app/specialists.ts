@@ -62,6 +62,8 @@ export function specialistUseCases(deps: Deps) {
       if (!input.organisationType) p.push({ field: "organisation_type", reason: "the wellbeing area or a regional expert centre" });
       if (input.displayName.length > 100) p.push({ field: "display_name", reason: "at most 100 characters" });
       if (input.skills.length === 0) p.push({ field: "skills", reason: "at least one skill" });
+      if (input.skills.length > 20 || input.languages.length > 10 || input.municipalityCodes.length > 100)
+        p.push({ field: "skills", reason: "at most 20 skills, 10 languages and 100 municipalities" });
       input.skills.forEach((s, i) => {
         if (!(SKILLS as readonly string[]).includes(s)) p.push({ field: `skills[${i}]`, reason: `unknown skill; one of ${SKILLS.join(", ")}` });
       });
@@ -107,6 +109,12 @@ export function specialistUseCases(deps: Deps) {
       const p: Problem[] = [];
       const zone = input.timeZone || s.timeZone;
       if (!isTimeZone(zone)) p.push({ field: "time_zone", reason: "must be an IANA time-zone name such as Europe/Helsinki" });
+      // Bounded before the checks that compare every pair of schedules and rules.
+      const tooMany: Problem[] = [];
+      if (input.schedules.length > 20) tooMany.push({ field: "schedules", reason: "at most 20 schedules" });
+      if (input.schedules.some((x) => x.rules.length > 50)) tooMany.push({ field: "schedules", reason: "at most 50 weekly rules in a schedule" });
+      if (input.overrides.length > 400) tooMany.push({ field: "overrides", reason: "at most 400 date overrides" });
+      if (tooMany.length > 0) throw invalid([...p, ...tooMany]);
       p.push(...scheduleProblems(input.schedules), ...overrideProblems(input.overrides));
       const rules = input.rules ?? s.rules;
       const range = (field: string, v: number, lo: number, hi: number) => {
@@ -126,6 +134,7 @@ export function specialistUseCases(deps: Deps) {
     async setOutOfOffice(id: string, spans: { from: string; until: string; standIn: string }[], caller: Identity): Promise<Specialist> {
       const s = await managed(id, caller);
       const p: Problem[] = [];
+      if (spans.length > 50) throw invalid([{ field: "out_of_office", reason: "at most 50 spans" }]);
       const out: OutOfOffice[] = [];
       for (const [i, o] of spans.entries()) {
         const from = new Date(o.from);

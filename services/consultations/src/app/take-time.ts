@@ -25,6 +25,7 @@ import {
   type FairnessSettings,
   lengthProblem,
   type Problem,
+  placeProblems,
   reservedShareAllows,
   roundRobinOrder,
   targetProblems,
@@ -180,8 +181,7 @@ export function takeTime(deps: Deps) {
         problems.push({ field: "capacity", reason: "a training session has 1–500 seats" });
       if ((r.topic ?? "").length > 300) problems.push({ field: "topic", reason: "at most 300 characters" });
       if (containsHetu(r.topic ?? "")) problems.push({ field: "topic", reason: "must not contain a henkilötunnus" });
-      if (!r.location && !r.videoLink) problems.push({ field: "location", reason: "a place or a video link is required" });
-      if (r.videoLink && !/^https:\/\/\S{3,500}$/.test(r.videoLink)) problems.push({ field: "video_link", reason: "must be an https URL" });
+      problems.push(...placeProblems({ location: r.location ?? "", videoLink: r.videoLink ?? "" }));
     }
     if (problems.length > 0) throw invalid(problems);
     const kind = r.kind as BookingKind;
@@ -293,6 +293,7 @@ export function takeTime(deps: Deps) {
             failed = true;
             break;
           }
+          planner.take(at, { start: b.occupiedFrom.getTime(), end: b.occupiedTo.getTime() });
           made.push(b);
         }
         if (failed) {

@@ -239,10 +239,6 @@ class PgTx implements ConsultationTx {
     return taken.rows[0] ? toBooking(taken.rows[0]) : ("full" as const);
   }
 
-  async markBooked(specialistId: string, at: Date) {
-    await this.#c.query("UPDATE specialists SET last_booked_at = $2 WHERE specialist_id = $1", [specialistId, at]);
-  }
-
   async recordTaken(
     specialistId: string,
     bookingIds: string[],
@@ -412,15 +408,15 @@ export class PgConsultationStore implements ConsultationStore {
     return r.rows.map(toBooking);
   }
 
-  async bookingsOf(q: { ref: string; organisationId: string; specialistIds: string[]; from: Date; limit: number; areaWorker: boolean }) {
+  async bookingsOf(q: { ref: string; organisationId: string; from: Date; limit: number; areaWorker: boolean }) {
     const r = await this.#pool.query(
       `SELECT *, lower(occupied) AS occupied_from, upper(occupied) AS occupied_to FROM bookings b WHERE ends_at >= $3 AND status <> 'expired' AND (
           (requester_ref = $1 AND requester_organisation_id = $2)
-          OR ($6 AND responsible_worker_ref = $1)
-          OR specialist_id = ANY($4::uuid[])
+          OR ($5 AND responsible_worker_ref = $1)
+          OR specialist_id IN (SELECT specialist_id FROM specialists WHERE person_ref = $1 AND organisation_id = $2)
           OR EXISTS (SELECT 1 FROM training_seats s WHERE s.booking_id = b.booking_id AND s.worker_ref = $1 AND s.worker_organisation_id = $2))
-        ORDER BY starts_at LIMIT $5`,
-      [q.ref, q.organisationId, q.from, q.specialistIds, q.limit, q.areaWorker],
+        ORDER BY starts_at LIMIT $4`,
+      [q.ref, q.organisationId, q.from, q.limit, q.areaWorker],
     );
     return r.rows.map(toBooking);
   }

@@ -99,10 +99,7 @@ export function detailProblems(d: BookingDetails, knownMunicipality: (code: stri
       field: f("municipality_code"),
       reason: "a municipality code of Statistics Finland is required (the child's home municipality, or the requesting unit's)",
     });
-  if (d.location === "" && d.videoLink === "") p.push({ field: f("location"), reason: "a place or a video link is required" });
-  if (d.videoLink !== "" && !/^https:\/\/[^\s]{3,500}$/.test(d.videoLink)) p.push({ field: f("video_link"), reason: "must be an https URL" });
-  if (d.location.length > 200) p.push({ field: f("location"), reason: "at most 200 characters" });
-  if (containsHetu(d.location) || containsHetu(d.videoLink)) p.push({ field: f("location"), reason: "must not contain a henkilötunnus" });
+  p.push(...placeProblems(d, f));
   switch (d.kind) {
     case "consultation":
     case "training":
@@ -124,6 +121,16 @@ export function detailProblems(d: BookingDetails, knownMunicipality: (code: stri
       break;
     }
   }
+  return p;
+}
+
+/** Every booking has a place or an https video link, neither with a henkilötunnus in it. */
+export function placeProblems(d: { location: string; videoLink: string }, f: (name: string) => string = (n) => n): Problem[] {
+  const p: Problem[] = [];
+  if (d.location === "" && d.videoLink === "") p.push({ field: f("location"), reason: "a place or a video link is required" });
+  if (d.videoLink !== "" && !/^https:\/\/\S{3,500}$/.test(d.videoLink)) p.push({ field: f("video_link"), reason: "must be an https URL" });
+  if (d.location.length > 200) p.push({ field: f("location"), reason: "at most 200 characters" });
+  if (containsHetu(d.location) || containsHetu(d.videoLink)) p.push({ field: f("location"), reason: "must not contain a henkilötunnus" });
   return p;
 }
 

@@ -189,6 +189,27 @@ describe("the rules of a bookable time, checked again when a time is taken", () 
     expect(monday.bookings[0]?.status).toBe(BookingStatus.BOOKING_STATUS_CONFIRMED);
   });
 
+  it("counts a series' own occurrences against the week's cap: three daily mentorings where two fit are refused whole", async () => {
+    const { specialist } = await registerSpecialist(c, { rules: { capPerWeek: 2 } });
+    const before = await rows();
+    const e = await fail(
+      unary(
+        c,
+        c.book,
+        consultation({
+          specialistId: specialist.specialistId,
+          start: winter("2027-02-22", "10:00"),
+          recurrence: "FREQ=DAILY;COUNT=3",
+          details: { kind: BookingKind.BOOKING_KIND_MENTORING, topic: "" } as never,
+        }),
+        { identity: kuopioWorker },
+      ),
+    );
+    expect(e.code).toBe("SILTA_CONSULTATION_NOT_BOOKABLE");
+    expect(e.message).toContain("the week's cap");
+    expect(await rows()).toEqual(before);
+  });
+
   it("answers a retry with the same request id with the first answer, writing nothing more", async () => {
     const { specialist } = await registerSpecialist(c);
     const req = consultation({ specialistId: specialist.specialistId, start: winter("2027-01-15", "10:00") });
@@ -631,6 +652,23 @@ describe("bad input and forged identities", () => {
           { identity: coordinator },
         ),
       "capacity",
+    ],
+    [
+      "more date overrides than a calendar has days",
+      (id: string) =>
+        unary(
+          c,
+          c.setAvailability,
+          {
+            specialistId: id,
+            timeZone: "Europe/Helsinki",
+            schedules: [],
+            overrides: Array.from({ length: 401 }, () => ({ date: "2027-01-01", dayOff: true, start: "", end: "" })),
+            worksOnHolidays: false,
+          },
+          { identity: coordinator },
+        ),
+      "overrides",
     ],
     [
       "a training session with neither a place nor a video link",
