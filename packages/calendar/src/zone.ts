@@ -17,6 +17,7 @@ const dateMemo = new Map<string, string>();
 const weekMemo = new Map<string, string>();
 const weekdayMemo = new Map<string, number>();
 const weekOfMemo = new Map<string, { monday: string; sunday: string }>();
+const spanMemo = new Map<string, readonly string[]>();
 
 /** An IANA zone name the time-zone database knows ("Europe/Helsinki", "UTC"); offsets such as "+02:00" are not zone names. */
 export function isTimeZone(name: string): boolean {
@@ -109,12 +110,19 @@ export function isoWeekOf(date: string): string {
 /** ISO weekday of a local date: 1 = Monday … 7 = Sunday. */
 export const isoWeekday = (date: string): number => memo(weekdayMemo, date, () => Temporal.PlainDate.from(date).dayOfWeek);
 
-/** The local dates from `from` to `to`, both included (calendar arithmetic: no zone involved). */
-export function datesBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  const end = Date.parse(`${to}T00:00:00Z`);
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
-  return out;
+/** The local dates from `from` to `to`, both included (calendar arithmetic: no zone involved). Shared: do not change it. */
+export function datesBetween(from: string, to: string): readonly string[] {
+  return memo(
+    spanMemo,
+    `${from}|${to}`,
+    () => {
+      const out: string[] = [];
+      const end = Date.parse(`${to}T00:00:00Z`);
+      for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+      return Object.freeze(out);
+    },
+    256,
+  );
 }
 
 /** The Monday of the ISO week a local date is in, and the Sunday. */

@@ -108,6 +108,7 @@ try {
   const spread = await specialists(CONCURRENCY, "substance_abuse", everyDay, "00:00", "24:00");
   const sqlSpread = await specialists(CONCURRENCY, "placed_children", everyDay, "00:00", "24:00");
   const bare = await specialists(20, "violence", everyDay, "00:00", "24:00");
+  const writeSpread = await specialists(CONCURRENCY, "early_childhood", everyDay, "00:00", "24:00");
   const base = Date.parse(`${nthWorkingDayAfter(helsinkiDate(new Date()), 2, { evesOff: true })}T00:00:00Z`);
   const slot = (ids: string[], i: number) => ({
     specialistId: ids[i % ids.length] as string,
@@ -196,6 +197,35 @@ try {
       c.release();
     }
   };
+  // A lower bound for any booking that writes what the issue asks atomically: its four writes (the
+  // request key, the booking under the exclusion constraint, its history row, its outbox event) in
+  // ONE statement, one round trip, no rules, no lock, no reads. If even this is far below half the
+  // bare insert, the ≥ 0.5× goal is out of reach whatever the service does around its SQL.
+  let w = 0;
+  const writesOnly = () => {
+    const s = slot(writeSpread, w++);
+    const id = randomUUID();
+    const end = new Date(s.start.getTime() + 15 * 60_000);
+    const outbox = outboxInsert(
+      [
+        {
+          topic: CONSULTATION_TOPIC.name,
+          aggregateId: s.specialistId,
+          event: { type: bookingConfirmed.type, source: "/silta/consultations/13", subject: id, contentType: PROTOBUF, data: Buffer.from(id) },
+        },
+      ],
+      8,
+      "EXISTS (SELECT 1 FROM b)",
+    );
+    return pool.query(
+      `WITH k AS (INSERT INTO booking_requests (request_key, booking_ids) VALUES ($6, ARRAY[$1::uuid]) ON CONFLICT DO NOTHING),
+            b AS (INSERT INTO bookings (booking_id, specialist_id, kind, status, starts_at, ends_at, occupied, requester_ref, requester_organisation_id, responsible_worker_ref, municipality_code, location, ical_uid, assigned_by)
+                  VALUES ($1, $2, 'consultation', 'confirmed', $3, $4, tstzrange($3, $4), 'bench-msw', 'kuopio-sosiaalityo', 'sw-1', '297', 'Kuopio', $5, 'fixed') ON CONFLICT DO NOTHING RETURNING booking_id),
+            h AS (INSERT INTO booking_history (booking_id, action, actor_ref, actor_organisation_id, reason, at) SELECT booking_id, 'confirmed', 'bench-msw', 'kuopio-sosiaalityo', '', $7 FROM b)
+       ${outbox.sql}`,
+      [id, s.specialistId, s.start, end, `${id}@silta`, `18:kuopio-sosiaalityo:${uniqueName("w")}`, new Date(), ...outbox.params],
+    );
+  };
   const measure = async (name: string, fn: () => Promise<unknown>, cpuParts: Record<string, () => number[]>) => {
     const before = cpuNow(parts(cpuParts));
     const r = await runLoad({ concurrency: CONCURRENCY, durationMs: SECONDS * 1000, warmupMs: 2000 }, fn);
@@ -208,6 +238,7 @@ try {
   n = 0;
   const spreadRun = await measure("Book, one specialist per caller", bookOn(spread), { "consultations service": () => [service.pid as number] });
   const sqlRun = await measure("the same SQL directly", bookingSql, {});
+  const writesRun = await measure("the writes in one statement", writesOnly, {});
   const bareAgain = await measure("bare insert (again)", insert, {});
   const bareRate = (bareRun.r.perSecond + bareAgain.r.perSecond) / 2;
 
@@ -264,6 +295,16 @@ try {
       [s.rows.map((r) => r.specialist_id), rangeFrom, rangeTo, new Date()],
     );
   };
+  // The listing's own statements issued directly: only the columns it uses, instants as numbers.
+  const readAsListing = async () => {
+    const s = await pool.query("SELECT * FROM specialists WHERE $1 = ANY(skills) ORDER BY specialist_id", ["systemic_practice"]);
+    await pool.query(
+      `SELECT specialist_id, priority, (extract(epoch FROM starts_at) * 1000)::float8 AS s, (extract(epoch FROM ends_at) * 1000)::float8 AS e,
+              (extract(epoch FROM lower(occupied)) * 1000)::float8 AS of, (extract(epoch FROM upper(occupied)) * 1000)::float8 AS ot
+         FROM bookings WHERE specialist_id = ANY($1::uuid[]) AND occupied && tstzrange($2, $3) AND (status = 'confirmed' OR (status = 'held' AND expires_at > $4))`,
+      [s.rows.map((r) => r.specialist_id), rangeFrom, rangeTo, new Date()],
+    );
+  };
   const sequential = async (name: string, fn: () => Promise<unknown>, cpuParts: Record<string, () => number[]>) => {
     for (let i = 0; i < 20; i++) await fn();
     const before = cpuNow(parts(cpuParts));
@@ -283,6 +324,7 @@ try {
   await pool.query("ANALYZE bookings");
   const slotsSeen = (await listAs(false)()).slots.length;
   const bareRead = await sequential("bare read", read, {});
+  const ownRead = await sequential("the listing's SQL directly", readAsListing, {});
   const listing = await sequential("ListSlots", listAs(false), { "consultations service": () => [service.pid as number] });
   const grouped = await sequential("ListSlots grouped", listAs(true), { "consultations service": () => [service.pid as number] });
 
@@ -303,9 +345,10 @@ The consent and consultations services, PostgreSQL and the load generator share 
 | \`Book\` over gRPC (rules under the specialist's lock, insert, history, outbox), 20 specialists: 2.5 callers queue on each one's lock | ${bookRun.r.calls} | ${bookRun.r.errors} | ${fmt(bookRun.r.perSecond)} | ${fmt(bookRun.r.p50Ms, 2)} | ${fmt(bookRun.r.p99Ms, 2)} |
 | \`Book\`, ${CONCURRENCY} specialists: no caller waits for another's lock | ${spreadRun.r.calls} | ${spreadRun.r.errors} | ${fmt(spreadRun.r.perSecond)} | ${fmt(spreadRun.r.p50Ms, 2)} | ${fmt(spreadRun.r.p99Ms, 2)} |
 | the same SQL a booking issues, directly from pg (reads, request key, lock, the week's bookings, insert, history + outbox), ${CONCURRENCY} specialists | ${sqlRun.r.calls} | ${sqlRun.r.errors} | ${fmt(sqlRun.r.perSecond)} | ${fmt(sqlRun.r.p50Ms, 2)} | ${fmt(sqlRun.r.p99Ms, 2)} |
+| a booking's four writes (request key, booking, history, outbox) in one statement, directly from pg: a lower bound (no rules, no lock, no reads) | ${writesRun.r.calls} | ${writesRun.r.errors} | ${fmt(writesRun.r.perSecond)} | ${fmt(writesRun.r.p50Ms, 2)} | ${fmt(writesRun.r.p99Ms, 2)} |
 | bare INSERT again | ${bareAgain.r.calls} | ${bareAgain.r.errors} | ${fmt(bareAgain.r.perSecond)} | ${fmt(bareAgain.r.p50Ms, 2)} | ${fmt(bareAgain.r.p99Ms, 2)} |
 
-**Booking throughput / bare insert throughput: ${fmt(bookRun.r.perSecond / bareRate, 2)}× (20 specialists), ${fmt(spreadRun.r.perSecond / bareRate, 2)}× (${CONCURRENCY} specialists)** (goal ≥ 0.5×). Against the sum of its database parts (the same SQL directly): **${fmt(spreadRun.r.perSecond / sqlRun.r.perSecond, 2)}×** — what the service adds (gRPC, proof, rules, mapping) on top of its SQL.
+**Booking throughput / bare insert throughput: ${fmt(bookRun.r.perSecond / bareRate, 2)}× (20 specialists), ${fmt(spreadRun.r.perSecond / bareRate, 2)}× (${CONCURRENCY} specialists)** (goal ≥ 0.5×). Against the sum of its database parts (the same SQL directly): **${fmt(spreadRun.r.perSecond / sqlRun.r.perSecond, 2)}×** — what the service adds (gRPC, proof, rules, mapping) on top of its SQL. The lower bound (its four writes in one statement, nothing else) reaches **${fmt(writesRun.r.perSecond / bareRate, 2)}×** of the bare insert: ${writesRun.r.perSecond / bareRate < 0.5 ? "the ≥ 0.5× goal cannot be met by any booking that writes its request key, history and event with it" : "the goal is not ruled out by the writes alone"}.
 
 CPU ms per operation:
 
@@ -315,20 +358,23 @@ ${cpuRow("bare insert", bareRun.cpu)}
 ${cpuRow("Book (20 specialists)", bookRun.cpu)}
 ${cpuRow(`Book (${CONCURRENCY} specialists)`, spreadRun.cpu)}
 ${cpuRow("the same SQL directly", sqlRun.cpu)}
+${cpuRow("the four writes in one statement", writesRun.cpu)}
 
 **Slot listing, any of 20 specialists with one skill, 4 weeks** (${from} … ${to}, weekdays 09:00–15:00, two hours of each day booked; ${slotsSeen} slots answered), ${LISTINGS} calls one at a time after 20 unmeasured:
 
 | what | p50 ms | p99 ms |
 |---|---|---|
 | bare read of the same rows (specialists of the skill, bookings holding time in the range) | ${fmt(bareRead.p50, 2)} | ${fmt(bareRead.p99, 2)} |
+| the listing's own statements issued directly (the bookings' instants as numbers, only the columns it uses) | ${fmt(ownRead.p50, 2)} | ${fmt(ownRead.p99, 2)} |
 | \`ListSlots\` over gRPC (one \`Slot\` per time) | ${fmt(listing.p50, 2)} | ${fmt(listing.p99, 2)} |
 | \`ListSlots\` with \`groupBySpecialist\` (each specialist's start times) | ${fmt(grouped.p50, 2)} | ${fmt(grouped.p99, 2)} |
 
-**Listing / bare read (p50): ${fmt(listing.p50 / bareRead.p50, 2)}× one slot per time, ${fmt(grouped.p50 / bareRead.p50, 2)}× grouped** (goal ≤ 2×).
+**Listing / bare read (p50): ${fmt(listing.p50 / bareRead.p50, 2)}× one slot per time, ${fmt(grouped.p50 / bareRead.p50, 2)}× grouped** (goal ≤ 2×). Against the listing's own statements issued directly: ${fmt(listing.p50 / ownRead.p50, 2)}× and ${fmt(grouped.p50 / ownRead.p50, 2)}×.
 
 | run | CPU ms per call |
 |---|---|
 ${cpuRow("bare read", bareRead.cpu)}
+${cpuRow("the listing's SQL directly", ownRead.cpu)}
 ${cpuRow("ListSlots", listing.cpu)}
 ${cpuRow("ListSlots grouped", grouped.cpu)}
 `;

@@ -80,7 +80,8 @@ export interface ConsultationStore {
   setFairness(f: FairnessSettings): Promise<void>;
   /** Bookings per specialist starting from `since` on, upcoming ones included (the round robin's load). */
   recentBookings(specialistIds: string[], since: Date): Promise<Map<string, number>>;
-  occupyingMany(specialistIds: string[], from: Date, to: Date, now: Date): Promise<Booking[]>;
+  /** The times held (confirmed, or a live hold) by these specialists overlapping [from, to): a listing's input. */
+  heldTimes(specialistIds: string[], from: Date, to: Date, now: Date): Promise<HeldTime[]>;
   getBooking(id: string): Promise<Booking | undefined>;
   getBookings(ids: string[]): Promise<Booking[]>;
   /** A worker's bookings: as requester, responsible worker, specialist, or seat holder. */
@@ -91,6 +92,17 @@ export interface ConsultationStore {
   joinWaitlist(e: WaitlistEntry, requestKey: string): Promise<{ entryId: string; position: number }>;
   /** Minutes confirmed per municipality (metrics: the share each municipality got). */
   minutesByMunicipality(since: Date): Promise<{ municipalityCode: string; priority: boolean; minutes: number }[]>;
+}
+
+/** What a listing needs of a booking holding time, as epoch milliseconds (the planner's unit). */
+export interface HeldTime {
+  specialistId: string;
+  startsAt: number;
+  endsAt: number;
+  /** The time occupied, buffers included. */
+  occupiedFrom: number;
+  occupiedTo: number;
+  priority: boolean;
 }
 
 export interface ConsentDecision {

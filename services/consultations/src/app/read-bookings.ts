@@ -17,6 +17,7 @@ import {
 import { availabilityOf, rulesFor, type Specialist } from "../domain/specialist.ts";
 import { assertBooker, isBooker, isCoordinator, isSpecialistRole } from "./authorise.ts";
 import { visibleBooking } from "./change-booking.ts";
+import type { HeldTime } from "./ports.ts";
 import type { Deps } from "./take-time.ts";
 
 const invalid = (p: Problem[]) => invalidArgument("SILTA_CONSULTATION_INVALID", p);
@@ -36,12 +37,12 @@ export interface SpecialistTimes {
  * the same rule as at booking (reservedShareAllows), over the minutes others hold in each ISO week
  * of the specialist's zone, counted from the bookings already read.
  */
-function reservedShareOf(f: FairnessSettings, s: Specialist, held: Booking[], planner: Planner, now: number, lengthMinutes: number) {
+function reservedShareOf(f: FairnessSettings, s: Specialist, held: HeldTime[], planner: Planner, now: number, lengthMinutes: number) {
   const others = new Map<string, number>();
   for (const b of held)
     if (!b.priority) {
       const week = isoWeekOf(localDateOf(b.startsAt, s.timeZone));
-      others.set(week, (others.get(week) ?? 0) + (b.endsAt.getTime() - b.startsAt.getTime()) / 60_000);
+      others.set(week, (others.get(week) ?? 0) + (b.endsAt - b.startsAt) / 60_000);
     }
   const capacity = new Map<string, number>();
   return (start: number): boolean => {
@@ -128,19 +129,25 @@ export function readUseCases(deps: Deps) {
       const now = clock.now();
       const from = new Date(Date.parse(`${q.fromDate}T00:00:00Z`) - 8 * DAY);
       const to = new Date(Date.parse(`${q.toDate}T00:00:00Z`) + 9 * DAY);
-      const held = await store.occupyingMany(
+      const held = await store.heldTimes(
         specialists.map((s) => s.specialistId),
         from,
         to,
         now,
       );
+      const bySpecialist = new Map<string, HeldTime[]>();
+      for (const b of held) {
+        const list = bySpecialist.get(b.specialistId);
+        if (list) list.push(b);
+        else bySpecialist.set(b.specialistId, [b]);
+      }
       const out: SpecialistTimes[] = [];
       for (const s of specialists) {
-        const mine = held.filter((b) => b.specialistId === s.specialistId);
+        const mine = bySpecialist.get(s.specialistId) ?? [];
         const planner = new Planner(
           availabilityOf(s),
           rulesFor(s, q.lengthMinutes),
-          { taken: mine.map((b) => ({ start: b.occupiedFrom.getTime(), end: b.occupiedTo.getTime() })), counted: mine.map((b) => b.startsAt.getTime()) },
+          { taken: mine.map((b) => ({ start: b.occupiedFrom, end: b.occupiedTo })), counted: mine.map((b) => b.startsAt) },
           now.getTime(),
           q.fromDate,
           q.toDate,
