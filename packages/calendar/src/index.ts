@@ -1,4 +1,5 @@
 export * from "./availability.ts";
+export * from "./common-slots.ts";
 export * from "./ical.ts";
 export * from "./recurrence.ts";
 export * from "./slots.ts";

@@ -1,0 +1,148 @@
+// A common time for several people: the times inside working hours (local to a zone, Finnish
+// public holidays off) and inside the family's stated windows, when no required participant is
+// busy or unavailable, ranked by how many optional participants are free. Each offered time says
+// who is free; each time not offered says why. RFC 5545's free/busy kinds stay distinct: BUSY and
+// BUSY-UNAVAILABLE keep a required participant out, BUSY-TENTATIVE does not (the time is offered,
+// naming who is only tentatively free).
+//
+// Guarantees (property-tested in test/common-slots.test.ts):
+// - no offered time overlaps a required participant's busy or unavailable block;
+// - every free window at least `lengthMin` long starts an offered time (times step on from the
+//   start of each free window, not from a fixed grid, so a window between two meetings is found);
+// - the answer does not depend on the order of the participants or of their blocks;
+// - instants, not wall-clock times: across a daylight-saving change nothing is offered in the hour
+//   that does not exist, and nothing twice in the hour that repeats.
+import { availableIntervals, type Interval, merge, subtract, type WeeklyRule } from "./availability.ts";
+import { isHoliday } from "./working-days.ts";
+import { localDateOf } from "./zone.ts";
+
+const MIN = 60_000;
+
+export type BusyKind = "busy" | "tentative" | "unavailable";
+export interface BusyBlock extends Interval {
+  kind: BusyKind;
+}
+
+export interface Attendee {
+  /** An opaque reference (a person reference, or a family participant's id): never a name. */
+  ref: string;
+  required: boolean;
+  busy: BusyBlock[];
+}
+
+export interface CommonSlotQuery {
+  /** First and last local date searched (both included). */
+  from: string;
+  to: string;
+  zone: string;
+  lengthMin: number;
+  /** Offered times step on by this from the start of each free window. */
+  stepMin: number;
+  /** Working hours by weekday, local to `zone`. */
+  hours: WeeklyRule[];
+  /** The family's windows (e.g. after school); none: any time of the working hours. */
+  familyWindows?: WeeklyRule[];
+  /** Finnish public holidays (and Midsummer and Christmas Eve) are off. */
+  holidaysOff: boolean;
+  /** Nothing before this instant is offered. */
+  now: number;
+  attendees: Attendee[];
+}
+
+export interface OfferedTime extends Interval {
+  /** Everyone free then (required and optional), sorted. */
+  free: string[];
+  /** Those only tentatively free then, sorted. */
+  tentative: string[];
+  /** How many optional participants are free: the rank. */
+  optionalFree: number;
+}
+
+export type ExcludedReason = "holiday" | "past" | "family_constraint" | "unavailable" | "busy";
+export interface ExcludedTime extends Interval {
+  reason: ExcludedReason;
+  /** Whose block it is ("unavailable", "busy"), sorted. */
+  who: string[];
+}
+
+export const WORKING_HOURS: WeeklyRule[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" }));
+
+const overlaps = (a: Interval, b: Interval) => a.start < b.end && b.start < a.end;
+const byRef = (a: { ref: string }, b: { ref: string }) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
+
+/** Offered times (ranked: most optional participants free first, then earliest) and the times of the working hours not offered, with why. */
+export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; excluded: ExcludedTime[] } {
+  const len = q.lengthMin * MIN;
+  const step = q.stepMin * MIN;
+  const attendees = [...q.attendees].sort(byRef);
+  const working = availableIntervals(
+    { zone: q.zone, schedules: [{ rules: q.hours }], overrides: [], holidaysOff: q.holidaysOff, outOfOffice: [] },
+    q.from,
+    q.to,
+  );
+  const windows = q.familyWindows?.length
+    ? availableIntervals({ zone: q.zone, schedules: [{ rules: q.familyWindows }], overrides: [], holidaysOff: false, outOfOffice: [] }, q.from, q.to)
+    : undefined;
+  const allowed = windows ? intersect(working, windows) : working;
+  const blocking = merge(
+    attendees.filter((a) => a.required).flatMap((a) => a.busy.filter((b) => b.kind !== "tentative").map(({ start, end }) => ({ start, end }))),
+  );
+  const free = subtract(subtract(allowed, blocking), [{ start: Number.NEGATIVE_INFINITY, end: q.now }]);
+
+  const offered: OfferedTime[] = [];
+  for (const w of free)
+    for (let s = w.start; s + len <= w.end; s += step) {
+      const t = { start: s, end: s + len };
+      const who = { free: [] as string[], tentative: [] as string[], optionalFree: 0 };
+      for (const a of attendees) {
+        const hit = a.busy.filter((b) => overlaps(b, t));
+        if (hit.length === 0) {
+          who.free.push(a.ref);
+          if (!a.required) who.optionalFree++;
+        } else if (hit.every((b) => b.kind === "tentative")) who.tentative.push(a.ref);
+      }
+      offered.push({ ...t, ...who });
+    }
+  offered.sort((a, b) => b.optionalFree - a.optionalFree || a.start - b.start);
+
+  // Why each step of the working hours (holidays included) that could not be offered could not (a
+  // step inside a free window is not excluded: an offered time of that window is near it).
+  const scheduled = availableIntervals({ zone: q.zone, schedules: [{ rules: q.hours }], overrides: [], holidaysOff: false, outOfOffice: [] }, q.from, q.to);
+  const starts = new Set(offered.map((o) => o.start));
+  const excluded: ExcludedTime[] = [];
+  for (const h of scheduled)
+    for (let s = h.start; s + len <= h.end; s += step) {
+      const t = { start: s, end: s + len };
+      if (starts.has(s) || free.some((f) => f.start <= t.start && t.end <= f.end)) continue;
+      excluded.push({ ...t, ...whyNot(q, attendees, t, windows) });
+    }
+  return { offered, excluded };
+}
+
+function whyNot(q: CommonSlotQuery, attendees: Attendee[], t: Interval, windows: Interval[] | undefined): { reason: ExcludedReason; who: string[] } {
+  if (q.holidaysOff && isHoliday(localDateOf(t.start, q.zone), { evesOff: true })) return { reason: "holiday", who: [] };
+  if (t.start < q.now) return { reason: "past", who: [] };
+  if (windows && !windows.some((w) => w.start <= t.start && t.end <= w.end)) return { reason: "family_constraint", who: [] };
+  const blockedBy = (kind: BusyKind) => attendees.filter((a) => a.required && a.busy.some((b) => b.kind === kind && overlaps(b, t))).map((a) => a.ref);
+  const unavailable = blockedBy("unavailable");
+  if (unavailable.length > 0) return { reason: "unavailable", who: unavailable };
+  // Inside the hours, the windows and the future, and not free: a required participant is busy.
+  return { reason: "busy", who: blockedBy("busy") };
+}
+
+/** The instants in both lists (each sorted and merged). */
+export function intersect(a: Interval[], b: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as Interval;
+    const y = b[j] as Interval;
+    const start = Math.max(x.start, y.start);
+    const end = Math.min(x.end, y.end);
+    if (start < end) out.push({ start, end });
+    if (x.end < y.end) i++;
+    else j++;
+  }
+  return out;
+}
