@@ -43,8 +43,8 @@ infra-up: $(DEPS_OK) ## start Kafka, PostgreSQL, Redis (installs what is missing
 infra-down: ## stop them
 	@bash scripts/infra.sh down
 
-tools: ## build the Go tools (grpcurl, helm, kubeconform) into the cache dir; fetch the Kubernetes schemas
-	@bash scripts/tools.sh grpcurl helm kubeconform k8s-schemas
+tools: ## build the Go tools (grpcurl, helm, kubeconform) into the cache dir; fetch the Kubernetes schemas; Debian's Chromium
+	@bash scripts/tools.sh chromium grpcurl helm kubeconform k8s-schemas
 
 infra-status: ## show whether each is up
 	@bash scripts/infra.sh status
@@ -61,7 +61,9 @@ up: infra-up services-up ## install what is missing, start everything, say where
 down: services-down infra-down ## stop everything
 
 test: $(GEN_OK) ## the whole suite against the real servers; ends with 'N passed, N failed'
-	@# The Go tools build (cold: grpcurl ~1 min, helm ~4 min) while the servers start.
+	@# Chromium first (apt, which the servers' installs use too), then the Go tools build (cold:
+	@# grpcurl ~1 min, helm ~4 min) while the servers start.
+	@bash scripts/tools.sh chromium
 	@bash scripts/tools.sh grpcurl helm kubeconform k8s-schemas & tools=$$!; bash scripts/infra.sh up; infra=$$?; wait $$tools && [ $$infra -eq 0 ]
 	@node scripts/run-tests.mjs
 

@@ -39,6 +39,8 @@ SILTA_PSEUDONYM_KEY=$(head -c 32 /dev/urandom | base64)
 SILTA_LOG_LEVEL=info
 ENV
   fi
+  # Added after the first local.env files were made: appended once where missing.
+  grep -q '^SILTA_MEETINGS_LINK_SECRET=' "$f" || echo "SILTA_MEETINGS_LINK_SECRET=$(head -c 32 /dev/urandom | base64)" >>"$f"
   echo "$f"
 }
 
@@ -64,7 +66,8 @@ up() {
         # The local gateway trusts the development key that `make token` signs with.
         node scripts/token.ts --dir "$CACHE/dev-jwt" >/dev/null
         export SILTA_HTTP_PORT="$http" SILTA_JWKS_FILE="$CACHE/dev-jwt/jwks.json" SILTA_JWT_ISSUER=silta-dev SILTA_JWT_AUDIENCE=silta \
-          SILTA_REFERRALS_ADDRESS=127.0.0.1:50052 SILTA_CONSULTATIONS_ADDRESS=127.0.0.1:50053
+          SILTA_REFERRALS_ADDRESS=127.0.0.1:50052 SILTA_CONSULTATIONS_ADDRESS=127.0.0.1:50053 \
+          SILTA_MEETINGS_ADDRESS=127.0.0.1:50054
       fi
       # Appended, not truncated: a restart keeps what the last run logged.
       nohup node --import @silta/platform/telemetry-start src/main.ts >>"$CACHE/logs/$s.log" 2>&1 </dev/null &

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Go-built tools, installed with `go install` into $CACHE/bin when missing (TOOLCHAIN.md):
 #   grpcurl (tests of gRPC reflection), helm + kubeconform (chart checks);
-#   and k8s-schemas, the Kubernetes JSON schemas kubeconform validates against.
+#   and k8s-schemas, the Kubernetes JSON schemas kubeconform validates against;
+#   and chromium, Debian's browser for the family's invitation page test (apt, not Go).
 # Usage: tools.sh NAME...   Cold builds take a minute or two each; the Go caches make reruns fast.
 source "$(dirname "$0")/lib.sh"
 BIN="$CACHE/bin"
@@ -52,6 +53,9 @@ PY
 
 for tool in "$@"; do
   if [ "$tool" = k8s-schemas ]; then k8s_schemas; continue; fi
+  # Debian's Chromium for the tests of pages a person opens (playwright-core drives it; nothing
+  # downloads a browser of its own). Installed before anything else uses apt in parallel.
+  if [ "$tool" = chromium ]; then apt_install chromium; continue; fi
   [ -x "$BIN/$tool" ] && continue
   module=$(module_of "$tool")
   step "building $tool with go install ($module)"

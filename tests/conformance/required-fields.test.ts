@@ -5,9 +5,11 @@
 // cases come from the marks in the descriptor set: a new mark without a valid request here fails.
 import { createFileRegistry, type DescExtension, type DescField, fromBinary, getOption, hasOption } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { OrganisationType as CommonOrgType } from "@silta/contracts/common/v1/common.ts";
 import { BasisType, ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { BookingKind, ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
+import { Answer, BusyKind, ChildHeard, EditScope, FamilyRole, MeetingKind, MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { DecisionOutcome, NotifierType, ReferralKind, ReferralServiceClient } from "@silta/contracts/referrals/v1/referrals.ts";
 import { UsageLogServiceClient } from "@silta/contracts/usage/v1/usage.ts";
 import { unary } from "@silta/grpc";
@@ -19,10 +21,12 @@ import {
   type ConsentUnderTest,
   type ConsultationsUnderTest,
   consultationDetails,
+  type MeetingsUnderTest,
   type ReferralsUnderTest,
   registerSpecialist,
   startConsent,
   startConsultations,
+  startMeetings,
   startReferrals,
 } from "../support/chain.ts";
 
@@ -45,6 +49,10 @@ let consultationsDb: TestDatabase;
 let consent: ConsentUnderTest;
 let referrals: ReferralsUnderTest;
 let consultations: ConsultationsUnderTest;
+let meetingsDb: TestDatabase;
+let meetings: MeetingsUnderTest;
+/** How far ahead of the wall clock the meetings service's clock runs (an outcome needs a begun meeting). */
+let meetingsAhead = 0;
 const worker: Identity = callers.worker13;
 const service: Identity = {
   subject: "silta-meetings",
@@ -67,10 +75,11 @@ let cases: Record<string, Case>;
 let ahead = 0;
 
 beforeAll(async () => {
-  [consentDb, referralsDb, consultationsDb] = await Promise.all([
+  [consentDb, referralsDb, consultationsDb, meetingsDb] = await Promise.all([
     createTestDatabase("req_consent"),
     createTestDatabase("req_referrals"),
     createTestDatabase("req_consultations"),
+    createTestDatabase("req_meetings"),
   ]);
   consent = await startConsent(consentDb.url, logs.logger);
   referrals = await startReferrals(referralsDb.url, consent.grpcPort, logs.logger, { SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 5).toString("base64") });
@@ -79,6 +88,71 @@ beforeAll(async () => {
   const usage = referrals.client(UsageLogServiceClient);
   consultations = await startConsultations(consultationsDb.url, consent.grpcPort, logs.logger, {}, { clock: { now: () => new Date(Date.now() + ahead) } });
   const k = consultations.client(ConsultationServiceClient);
+  meetings = await startMeetings(meetingsDb.url, consent.grpcPort, logs.logger, {}, { clock: { now: () => new Date(Date.now() + meetingsAhead) } });
+  const mt = meetings.client(MeetingServiceClient);
+  const notifications: Identity = { ...service, subject: "silta-notifications", organisationId: "silta-notifications-13" };
+  // Area 13's meetings, organised by its child-protection worker; a guardian invited by link.
+  const staffParticipant = () => ({
+    // The organiser's own organisation: invited without a consent question.
+    organisationId: worker.organisationId,
+    organisationType: CommonOrgType.ORGANISATION_TYPE_WELLBEING_AREA,
+    role: "family_worker",
+    personRef: "fw-1",
+    required: true,
+  });
+  const familyParticipant = () => ({
+    role: FamilyRole.FAMILY_ROLE_GUARDIAN,
+    email: "g@example.fi",
+    phone: "",
+    language: "fi",
+    interpreterLanguage: "",
+    required: true,
+  });
+  const meetingRequest = (over: Record<string, unknown> = {}) => ({
+    requestId: uniqueName("m"),
+    kind: MeetingKind.MEETING_KIND_NETWORK,
+    childHetu: freshHetu(),
+    reference: "",
+    referralId: "",
+    start: new Date(Date.now() + 86_400_000).toISOString(),
+    lengthMinutes: 60,
+    recurrence: "",
+    location: "Kuopio",
+    videoLink: "",
+    staff: [staffParticipant()],
+    family: [familyParticipant()],
+    booked: true,
+    answerBy: "",
+    ...over,
+  });
+  const aMeeting = async () => {
+    const { meeting } = await unary(mt, mt.scheduleMeeting, meetingRequest(), { identity: worker });
+    const guardian = meeting?.participants.find((p) => p.familyRole === FamilyRole.FAMILY_ROLE_GUARDIAN)?.participantId ?? "";
+    return { meetingId: meeting?.meetingId ?? "", guardian };
+  };
+  const familyWorker: Identity = { ...worker, subject: "fw-1", roles: ["family_worker"] };
+  const outcome = (over: Record<string, unknown> = {}) => ({
+    recurrenceId: "",
+    attended: [],
+    familyTookPart: true,
+    childTookPart: false,
+    childHeard: ChildHeard.CHILD_HEARD_IN_WRITING,
+    childNotHeardReason: "",
+    actions: [],
+    recordedAt: "",
+    recordedBy: "",
+    ...over,
+  });
+  /** An outcome is recorded once the meeting has begun: the service's clock is two days ahead for the call. */
+  const begun = async <T>(fn: () => Promise<T>) => {
+    meetingsAhead = 2 * 86_400_000;
+    try {
+      return await fn();
+    } finally {
+      meetingsAhead = 0;
+    }
+  };
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   // Area 13's consultations: a coordinator, Kuopio's social worker, and a fresh specialist (free
   // times) for each request, a week ahead on a working day.
   const coordinator: Identity = { ...worker, subject: "coord-1", roles: ["consultation_coordinator"] };
@@ -343,6 +417,121 @@ beforeAll(async () => {
       }),
       call: (q) => unary(k, k.joinWaitlist, q as never, { identity: kuopioWorker }),
     },
+    "silta.meetings.v1.ScheduleMeetingRequest": {
+      request: async () => meetingRequest(),
+      call: (q) => unary(mt, mt.scheduleMeeting, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.StaffParticipant": {
+      request: async () => staffParticipant(),
+      call: (q) => unary(mt, mt.scheduleMeeting, meetingRequest({ staff: [q] }) as never, { identity: worker }),
+    },
+    "silta.meetings.v1.FamilyParticipant": {
+      request: async () => familyParticipant(),
+      call: (q) => unary(mt, mt.scheduleMeeting, meetingRequest({ family: [q] }) as never, { identity: worker }),
+    },
+    "silta.meetings.v1.GetMeetingRequest": {
+      request: async () => ({ meetingId: (await aMeeting()).meetingId }),
+      call: (q) => unary(mt, mt.getMeeting, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.EditMeetingRequest": {
+      request: async () => ({
+        meetingId: (await aMeeting()).meetingId,
+        scope: EditScope.EDIT_SCOPE_ALL,
+        recurrenceId: "",
+        newStart: "",
+        newLengthMinutes: 0,
+        cancel: false,
+        location: "Siilinjärvi",
+        videoLink: "",
+        reason: "",
+      }),
+      call: (q) => unary(mt, mt.editMeeting, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.CancelMeetingRequest": {
+      request: async () => ({ meetingId: (await aMeeting()).meetingId, reason: "" }),
+      call: (q) => unary(mt, mt.cancelMeeting, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.AnswerAsStaffRequest": {
+      request: async () => ({ meetingId: (await aMeeting()).meetingId, answer: Answer.ANSWER_ACCEPTED, note: "" }),
+      call: (q) => unary(mt, mt.answerAsStaff, q as never, { identity: familyWorker }),
+    },
+    "silta.meetings.v1.IssueFamilyLinkRequest": {
+      request: async () => {
+        const { meetingId, guardian } = await aMeeting();
+        return { meetingId, participantId: guardian };
+      },
+      call: (q) => unary(mt, mt.issueFamilyLink, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.RevokeFamilyLinkRequest": {
+      request: async () => {
+        const { meetingId, guardian } = await aMeeting();
+        return { meetingId, participantId: guardian };
+      },
+      call: (q) => unary(mt, mt.revokeFamilyLink, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.AnswerInvitationRequest": {
+      request: async () => {
+        const { meetingId, guardian } = await aMeeting();
+        const { token } = await unary(mt, mt.issueFamilyLink, { meetingId, participantId: guardian }, { identity: worker });
+        return { token, answer: Answer.ANSWER_ACCEPTED, note: "" };
+      },
+      call: (q) => unary(mt, mt.answerInvitation, q as never, {}),
+    },
+    "silta.meetings.v1.RecordOutcomeRequest": {
+      request: async () => ({ meetingId: (await aMeeting()).meetingId, outcome: outcome(), noShow: false }),
+      call: (q) => begun(() => unary(mt, mt.recordOutcome, q as never, { identity: worker })),
+    },
+    "silta.meetings.v1.AgreedAction": {
+      request: async () => ({ title: "Tukiopetus", ownerOrganisationId: "kuopio-school-12", dueDate: "2030-01-31", agreedAt: "" }),
+      call: async (q) => {
+        const { meetingId } = await aMeeting();
+        return begun(() => unary(mt, mt.recordOutcome, { meetingId, outcome: outcome({ actions: [q] }), noShow: false } as never, { identity: worker }));
+      },
+    },
+    "silta.meetings.v1.GetCalendarRequest": {
+      request: async () => ({ meetingId: (await aMeeting()).meetingId, participantId: "" }),
+      call: (q) => unary(mt, mt.getCalendar, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.GetFamilyContactRequest": {
+      request: async () => {
+        const { meetingId, guardian } = await aMeeting();
+        return { meetingId, participantId: guardian };
+      },
+      call: (q) => unary(mt, mt.getFamilyContact, q as never, { identity: notifications }),
+    },
+    "silta.meetings.v1.PublishBusyRequest": {
+      request: async () => ({ personRef: worker.subject, from: `${tomorrow}T00:00:00Z`, to: `${tomorrow}T23:00:00Z`, blocks: [], ical: "" }),
+      call: (q) => unary(mt, mt.publishBusy, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.BusyBlock": {
+      request: async () => ({ start: `${tomorrow}T08:00:00Z`, end: `${tomorrow}T09:00:00Z`, kind: BusyKind.BUSY_KIND_BUSY }),
+      call: (q) =>
+        unary(mt, mt.publishBusy, { personRef: worker.subject, from: `${tomorrow}T00:00:00Z`, to: `${tomorrow}T23:00:00Z`, blocks: [q], ical: "" } as never, {
+          identity: worker,
+        }),
+    },
+    "silta.meetings.v1.FindTimesRequest": {
+      request: async () => ({
+        participants: [{ organisationId: worker.organisationId, personRef: worker.subject, required: true }],
+        fromDate: tomorrow,
+        toDate: tomorrow,
+        lengthMinutes: 60,
+        familyWindows: [],
+        stepMinutes: 0,
+        limit: 0,
+      }),
+      call: (q) => unary(mt, mt.findTimes, q as never, { identity: worker }),
+    },
+    "silta.meetings.v1.FindTimesParticipant": {
+      request: async () => ({ organisationId: worker.organisationId, personRef: worker.subject, required: true }),
+      call: (q) =>
+        unary(
+          mt,
+          mt.findTimes,
+          { participants: [q], fromDate: tomorrow, toDate: tomorrow, lengthMinutes: 60, familyWindows: [], stepMinutes: 0, limit: 0 } as never,
+          { identity: worker },
+        ),
+    },
     "silta.usage.v1.ListUsageLogRequest": {
       request: async () => ({ subjectPseudonym: subject(), since: "" }),
       call: (q) => unary(usage, usage.listUsageLog, q as never, { identity: auditor }),
@@ -350,10 +539,11 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
+  await meetings?.stop();
   await consultations?.stop();
   await referrals?.stop();
   await consent?.stop();
-  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop()]);
+  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop(), meetingsDb?.drop()]);
 });
 
 /** The field's empty proto3 value (what a request without it carries). */
@@ -379,7 +569,8 @@ describe("the REQUIRED marks and the services' own validation", () => {
         )) as SiltaError | undefined;
         expect(err?.kind, `${type} without ${f.name}`).toBe("invalid_argument");
         expect(
-          err?.fields.some((v) => v.field === f.name || v.field === f.jsonName || v.field.startsWith(`${f.name}.`)),
+          // A nested message's field is named by its path in the request (`staff[0].role`).
+          err?.fields.some((v) => v.field === f.name || v.field === f.jsonName || v.field.startsWith(`${f.name}.`) || v.field.endsWith(`.${f.name}`)),
           `${type} without ${f.name}: ${JSON.stringify(err?.fields)}`,
         ).toBe(true);
       }

@@ -8,6 +8,7 @@ import { consentService } from "@silta/consent";
 import { consultationsService } from "@silta/consultations";
 import { gatewayService } from "@silta/gateway";
 import type { ServiceSpec } from "@silta/host";
+import { meetingsService } from "@silta/meetings";
 import { referralsService } from "@silta/referrals";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -112,6 +113,7 @@ const specs: Record<string, ServiceSpec<never, unknown>> = {
   consent: consentService as never,
   referrals: referralsService as never,
   consultations: consultationsService as never,
+  meetings: meetingsService as never,
   gateway: gatewayService as never,
 };
 

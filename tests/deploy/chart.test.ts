@@ -93,7 +93,13 @@ describe("pods", () => {
 
   it("every container, init containers included, runs as non-root on a read-only root filesystem with no capabilities", () => {
     const deployments = ofKind(all(), "Deployment");
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["silta-consent", "silta-consultations", "silta-gateway", "silta-referrals"]);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+      "silta-consent",
+      "silta-consultations",
+      "silta-gateway",
+      "silta-meetings",
+      "silta-referrals",
+    ]);
     for (const d of deployments) {
       const pod = d.spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
@@ -200,9 +206,10 @@ describe("network policies", () => {
         .spec.ingress.find((r: { ports: { port: string }[] }) => r.ports[0]?.port === "grpc")
         .from.map((p: { podSelector: { matchLabels: Record<string, string> } }) => p.podSelector.matchLabels["app.kubernetes.io/name"])
         .sort();
-    expect(callersOf("silta-consent")).toEqual(["consultations", "gateway", "referrals"]);
+    expect(callersOf("silta-consent")).toEqual(["consultations", "gateway", "meetings", "referrals"]);
     expect(callersOf("silta-referrals")).toEqual(["gateway"]);
     expect(callersOf("silta-consultations")).toEqual(["gateway"]);
+    expect(callersOf("silta-meetings")).toEqual(["gateway"]);
     // The gateway has no gRPC port; its HTTP port admits the ingress controller only.
     const gw = byName(objects, "NetworkPolicy", "silta-gateway").spec.ingress;
     expect(gw.map((r: { ports: { port: string }[] }) => r.ports[0]?.port)).toEqual(["http", "admin"]);
@@ -248,7 +255,7 @@ describe("parties", () => {
       ofKind(objects, "Deployment")
         .map((d) => d.metadata.name)
         .sort(),
-    ).toEqual(["silta-consent", "silta-consultations", "silta-gateway", "silta-referrals"]);
+    ).toEqual(["silta-consent", "silta-consultations", "silta-gateway", "silta-meetings", "silta-referrals"]);
     expect(byName(objects, "ConfigMap", "silta-referrals").data?.SILTA_AREA_CODE).toBe("13");
   });
 });

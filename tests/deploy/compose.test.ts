@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { consentService } from "@silta/consent";
 import { consultationsService } from "@silta/consultations";
 import { gatewayService } from "@silta/gateway";
+import { meetingsService } from "@silta/meetings";
 import { referralsService } from "@silta/referrals";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
@@ -32,6 +33,7 @@ const configShapes: Record<string, Record<string, unknown>> = {
   gateway: gatewayService.config,
   referrals: referralsService.config,
   consultations: consultationsService.config,
+  meetings: meetingsService.config,
 };
 
 // Differences on purpose (docker-compose.yml says why): Kafka and gRPC without TLS in compose,

@@ -70,14 +70,31 @@ const METHODS: Record<string, Kind> = {
   "silta.consultations.v1.ConsultationService/RotateFeed": "object",
   // Proven by the feed's secret in the request, not by a caller's identity (calendar apps send no token).
   "silta.consultations.v1.ConsultationService/ReadFeed": "public",
+  "silta.meetings.v1.MeetingService/ScheduleMeeting": "create",
+  "silta.meetings.v1.MeetingService/GetMeeting": "object",
+  "silta.meetings.v1.MeetingService/ListMeetings": "collection",
+  "silta.meetings.v1.MeetingService/PublishBusy": "create",
+  "silta.meetings.v1.MeetingService/FindTimes": "collection",
+  "silta.meetings.v1.MeetingService/EditMeeting": "object",
+  "silta.meetings.v1.MeetingService/CancelMeeting": "object",
+  "silta.meetings.v1.MeetingService/AnswerAsStaff": "object",
+  "silta.meetings.v1.MeetingService/IssueFamilyLink": "object",
+  "silta.meetings.v1.MeetingService/RevokeFamilyLink": "object",
+  "silta.meetings.v1.MeetingService/RecordOutcome": "object",
+  "silta.meetings.v1.MeetingService/GetCalendar": "object",
+  "silta.meetings.v1.MeetingService/GetFamilyContact": "object",
+  // Proven by the family's invitation link in the request, not by a caller's identity (no account).
+  "silta.meetings.v1.MeetingService/ReadInvitation": "public",
+  "silta.meetings.v1.MeetingService/AnswerInvitation": "public",
 };
 /** Which deployable serves which service (the usage log is served by every record-keeping service). */
-type Deployable = "consent" | "referrals" | "consultations";
+type Deployable = "consent" | "referrals" | "consultations" | "meetings";
 const SERVED_BY: Record<string, Deployable[]> = {
   "silta.consent.v1.ConsentService": ["consent"],
   "silta.referrals.v1.ReferralService": ["referrals"],
   "silta.consultations.v1.ConsultationService": ["consultations"],
-  "silta.usage.v1.UsageLogService": ["consent", "referrals", "consultations"],
+  "silta.meetings.v1.MeetingService": ["meetings"],
+  "silta.usage.v1.UsageLogService": ["consent", "referrals", "consultations", "meetings"],
 };
 /** In the descriptor set but served by no deployable: the kit's conformance fixture. */
 const NOT_SERVED = ["silta.fixture.v1.FixtureService"];
@@ -128,12 +145,29 @@ const ROUTES: Record<string, Kind> = {
   "POST /v1/consultations/fairness": "create",
   // Proven by the feed's secret in the URL (calendar apps send no token).
   "GET /v1/consultations/feeds/{feedToken}": "public",
+  "GET /v1/usage-log/meetings": "audit",
+  "POST /v1/meetings": "create",
+  "GET /v1/meetings": "collection",
+  "GET /v1/meetings/{meetingId}": "object",
+  "POST /v1/meetings/{meetingId}/edits": "object",
+  "POST /v1/meetings/{meetingId}/cancellation": "object",
+  "POST /v1/meetings/{meetingId}/answer": "object",
+  "POST /v1/meetings/{meetingId}/participants/{participantId}/link": "object",
+  "POST /v1/meetings/{meetingId}/participants/{participantId}/link-revocation": "object",
+  "POST /v1/meetings/{meetingId}/outcome": "object",
+  "GET /v1/meetings/{meetingId}/calendar.ics": "object",
+  "POST /v1/meetings/busy": "create",
+  "POST /v1/meetings/find-times": "collection",
+  // The family's invitation page: the link in the URL is the proof (no account, no token).
+  "GET /v1/meetings/invitations/{token}": "public",
+  "POST /v1/meetings/invitations/{token}": "public",
 };
 
 const logs = captureLogs("access-matrix", "warn");
 let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
 let consultationsDb: TestDatabase;
+let meetingsDb: TestDatabase;
 let chain: Chain;
 let ids: TestIdentities;
 const { worker13, worker03, teacher } = callers;
@@ -149,7 +183,12 @@ const services = Object.entries(definitions).filter(
 
 /** A raw client of `service` on the deployable's port; calls with plain objects (proto-loader's codecs). */
 function rawCall(deployable: Deployable, service: ServiceDefinition, method: string, request: object, md: Metadata) {
-  const port = deployable === "consent" ? chain.consentPort : deployable === "referrals" ? chain.referrals.grpcPort : (chain.consultations?.grpcPort ?? 0);
+  const port = {
+    consent: chain.consentPort,
+    referrals: chain.referrals.grpcPort,
+    consultations: chain.consultations?.grpcPort ?? 0,
+    meetings: chain.meetings?.grpcPort ?? 0,
+  }[deployable];
   const Ctor = makeGenericClientConstructor(service, "Raw");
   const client = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Record<
     string,
@@ -173,7 +212,7 @@ const audienceOf = (deployable: Deployable) => `silta-${deployable}`;
 /** A fingerprint of every row of both databases: equal before and after means nothing was written. */
 async function fingerprint(): Promise<string> {
   const h = createHash("sha256");
-  for (const url of [consentDb.url, referralsDb.url, consultationsDb.url]) {
+  for (const url of [consentDb.url, referralsDb.url, consultationsDb.url, meetingsDb.url]) {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
@@ -188,15 +227,17 @@ async function fingerprint(): Promise<string> {
 }
 
 beforeAll(async () => {
-  [consentDb, referralsDb, consultationsDb] = await Promise.all([
+  [consentDb, referralsDb, consultationsDb, meetingsDb] = await Promise.all([
     createTestDatabase("matrix_consent"),
     createTestDatabase("matrix_referrals"),
     createTestDatabase("matrix_consultations"),
+    createTestDatabase("matrix_meetings"),
   ]);
   chain = await startChain({
     consentDbUrl: consentDb.url,
     referralsDbUrl: referralsDb.url,
     consultationsDbUrl: consultationsDb.url,
+    meetingsDbUrl: meetingsDb.url,
     logger: logs.logger,
     consumerGroup: uniqueName("matrix"),
   });
@@ -207,6 +248,7 @@ afterAll(async () => {
   await consentDb?.drop();
   await referralsDb?.drop();
   await consultationsDb?.drop();
+  await meetingsDb?.drop();
 });
 
 describe("every gRPC method", () => {
@@ -270,9 +312,12 @@ describe("every REST route", () => {
     const body = method === "POST" ? {} : undefined;
     if (ROUTES[route] === "public") {
       // The secret in the URL is the proof: an unknown one is 401 with or without a token.
+      // (The family's invitation page answers its one clear page, 404, to any link it cannot open.)
       const unknown = path.replace(/\{[^}]+\}/g, `${"A".repeat(43)}.ics`);
-      expect((await http(chain.baseUrl, method, unknown, {})).status).toBe(401);
-      expect((await http(chain.baseUrl, method, unknown, { token: await chain.token(personas.worker13) })).status).toBe(401);
+      const refused = path.startsWith("/v1/meetings/invitations/") ? 404 : 401;
+      const form = method === "POST" ? { raw: "", headers: { "content-type": "application/x-www-form-urlencoded" } } : {};
+      expect((await http(chain.baseUrl, method, unknown, { ...form })).status).toBe(refused);
+      expect((await http(chain.baseUrl, method, unknown, { ...form, token: await chain.token(personas.worker13) })).status).toBe(refused);
       return;
     }
     expect((await http(chain.baseUrl, method, url, { body })).status).toBe(401);
@@ -291,6 +336,8 @@ describe("organisation A's proof on organisation B's object", () => {
   let bookingId = "";
   let heldId = "";
   let sessionId = "";
+  let meetingId = "";
+  let guardianId = "";
   beforeAll(async () => {
     const ref = (await rawCall(
       "referrals",
@@ -375,6 +422,22 @@ describe("organisation A's proof on organisation B's object", () => {
           { identity: specialistPerson },
         )
       ).booking?.bookingId ?? "";
+    // Area 13's meeting, organised by its child-protection worker, a guardian invited by link.
+    const m = await http(chain.baseUrl, "POST", "/v1/meetings", {
+      token: await chain.token(personas.worker13),
+      body: {
+        requestId: uniqueName("matrix"),
+        kind: "MEETING_KIND_NETWORK",
+        childHetu: freshHetu(),
+        start: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        lengthMinutes: 60,
+        family: [{ role: "FAMILY_ROLE_GUARDIAN", email: "g@example.fi", required: true }],
+      },
+    });
+    expect(m.status, JSON.stringify(m.body)).toBe(201);
+    const meeting = m.body.meeting as { meetingId: string; participants: { participantId: string }[] };
+    meetingId = meeting.meetingId;
+    guardianId = meeting.participants[0]?.participantId ?? "";
     // The background work of these writes (publishing their events, chaining the audit entry)
     // is done before any fingerprint is taken.
     const settled = async (url: string, sql: string) => {
@@ -390,6 +453,7 @@ describe("organisation A's proof on organisation B's object", () => {
       async () =>
         (await settled(referralsDb.url, "SELECT count(*)::int AS n FROM silta_outbox WHERE published_at IS NULL")) &&
         (await settled(consultationsDb.url, "SELECT count(*)::int AS n FROM silta_outbox WHERE published_at IS NULL")) &&
+        (await settled(meetingsDb.url, "SELECT count(*)::int AS n FROM silta_outbox WHERE published_at IS NULL")) &&
         (await settled(
           consentDb.url,
           "SELECT ((SELECT count(*) FROM silta_outbox WHERE published_at IS NULL) + (SELECT count(*) FROM consent_audit WHERE chain_seq IS NULL))::int AS n",
@@ -444,6 +508,32 @@ describe("organisation A's proof on organisation B's object", () => {
         ["GetInvitation", () => ({ booking_id: bookingId })],
       ] as const
     ).map(([m, request]) => ({ method: `silta.consultations.v1.ConsultationService/${m}`, deployable: "consultations" as const, as: worker03, request })),
+    ...(
+      [
+        ["GetMeeting", () => ({ meeting_id: meetingId })],
+        ["EditMeeting", () => ({ meeting_id: meetingId, scope: "EDIT_SCOPE_ALL", location: "not mine" })],
+        ["CancelMeeting", () => ({ meeting_id: meetingId, reason: "not mine" })],
+        ["AnswerAsStaff", () => ({ meeting_id: meetingId, answer: "ANSWER_ACCEPTED" })],
+        ["IssueFamilyLink", () => ({ meeting_id: meetingId, participant_id: guardianId })],
+        ["RevokeFamilyLink", () => ({ meeting_id: meetingId, participant_id: guardianId })],
+        ["RecordOutcome", () => ({ meeting_id: meetingId, no_show: true })],
+        ["GetCalendar", () => ({ meeting_id: meetingId })],
+      ] as const
+    ).map(([m, request]) => ({ method: `silta.meetings.v1.MeetingService/${m}`, deployable: "meetings" as const, as: worker03, request })),
+    // Another area's notifications service asking for area 13's family contact.
+    {
+      method: "silta.meetings.v1.MeetingService/GetFamilyContact",
+      deployable: "meetings",
+      as: {
+        subject: "silta-notifications",
+        organisationId: "silta-notifications-03",
+        organisationType: "service",
+        roles: [],
+        areaCodes: ["03"],
+        municipalityCodes: [],
+      },
+      request: () => ({ meeting_id: meetingId, participant_id: guardianId }),
+    },
   ];
 
   it("covers every object method", () => {
@@ -482,10 +572,12 @@ describe("organisation A's proof on organisation B's object", () => {
         .replace("{consentId}", consentId)
         .replace("{referenceNumber}", referenceNumber)
         .replace("{specialistId}", specialistId)
+        .replace("{meetingId}", meetingId)
+        .replace("{participantId}", guardianId)
         .replace("{bookingId}", path.includes("seats") ? sessionId : path.includes("confirmation") ? heldId : bookingId);
       const body =
         method === "POST"
-          ? path.includes("revocation")
+          ? path.includes("revocation") && path.includes("/consents/")
             ? { reason: "not mine" }
             : path.includes("decision")
               ? { outcome: "DECISION_OUTCOME_START_ASSESSMENT" }
@@ -495,7 +587,13 @@ describe("organisation A's proof on organisation B's object", () => {
                   ? { start: "2030-01-07T10:00:00+02:00" }
                   : path.includes("seats")
                     ? { requestId: "seat-1" }
-                    : {}
+                    : path.includes("/edits")
+                      ? { scope: "EDIT_SCOPE_ALL", location: "not mine" }
+                      : path.includes("/outcome") && path.includes("meetings")
+                        ? { noShow: true }
+                        : path.endsWith("/answer")
+                          ? { answer: "ANSWER_ACCEPTED" }
+                          : {}
           : undefined;
       const before = await fingerprint();
       const r = await http(chain.baseUrl, method, url, { token: path.includes("referral-statuses") ? school : other, body });

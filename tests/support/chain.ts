@@ -19,6 +19,7 @@ import {
 import { gatewayService } from "@silta/gateway";
 import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "@silta/gateway/dev-token";
 import { unary } from "@silta/grpc";
+import { meetingsService } from "@silta/meetings";
 import type { Identity, Logger } from "@silta/platform";
 import { referralsService } from "@silta/referrals";
 import { freshHetu, startServiceForTest, testEnv, testTopic, uniqueName } from "@silta/testing";
@@ -73,6 +74,32 @@ export function startConsultations(
       ...env,
     },
     { logger, signer: "consultations", ...options },
+  );
+}
+
+export type MeetingsUnderTest = Awaited<ReturnType<typeof startMeetings>>;
+/** The secret of the family links in tests (base64 of 32 bytes). */
+export const LINK_SECRET = Buffer.alloc(32, 7).toString("base64");
+
+/** A meetings replica of area 13 asking the consent service on `consentPort`, proving its calls with its own key. */
+export function startMeetings(
+  databaseUrl: string,
+  consentPort: number,
+  logger: Logger,
+  env: Record<string, string | undefined> = {},
+  options: Parameters<typeof startServiceForTest>[2] = {},
+) {
+  return startServiceForTest(
+    meetingsService,
+    {
+      SILTA_DATABASE_URL: databaseUrl,
+      SILTA_CONSENT_ADDRESS: `127.0.0.1:${consentPort}`,
+      SILTA_AREA_CODE: "13",
+      SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
+      SILTA_MEETINGS_LINK_SECRET: LINK_SECRET,
+      ...env,
+    },
+    { logger, signer: "meetings", ...options },
   );
 }
 
@@ -169,6 +196,8 @@ export interface Chain {
   consentPort: number;
   /** The consultations service, when the chain was asked for it. */
   consultations: ConsultationsUnderTest | undefined;
+  /** The meetings service, when the chain was asked for it. */
+  meetings: MeetingsUnderTest | undefined;
   /** Stops the referrals service; the function returned starts it again on the same port. */
   stopReferrals(): Promise<() => Promise<void>>;
   keys: Awaited<ReturnType<typeof newKeys>>;
@@ -196,6 +225,8 @@ export async function startChain(options: {
   gatewayEnv?: Record<string, string>;
   /** Also the consultations service (on this database), behind the gateway. */
   consultationsDbUrl?: string;
+  /** Also the meetings service (on this database), behind the gateway. */
+  meetingsDbUrl?: string;
   /** Extra settings of the referrals service (e.g. its readiness thresholds in a fault drill). */
   referralsEnv?: Record<string, string>;
   /** The brokers every part of the chain uses (a fault drill's proxied listener); the shared broker by default. */
@@ -226,6 +257,9 @@ export async function startChain(options: {
   const consultations = options.consultationsDbUrl
     ? await startConsultations(options.consultationsDbUrl, consent.grpcPort, options.logger, { SILTA_KAFKA_BROKERS: brokers })
     : undefined;
+  const meetings = options.meetingsDbUrl
+    ? await startMeetings(options.meetingsDbUrl, consent.grpcPort, options.logger, { SILTA_KAFKA_BROKERS: brokers })
+    : undefined;
   const start = (env: Record<string, string> = {}) =>
     startServiceForTest(
       gatewayService,
@@ -234,6 +268,7 @@ export async function startChain(options: {
         SILTA_CONSENT_ADDRESS: `127.0.0.1:${consent.grpcPort}`,
         SILTA_REFERRALS_ADDRESS: `127.0.0.1:${referrals.grpcPort}`,
         ...(consultations ? { SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${consultations.grpcPort}` } : {}),
+        ...(meetings ? { SILTA_MEETINGS_ADDRESS: `127.0.0.1:${meetings.grpcPort}` } : {}),
         SILTA_JWKS_URL: jwks.url,
         SILTA_JWT_ISSUER: DEV_ISSUER,
         SILTA_JWT_AUDIENCE: DEV_AUDIENCE,
@@ -253,6 +288,7 @@ export async function startChain(options: {
     gateway,
     consentPort: consent.grpcPort,
     consultations,
+    meetings,
     get referrals() {
       return referrals;
     },
@@ -269,6 +305,7 @@ export async function startChain(options: {
     async stop() {
       await gateway.stop();
       await consultations?.stop();
+      await meetings?.stop();
       await referrals.stop();
       await consent.stop();
       await new Promise((r) => jwks.server.close(r));

@@ -22,6 +22,10 @@ export interface CalendarEvent {
   cancelled?: boolean;
   /** When this version was written (DTSTAMP). */
   stamp: Date | number;
+  /** Recurrence lines as written ("RRULE:…", and "EXDATE;TZID=…:…" on a line of its own). */
+  rrule?: string;
+  /** This event overrides the occurrence of the series (same UID) that started at this instant. */
+  recurrenceId?: Date | number;
 }
 
 const METHOD: Record<InvitationMethod, ICalCalendarMethod> = {
@@ -45,6 +49,8 @@ export function writeCalendar(method: InvitationMethod, events: CalendarEvent[],
       summary: e.summary,
       ...(e.location ? { location: e.location } : {}),
       ...(e.url ? { url: e.url } : {}),
+      ...(e.rrule ? { repeating: e.rrule } : {}),
+      ...(e.recurrenceId !== undefined ? { recurrenceId: zoned(e.recurrenceId, e.zone) } : {}),
       status: e.cancelled || method === "CANCEL" ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });
   }

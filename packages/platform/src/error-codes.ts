@@ -188,6 +188,25 @@ export const ERROR_CODES = {
     "The family's consent does not cover co-work with the specialist's organisation; the consent service's reason is given. Nothing was written.",
   ),
   SILTA_CONSULTATION_FEED_INVALID: c("unauthenticated", "Feed URL invalid", "The calendar feed's secret is unknown or was replaced by a newer one."),
+  // Meetings: multi-agency meetings with the family.
+  SILTA_MEETING_INVALID: c(
+    "invalid_argument",
+    "Invalid meeting request",
+    "A field or rule of the request is invalid; each field is named (never with its value). Nothing was written.",
+  ),
+  SILTA_MEETING_NOT_FOUND: c("not_found", "Not found", "No such meeting or participant, or not one the caller's organisation may see."),
+  SILTA_MEETING_FORBIDDEN: c(
+    "permission_denied",
+    "Not for this caller",
+    "Meetings are organised by the area's child-protection roles (and Sisukas follow-ups by the school's named support role); contacts go only to the notifications service.",
+  ),
+  SILTA_MEETING_WRONG_STATE: c(
+    "failed_precondition",
+    "Wrong state",
+    "The meeting's state does not allow this step (e.g. it was cancelled, or the occurrence has passed).",
+  ),
+  SILTA_MEETING_NOT_INVITED: c("failed_precondition", "Not invited", "The participant is not (or no longer) invited to this meeting: no answer is taken."),
+  SILTA_MEETING_LINK_LIMITED: c("resource_exhausted", "Too many tries", "Too many invitation-link requests from one address in a minute: wait and try again."),
   SILTA_REFERRAL_INVALID: c("invalid_argument", "Invalid referral", "The referral is invalid; each field is named (never with its value)."),
   SILTA_REFERRAL_INVALID_ID: c("invalid_argument", "Invalid referral id", "The referral id is not a UUID."),
   SILTA_REFERRAL_INVALID_QUERY: c("invalid_argument", "Invalid query", "The referral query is invalid; each field is named."),

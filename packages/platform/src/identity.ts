@@ -42,7 +42,12 @@ export const KNOWN_ROLES: Record<string, string> = {
   social_worker: "a municipality's social worker (books the paired-worker model's specialists for their own organisation)",
   consultation_specialist: "a specialist social worker of the paired-worker model (manages their own schedule and bookings)",
   consultation_coordinator: "a wellbeing area's coordinator of the paired-worker model (manages specialists and the fairness settings)",
+  school_support_coordinator: "a school's or early education's named support person for placed children (organises Sisukas / Pikku-Sisukas follow-up meetings)",
+  calendar_sync: "an organisation's calendar system (publishes its people's busy times to the meetings service)",
 };
+
+/** Who organises multi-agency meetings: the area's child-protection roles (Sisukas follow-ups also the school's named support role). */
+export const ORGANISER_ROLES = CHILD_PROTECTION_ROLES;
 
 /** Who books the paired-worker model's specialists, for their own organisation. */
 export const BOOKER_ROLES = ["child_protection_worker", "child_protection_manager", "social_worker"] as const;

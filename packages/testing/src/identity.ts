@@ -43,6 +43,10 @@ const SIGNERS = {
   referrals: { organisationIds: ["silta-referrals-*"], organisationTypes: ["service"], areaCodes: "*", municipalityCodes: [] },
   /** The consultations service calling consent on its own behalf (co-work). */
   consultations: { organisationIds: ["silta-consultations-*"], organisationTypes: ["service"], areaCodes: "*", municipalityCodes: [] },
+  /** The meetings service calling consent on its own behalf (consent before invitation). */
+  meetings: { organisationIds: ["silta-meetings-*"], organisationTypes: ["service"], areaCodes: "*", municipalityCodes: [] },
+  /** The notifications service (the only one handed a family's contact details, at sending). */
+  notifications: { organisationIds: ["silta-notifications-*"], organisationTypes: ["service"], areaCodes: "*", municipalityCodes: [] },
   /** Kuopio's gateway: its own schools and offices, municipality 297, nothing else. */
   kuopio: { organisationIds: ["kuopio-*"], organisationTypes: ["municipality"], areaCodes: [], municipalityCodes: ["297"] },
 } satisfies Record<string, Allowance>;

@@ -73,6 +73,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // While closing (SIGTERM), requests on open connections get 503; in-flight ones finish.
     return503OnClosing: true,
     genReqId: () => randomUUID(),
+    // A family's invitation link carries its signed token in the path (~250 characters); each
+    // route's own schema bounds its parameters (ids at 200).
+    routerOptions: { maxParamLength: 2048 },
     // req.ip is the client's address as the trusted proxies report it, the peer's otherwise.
     trustProxy: s.trustedProxies.length > 0 ? s.trustedProxies : false,
     clientErrorHandler: clientErrorProblem,

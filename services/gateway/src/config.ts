@@ -15,10 +15,13 @@ export const configShape = serviceConfig(
     SILTA_REFERRALS_ADDRESS: address(),
     /** The area's consultations service; unset where the deployment has none (no consultation routes then). */
     SILTA_CONSULTATIONS_ADDRESS: address().optional(),
+    /** The area's meetings service; unset where the deployment has none (no meeting routes or invitation pages then). */
+    SILTA_MEETINGS_ADDRESS: address().optional(),
     /** The audiences the services verify this gateway's identity proofs for (their SILTA_IDENTITY_AUDIENCE). */
     SILTA_CONSENT_AUDIENCE: z.string().min(1).default("silta-consent"),
     SILTA_REFERRALS_AUDIENCE: z.string().min(1).default("silta-referrals"),
     SILTA_CONSULTATIONS_AUDIENCE: z.string().min(1).default("silta-consultations"),
+    SILTA_MEETINGS_AUDIENCE: z.string().min(1).default("silta-meetings"),
     /** The identity provider's JWKS (https://…), or a file with a JWKS document (development key). */
     SILTA_JWKS_URL: env.url().optional(),
     SILTA_JWKS_FILE: z.string().min(1).optional(),

@@ -8,6 +8,7 @@ import type { Config } from "./config.ts";
 import type { ProtoSchemas } from "./openapi/proto-schemas.ts";
 import { consentRoutes } from "./routes/consent.ts";
 import { consultationRoutes } from "./routes/consultations.ts";
+import { meetingRoutes } from "./routes/meetings.ts";
 import { referralRoutes } from "./routes/referrals.ts";
 
 export interface GatewayUpstream {
@@ -30,4 +31,5 @@ export const UPSTREAMS: GatewayUpstream[] = [
     routes: consultationRoutes,
     usageLog: "consultations",
   },
+  { name: "meetings", address: (c) => c.SILTA_MEETINGS_ADDRESS, audience: (c) => c.SILTA_MEETINGS_AUDIENCE, routes: meetingRoutes, usageLog: "meetings" },
 ];
