@@ -27,6 +27,7 @@ let ports: {
   consent: { grpc: number; admin: number };
   referrals: { grpc: number; admin: number };
   consultations: { grpc: number; admin: number };
+  meetings: { grpc: number; admin: number };
   gateway: { http: number; admin: number };
 };
 
@@ -60,6 +61,7 @@ async function allReady(timeoutMs: number): Promise<void> {
     consent: ports.consent.admin,
     referrals: ports.referrals.admin,
     consultations: ports.consultations.admin,
+    meetings: ports.meetings.admin,
     gateway: ports.gateway.admin,
   };
   let last: Record<string, string> = {};
@@ -85,16 +87,18 @@ beforeAll(async () => {
     consent: { grpc: await freePort(), admin: await freePort() },
     referrals: { grpc: await freePort(), admin: await freePort() },
     consultations: { grpc: await freePort(), admin: await freePort() },
+    meetings: { grpc: await freePort(), admin: await freePort() },
     gateway: { http: await freePort(), admin: await freePort() },
   };
-  const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "consultations", "gateway"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "consultations", "meetings", "gateway"], { cwd: root, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`prod-tree.sh failed: ${r.stderr}`);
-  const [consentDb, referralsDb, consultationsDb] = await Promise.all([
+  const [consentDb, referralsDb, consultationsDb, meetingsDb] = await Promise.all([
     createTestDatabase("prodtree_consent"),
     createTestDatabase("prodtree_referrals"),
     createTestDatabase("prodtree_consultations"),
+    createTestDatabase("prodtree_meetings"),
   ]);
-  dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase, consultationsDb as TestDatabase);
+  dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase, consultationsDb as TestDatabase, meetingsDb as TestDatabase);
   const kafka = { SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") };
   // The identity keys as compose makes them: with the production tree's own script.
   const identity = join(out, "identity");
@@ -133,6 +137,20 @@ beforeAll(async () => {
     SILTA_AREA_CODE: "13",
     SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 9).toString("base64"),
   });
+  start("meetings", {
+    ...trust,
+    SILTA_IDENTITY_SIGNING_KEY_FILE: join(identity, "meetings.signing-key.json"),
+    ...kafka,
+    ...mtls("meetings"),
+    SILTA_DATABASE_URL: meetingsDb.url,
+    SILTA_REDIS_URL: testEnv.redisUrl,
+    SILTA_GRPC_PORT: `${ports.meetings.grpc}`,
+    SILTA_ADMIN_PORT: `${ports.meetings.admin}`,
+    SILTA_CONSENT_ADDRESS: `127.0.0.1:${ports.consent.grpc}`,
+    SILTA_AREA_CODE: "13",
+    SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 9).toString("base64"),
+    SILTA_MEETINGS_LINK_SECRET: Buffer.alloc(32, 4).toString("base64"),
+  });
   const keys = join(out, "keys");
   const token = spawnSync(process.execPath, ["scripts/token.ts", "--dir", keys], { cwd: join(out, "services/gateway"), encoding: "utf8" });
   if (token.status !== 0) throw new Error(`token.ts from the production tree failed: ${token.stderr}`);
@@ -146,6 +164,7 @@ beforeAll(async () => {
     SILTA_CONSENT_ADDRESS: `127.0.0.1:${ports.consent.grpc}`,
     SILTA_REFERRALS_ADDRESS: `127.0.0.1:${ports.referrals.grpc}`,
     SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${ports.consultations.grpc}`,
+    SILTA_MEETINGS_ADDRESS: `127.0.0.1:${ports.meetings.grpc}`,
     SILTA_JWKS_FILE: join(keys, "jwks.json"),
     SILTA_JWT_ISSUER: "silta-dev",
     SILTA_JWT_AUDIENCE: "silta",
@@ -168,7 +187,7 @@ describe("the production tree (the image's /app)", () => {
     expect(modules).toContain("@silta");
   });
 
-  it("starts consent, referrals, consultations and the gateway, which become ready and serve, calling each other over mTLS", async () => {
+  it("starts consent, referrals, consultations, meetings and the gateway, which become ready and serve, calling each other over mTLS", async () => {
     await allReady(150_000);
     const readyz = (await (await fetch(`http://127.0.0.1:${ports.gateway.admin}/readyz`)).json()) as { status: string };
     expect(readyz.status).toBe("ready");
@@ -191,7 +210,12 @@ describe("the production tree (the image's /app)", () => {
     });
     expect(specialists.status, await specialists.clone().text()).toBe(404);
     expect(((await specialists.json()) as { code: string }).code).toBe("SILTA_CONSULTATION_NOT_FOUND");
-    // The gateway's readiness asked consent, referrals and consultations over mTLS; a plaintext caller is refused.
+    // The family's page comes from the tree too (the gateway asks meetings over mTLS): an unknown
+    // link gets its one clear page.
+    const page = await fetch(`http://127.0.0.1:${ports.gateway.http}/v1/meetings/invitations/${"A".repeat(40)}?lang=sv`);
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('<html lang="sv">');
+    // The gateway's readiness asked consent, referrals, consultations and meetings over mTLS; a plaintext caller is refused.
     const plain = createClient(HealthClient, `127.0.0.1:${ports.consent.grpc}`, credentials.createInsecure());
     await expect(unary(plain, plain.check, { service: "" }, { deadlineMs: 2000 })).rejects.toMatchObject({ kind: "unavailable" });
     plain.close();

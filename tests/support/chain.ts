@@ -227,6 +227,8 @@ export async function startChain(options: {
   consultationsDbUrl?: string;
   /** Also the meetings service (on this database), behind the gateway. */
   meetingsDbUrl?: string;
+  /** The meetings service's clock (an outcome needs a meeting that has begun). */
+  meetingsClock?: { now(): Date };
   /** Extra settings of the referrals service (e.g. its readiness thresholds in a fault drill). */
   referralsEnv?: Record<string, string>;
   /** The brokers every part of the chain uses (a fault drill's proxied listener); the shared broker by default. */
@@ -258,7 +260,13 @@ export async function startChain(options: {
     ? await startConsultations(options.consultationsDbUrl, consent.grpcPort, options.logger, { SILTA_KAFKA_BROKERS: brokers })
     : undefined;
   const meetings = options.meetingsDbUrl
-    ? await startMeetings(options.meetingsDbUrl, consent.grpcPort, options.logger, { SILTA_KAFKA_BROKERS: brokers })
+    ? await startMeetings(
+        options.meetingsDbUrl,
+        consent.grpcPort,
+        options.logger,
+        { SILTA_KAFKA_BROKERS: brokers },
+        options.meetingsClock ? { clock: options.meetingsClock } : {},
+      )
     : undefined;
   const start = (env: Record<string, string> = {}) =>
     startServiceForTest(

@@ -31,19 +31,25 @@ const kafka = new Kafka({ clientId: "gateway-test", brokers: testEnv.kafkaBroker
 let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
 let consultationsDb: TestDatabase;
+let meetingsDb: TestDatabase;
 let chain: Chain;
+/** How far ahead of the wall clock the meetings service's clock runs (an outcome needs a begun meeting). */
+let meetingsAhead = 0;
 const tokens = {} as Record<Persona, string>;
 
 beforeAll(async () => {
-  [consentDb, referralsDb, consultationsDb] = await Promise.all([
+  [consentDb, referralsDb, consultationsDb, meetingsDb] = await Promise.all([
     createTestDatabase("gw_consent"),
     createTestDatabase("gw_referrals"),
     createTestDatabase("gw_consultations"),
+    createTestDatabase("gw_meetings"),
   ]);
   chain = await startChain({
     consentDbUrl: consentDb.url,
     referralsDbUrl: referralsDb.url,
     consultationsDbUrl: consultationsDb.url,
+    meetingsDbUrl: meetingsDb.url,
+    meetingsClock: { now: () => new Date(Date.now() + meetingsAhead) },
     logger: logs.logger,
     consumerGroup: uniqueName("gw-referrals"),
   });
@@ -51,7 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await chain?.stop();
-  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop()]);
+  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop(), meetingsDb?.drop()]);
 });
 
 const call = (method: string, path: string, who?: Persona, body?: unknown) =>
@@ -373,7 +379,35 @@ describe("role × organisation, for every route", () => {
     rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 90, capPerDay: 0, capPerWeek: 0 },
   };
 
+  // Meetings: worker13's organisation organises, worker13 is invited (and may answer), a guardian by link.
+  const aMeeting = async () => {
+    const m = await call("POST", "/v1/meetings", "worker13", {
+      requestId: uniqueName("m"),
+      kind: "MEETING_KIND_NETWORK",
+      childHetu: freshHetu(),
+      start: new Date(Date.now() + 86_400_000).toISOString(),
+      lengthMinutes: 60,
+      staff: [
+        {
+          organisationId: personas.worker13.org_id,
+          organisationType: "ORGANISATION_TYPE_WELLBEING_AREA",
+          role: "child_protection_worker",
+          personRef: personas.worker13.sub,
+        },
+      ],
+      family: [{ role: "FAMILY_ROLE_GUARDIAN", email: "g@example.fi", required: true }],
+      booked: true,
+    });
+    expect(m.status).toBe(201);
+    const meeting = m.body.meeting as { meetingId: string; participants: { participantId: string; familyRole?: string }[] };
+    return { meetingId: meeting.meetingId, guardian: meeting.participants.find((p) => p.familyRole === "FAMILY_ROLE_GUARDIAN")?.participantId as string };
+  };
+  let meeting = { meetingId: "", guardian: "" };
+  let familyLink = "";
+
   beforeAll(async () => {
+    meeting = await aMeeting();
+    familyLink = (await call("POST", `/v1/meetings/${meeting.meetingId}/participants/${meeting.guardian}/link`, "worker13", {})).body.token as string;
     const reg = await call("POST", "/v1/consultations/specialists", "coordinator13", {
       personRef: personas.specialist13.sub,
       organisationId: personas.specialist13.org_id,
@@ -640,6 +674,118 @@ describe("role × organisation, for every route", () => {
       name: "POST /v1/consultations/fairness",
       allowed: ["coordinator13"],
       request: (who) => call("POST", "/v1/consultations/fairness", who, { reservedPercent: 0, releaseHours: 0, priorityMunicipalityCodes: [] }),
+    },
+    {
+      name: "POST /v1/meetings",
+      allowed: ["worker13"],
+      request: (who) =>
+        call("POST", "/v1/meetings", who, {
+          requestId: uniqueName("m"),
+          kind: "MEETING_KIND_NETWORK",
+          childHetu: freshHetu(),
+          start: new Date(Date.now() + 86_400_000).toISOString(),
+          lengthMinutes: 60,
+          family: [{ role: "FAMILY_ROLE_GUARDIAN", email: "g@example.fi" }],
+        }),
+    },
+    {
+      name: "GET /v1/meetings",
+      allowed: ["worker13"],
+      // Everyone may ask; each sees its own organisation's meetings (none here but worker13's).
+      emptyFor: ["teacher", "publisher", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      request: (who) => call("GET", "/v1/meetings", who),
+    },
+    { name: "GET /v1/meetings/{id}", allowed: ["worker13"], request: (who) => call("GET", `/v1/meetings/${meeting.meetingId}`, who) },
+    {
+      name: "POST /v1/meetings/{id}/edits",
+      allowed: ["worker13"],
+      request: (who) => call("POST", `/v1/meetings/${meeting.meetingId}/edits`, who, { scope: "EDIT_SCOPE_ALL", location: "Kuopio" }),
+    },
+    {
+      name: "POST /v1/meetings/{id}/cancellation",
+      allowed: ["worker13"],
+      request: async (who) => call("POST", `/v1/meetings/${(await aMeeting()).meetingId}/cancellation`, who, { reason: "" }),
+    },
+    {
+      name: "POST /v1/meetings/{id}/answer",
+      allowed: ["worker13"],
+      request: (who) => call("POST", `/v1/meetings/${meeting.meetingId}/answer`, who, { answer: "ANSWER_ACCEPTED" }),
+    },
+    {
+      name: "POST /v1/meetings/{id}/participants/{pid}/link",
+      allowed: ["worker13"],
+      request: async (who) => {
+        const m = await aMeeting();
+        return call("POST", `/v1/meetings/${m.meetingId}/participants/${m.guardian}/link`, who, {});
+      },
+    },
+    {
+      name: "POST /v1/meetings/{id}/participants/{pid}/link-revocation",
+      allowed: ["worker13"],
+      request: async (who) => {
+        const m = await aMeeting();
+        return call("POST", `/v1/meetings/${m.meetingId}/participants/${m.guardian}/link-revocation`, who, {});
+      },
+    },
+    {
+      name: "POST /v1/meetings/{id}/outcome",
+      allowed: ["worker13"],
+      request: async (who) => {
+        const m = await aMeeting();
+        meetingsAhead = 2 * 86_400_000; // the meeting has begun
+        try {
+          return await call("POST", `/v1/meetings/${m.meetingId}/outcome`, who, { outcome: { familyTookPart: true, childHeard: "CHILD_HEARD_IN_WRITING" } });
+        } finally {
+          meetingsAhead = 0;
+        }
+      },
+    },
+    { name: "GET /v1/meetings/{id}/calendar.ics", allowed: ["worker13"], request: (who) => call("GET", `/v1/meetings/${meeting.meetingId}/calendar.ics`, who) },
+    {
+      name: "POST /v1/meetings/busy",
+      // Each person publishes their own busy times.
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      request: (who) => {
+        const from = new Date(Date.now() + 86_400_000);
+        return call("POST", "/v1/meetings/busy", who, {
+          personRef: personas[who].sub,
+          from: from.toISOString(),
+          to: new Date(from.getTime() + 86_400_000).toISOString(),
+          blocks: [{ start: from.toISOString(), end: new Date(from.getTime() + 3_600_000).toISOString(), kind: "BUSY_KIND_BUSY" }],
+        });
+      },
+    },
+    {
+      name: "POST /v1/meetings/find-times",
+      allowed: ["worker13"],
+      request: (who) =>
+        call("POST", "/v1/meetings/find-times", who, {
+          participants: [{ organisationId: personas.worker13.org_id, personRef: personas.worker13.sub, required: true }],
+          fromDate: day,
+          toDate: day,
+          lengthMinutes: 60,
+        }),
+    },
+    {
+      name: "GET /v1/usage-log/meetings",
+      allowed: ["auditor13"],
+      request: (who) => call("GET", `/v1/usage-log/meetings?subjectPseudonym=${subject}`, who),
+    },
+    {
+      name: "GET /v1/meetings/invitations/{token}",
+      // Public: the family's link is the proof, whoever (if anyone) holds a token.
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      request: (who) => call("GET", `/v1/meetings/invitations/${familyLink}`, who),
+    },
+    {
+      name: "POST /v1/meetings/invitations/{token}",
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      request: (who) =>
+        http(chain.baseUrl, "POST", `/v1/meetings/invitations/${familyLink}`, {
+          token: tokens[who],
+          raw: "answer=accepted&note=&lang=fi",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        }),
     },
     {
       name: "GET /v1/consultations/feeds/{token}",
