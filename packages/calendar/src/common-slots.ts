@@ -67,14 +67,37 @@ export interface ExcludedTime extends Interval {
 
 export const WORKING_HOURS: WeeklyRule[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" }));
 
-const overlaps = (a: Interval, b: Interval) => a.start < b.end && b.start < a.end;
+/** Whether any interval of a sorted, merged list overlaps `t` (binary search: calendars of many blocks). */
+function hits(sorted: Interval[], t: Interval): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as Interval).end <= t.start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && (sorted[lo] as Interval).start < t.end;
+}
+
+/** An attendee's blocks by kind, each list merged and sorted. */
+interface Calendar {
+  ref: string;
+  required: boolean;
+  busy: Interval[];
+  tentative: Interval[];
+  unavailable: Interval[];
+}
+const calendarOf = (a: Attendee): Calendar => {
+  const of = (kind: BusyKind) => merge(a.busy.filter((b) => b.kind === kind).map(({ start, end }) => ({ start, end })));
+  return { ref: a.ref, required: a.required, busy: of("busy"), tentative: of("tentative"), unavailable: of("unavailable") };
+};
 const byRef = (a: { ref: string }, b: { ref: string }) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
 
 /** Offered times (ranked: most optional participants free first, then earliest) and the times of the working hours not offered, with why. */
 export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; excluded: ExcludedTime[] } {
   const len = q.lengthMin * MIN;
   const step = q.stepMin * MIN;
-  const attendees = [...q.attendees].sort(byRef);
+  const attendees = [...q.attendees].sort(byRef).map(calendarOf);
   const working = availableIntervals(
     { zone: q.zone, schedules: [{ rules: q.hours }], overrides: [], holidaysOff: q.holidaysOff, outOfOffice: [] },
     q.from,
@@ -84,9 +107,7 @@ export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; exclu
     ? availableIntervals({ zone: q.zone, schedules: [{ rules: q.familyWindows }], overrides: [], holidaysOff: false, outOfOffice: [] }, q.from, q.to)
     : undefined;
   const allowed = windows ? intersect(working, windows) : working;
-  const blocking = merge(
-    attendees.filter((a) => a.required).flatMap((a) => a.busy.filter((b) => b.kind !== "tentative").map(({ start, end }) => ({ start, end }))),
-  );
+  const blocking = merge(attendees.filter((a) => a.required).flatMap((a) => [...a.busy, ...a.unavailable]));
   const free = subtract(subtract(allowed, blocking), [{ start: Number.NEGATIVE_INFINITY, end: q.now }]);
 
   const offered: OfferedTime[] = [];
@@ -95,11 +116,12 @@ export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; exclu
       const t = { start: s, end: s + len };
       const who = { free: [] as string[], tentative: [] as string[], optionalFree: 0 };
       for (const a of attendees) {
-        const hit = a.busy.filter((b) => overlaps(b, t));
-        if (hit.length === 0) {
+        if (hits(a.busy, t) || hits(a.unavailable, t)) continue;
+        if (hits(a.tentative, t)) who.tentative.push(a.ref);
+        else {
           who.free.push(a.ref);
           if (!a.required) who.optionalFree++;
-        } else if (hit.every((b) => b.kind === "tentative")) who.tentative.push(a.ref);
+        }
       }
       offered.push({ ...t, ...who });
     }
@@ -119,11 +141,11 @@ export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; exclu
   return { offered, excluded };
 }
 
-function whyNot(q: CommonSlotQuery, attendees: Attendee[], t: Interval, windows: Interval[] | undefined): { reason: ExcludedReason; who: string[] } {
+function whyNot(q: CommonSlotQuery, attendees: Calendar[], t: Interval, windows: Interval[] | undefined): { reason: ExcludedReason; who: string[] } {
   if (q.holidaysOff && isHoliday(localDateOf(t.start, q.zone), { evesOff: true })) return { reason: "holiday", who: [] };
   if (t.start < q.now) return { reason: "past", who: [] };
   if (windows && !windows.some((w) => w.start <= t.start && t.end <= w.end)) return { reason: "family_constraint", who: [] };
-  const blockedBy = (kind: BusyKind) => attendees.filter((a) => a.required && a.busy.some((b) => b.kind === kind && overlaps(b, t))).map((a) => a.ref);
+  const blockedBy = (kind: "busy" | "unavailable") => attendees.filter((a) => a.required && hits(a[kind], t)).map((a) => a.ref);
   const unavailable = blockedBy("unavailable");
   if (unavailable.length > 0) return { reason: "unavailable", who: unavailable };
   // Inside the hours, the windows and the future, and not free: a required participant is busy.

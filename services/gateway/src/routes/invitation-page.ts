@@ -76,6 +76,7 @@ const T = {
     busyTitle: "Liian monta yritystä",
     busy: "Odota hetki ja yritä uudelleen.",
     cancelled: "Tämä tapaaminen on peruttu.",
+    closed: "Vastausaika on päättynyt. Jos haluat vielä vastata, ota yhteyttä työntekijään, joka lähetti kutsun.",
     choose: "Valitse yksi vaihtoehto.",
   },
   sv: {
@@ -103,6 +104,7 @@ const T = {
     busyTitle: "För många försök",
     busy: "Vänta en stund och försök igen.",
     cancelled: "Mötet har ställts in.",
+    closed: "Svarstiden har gått ut. Om du ännu vill svara, kontakta arbetstagaren som skickade inbjudan.",
     choose: "Välj ett alternativ.",
   },
   en: {
@@ -130,6 +132,7 @@ const T = {
     busyTitle: "Too many tries",
     busy: "Please wait a moment and try again.",
     cancelled: "This meeting has been cancelled.",
+    closed: "The time to answer has passed. If you still want to answer, please contact the worker who sent the invitation.",
     choose: "Choose one option.",
   },
 } satisfies Record<Lang, Record<string, string>>;
@@ -218,7 +221,9 @@ ${v.answerBy ? `<dt>${esc(t.answerBy)}</dt><dd>${esc(fmt.format(new Date(v.answe
 ${
   cancelled
     ? `<p>${esc(t.cancelled)}</p>`
-    : `<form method="post" action="${esc(opts.action)}">
+    : v.answersClosed
+      ? `<p>${esc(t.closed)}</p>`
+      : `<form method="post" action="${esc(opts.action)}">
 <input type="hidden" name="lang" value="${lang}">
 <fieldset>
 <legend>${esc(t.yourAnswer)}</legend>

@@ -79,6 +79,8 @@ function expandOccurrences(rule: string, start: Date, lengthMinutes: number, s: 
 }
 
 const lastEnd = (m: Meeting) => Math.max(...m.occurrences.map((o) => o.end));
+/** The answers were wanted by a time that has passed. */
+const answersClosed = (m: Meeting, now: Date) => m.answerBy !== undefined && m.answerBy.getTime() < now.getTime();
 
 export function meetingUseCases(deps: Deps) {
   const { store, clock, settings } = deps;
@@ -386,6 +388,7 @@ export function meetingUseCases(deps: Deps) {
     if (p.invitation !== "invited")
       throw failedPrecondition("SILTA_MEETING_NOT_INVITED", "the participant is not invited (or no longer)", `participant ${p.participantId}`);
     if (!isOpen(m) || lastEnd(m) <= now.getTime()) throw wrongState(m, "the meeting is over or cancelled: no answers are taken");
+    if (answersClosed(m, now)) throw wrongState(m, `the answers were wanted by ${m.answerBy?.toISOString()}: ask the organiser`);
     p.answer = answer;
     p.answerNote = note;
     m.updatedAt = now;
@@ -490,6 +493,7 @@ export function meetingUseCases(deps: Deps) {
           .filter((x) => x.kind === "staff" && x.invitation === "invited")
           .map((x) => ({ organisationId: x.organisationId, organisationType: x.organisationType, role: x.role })),
         occurrences: occurrencesOf(m, p).filter((o) => o.end > clock.now().getTime()),
+        answersClosed: answersClosed(m, clock.now()),
       };
     },
 

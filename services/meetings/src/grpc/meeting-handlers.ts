@@ -144,7 +144,16 @@ export function meetingHandlers(uc: MeetingUseCases, areaCode: string, usage: Us
           },
           ctx.requireIdentity(),
         );
-        const iso = (t: number) => new Date(t).toISOString();
+        // Many offered and excluded times share their instants: each is formatted once.
+        const formatted = new Map<number, string>();
+        const iso = (t: number) => {
+          let v = formatted.get(t);
+          if (v === undefined) {
+            v = new Date(t).toISOString();
+            formatted.set(t, v);
+          }
+          return v;
+        };
         return {
           offered: r.offered.map((o) => ({ start: iso(o.start), end: iso(o.end), free: o.free, tentative: o.tentative, optionalFree: o.optionalFree })),
           excluded: r.excluded.map((e) => ({ start: iso(e.start), end: iso(e.end), reason: e.reason, who: e.who })),
@@ -208,6 +217,7 @@ export function meetingHandlers(uc: MeetingUseCases, areaCode: string, usage: Us
           answerNote: r.participant.answerNote,
           answerBy: r.meeting.answerBy?.toISOString() ?? "",
           status: status.proto(r.meeting.status),
+          answersClosed: r.answersClosed,
         };
       },
       async answerInvitation(req) {

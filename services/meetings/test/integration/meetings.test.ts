@@ -125,6 +125,14 @@ describe("consent before invitation", () => {
       participantOrganisationId: "mll-kuopio",
       reason: "DENY_REASON_RECIPIENT_NOT_COVERED",
     });
+    // Nor in any participant's invitation file: a coded title, times, the place; no identity or contact.
+    for (const p of meeting?.participants ?? []) {
+      const ics = (await unary(c, c.getCalendar, { meetingId: meeting?.meetingId as string, participantId: p.participantId }, { identity: organiser })).ical;
+      expect(ics).toContain("SUMMARY:Silta: Verkostopalaveri LS-2027-0042");
+      expect(ics).not.toContain(req.childHetu);
+      expect(ics).not.toContain(pseudonymOf(req.childHetu));
+      expect(ics).not.toMatch(/huoltaja@example|358401234567|358409876543/);
+    }
     for (const e of events) {
       expect(e.raw).not.toContain(req.childHetu);
       expect(e.raw).not.toContain(pseudonymOf(req.childHetu));
@@ -178,6 +186,7 @@ describe("bad input: a clear error naming the field, nothing written, no event",
     await grantMeetingConsent(req.childHetu, [SCHOOL]);
     const { meeting } = await schedule(req);
     const other = { ...teacher, subject: "teacher-99" };
+    const before = await rows();
     const e = await fail(unary(c, c.answerAsStaff, { meetingId: meeting?.meetingId as string, answer: Answer.ANSWER_ACCEPTED, note: "" }, { identity: other }));
     expect(e.kind).toBe("failed_precondition");
     expect(e.details).toContain("not among the invited");
@@ -186,6 +195,7 @@ describe("bad input: a clear error naming the field, nothing written, no event",
       unary(c, c.answerAsStaff, { meetingId: meeting?.meetingId as string, answer: Answer.ANSWER_ACCEPTED, note: "" }, { identity: ngoWorker }),
     );
     expect(n.kind).toBe("not_found");
+    expect(await rows()).toEqual(before);
     const ok = await unary(c, c.answerAsStaff, { meetingId: meeting?.meetingId as string, answer: Answer.ANSWER_TENTATIVE, note: "" }, { identity: teacher });
     expect(ok.meeting?.participants.find((p) => p.personRef === "teacher-7")?.answer).toBe(Answer.ANSWER_TENTATIVE);
   });
@@ -246,6 +256,33 @@ describe("the family's answer by link", () => {
     clock.set("2027-02-03T13:00:01+02:00");
     try {
       expect((await fail(unary(c, c.readInvitation, { token: third.token }, {}))).kind).toBe("unauthenticated");
+    } finally {
+      clock.set("2027-01-04T06:00:00Z");
+    }
+  });
+});
+
+describe("the answer deadline (injected clock)", () => {
+  it("takes answers until the deadline, then refuses them (staff's and the family's) and says so to the family's page", async () => {
+    const req = networkMeeting({ answerBy: "2027-01-20T12:00:00+02:00" });
+    await grantMeetingConsent(req.childHetu, [SCHOOL]);
+    const { meeting } = await schedule(req);
+    const id = meeting?.meetingId as string;
+    const guardian = meeting?.participants.find((p) => p.familyRole === FamilyRole.FAMILY_ROLE_GUARDIAN)?.participantId as string;
+    const { token } = await unary(c, c.issueFamilyLink, { meetingId: id, participantId: guardian }, { identity: organiser });
+    expect((await unary(c, c.answerInvitation, { token, answer: Answer.ANSWER_TENTATIVE, note: "" }, {})).answer).toBe(Answer.ANSWER_TENTATIVE);
+    clock.set("2027-01-20T12:00:01+02:00");
+    try {
+      const before = await rows();
+      const late = await fail(unary(c, c.answerInvitation, { token, answer: Answer.ANSWER_ACCEPTED, note: "" }, {}));
+      expect(late.kind).toBe("failed_precondition");
+      expect(late.details).toContain("answers were wanted by 2027-01-20T10:00:00.000Z");
+      expect((await fail(unary(c, c.answerAsStaff, { meetingId: id, answer: Answer.ANSWER_ACCEPTED, note: "" }, { identity: teacher }))).kind).toBe(
+        "failed_precondition",
+      );
+      expect(await rows()).toEqual(before);
+      const view = await unary(c, c.readInvitation, { token }, {});
+      expect(view).toMatchObject({ answersClosed: true, answer: Answer.ANSWER_TENTATIVE });
     } finally {
       clock.set("2027-01-04T06:00:00Z");
     }
