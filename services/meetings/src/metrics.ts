@@ -1,5 +1,6 @@
 // What a manager asks: the share of systemic meetings with the family taking part, the share of
-// meetings where the child's view was heard, and the answers still pending. Counted by the
+// meetings where the child's view was heard, the answers still pending, and the time from a
+// referral to its first multi-agency meeting. Counted by the
 // database at each scrape (every replica answers the same figures).
 import type { Meter } from "@opentelemetry/api";
 import type { MeetingStore } from "./app/ports.ts";
@@ -14,13 +15,22 @@ export function meetingMetrics(m: Meter, store: MeetingStore, clock: { now(): Da
   const pending = m.createObservableGauge("silta_meetings_answers_pending", {
     description: "invited participants of meetings still to come who have not answered",
   });
+  const toFirst = m.createObservableGauge("silta_meetings_referral_to_first_meeting_days", {
+    description: "median days from a referral's submission to its first multi-agency meeting (referrals with a meeting)",
+    unit: "d",
+  });
+  const withMeeting = m.createObservableGauge("silta_meetings_referrals_with_meeting", {
+    description: "referrals (as read from referrals.referral.v1) that have a multi-agency meeting",
+  });
   m.addBatchObservableCallback(
     async (r) => {
       const f = await store.figures(clock.now());
+      if (f.referralToFirstMeetingDays !== undefined) r.observe(toFirst, f.referralToFirstMeetingDays);
+      r.observe(withMeeting, f.referralsWithMeeting);
       r.observe(familyShare, f.systemicHeld === 0 ? 0 : f.systemicWithFamily / f.systemicHeld);
       r.observe(heardShare, f.outcomesRecorded === 0 ? 0 : f.childHeard / f.outcomesRecorded);
       r.observe(pending, f.answersPending);
     },
-    [familyShare, heardShare, pending],
+    [familyShare, heardShare, pending, toFirst, withMeeting],
   );
 }

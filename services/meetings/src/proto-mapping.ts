@@ -16,6 +16,7 @@ import {
   type Participant as PParticipant,
 } from "@silta/contracts/meetings/v1/meetings.ts";
 import { enumTable } from "@silta/grpc";
+import type { ReferralFact } from "./app/ports.ts";
 import type {
   AgreedAction,
   Answer,
@@ -116,7 +117,7 @@ export const actionToProto = (a: AgreedAction) => ({
   agreedAt: iso(a.agreedAt),
 });
 
-export function meetingToProto(m: Meeting, openActions: AgreedAction[] = []): PMeeting {
+export function meetingToProto(m: Meeting, openActions: AgreedAction[] = [], referral?: ReferralFact): PMeeting {
   return {
     meetingId: m.meetingId,
     kind: kind.proto(m.kind),
@@ -152,6 +153,8 @@ export function meetingToProto(m: Meeting, openActions: AgreedAction[] = []): PM
     answerBy: iso(m.answerBy),
     createdAt: iso(m.createdAt),
     updatedAt: iso(m.updatedAt),
+    referralSubmittedAt: iso(referral?.submittedAt),
+    referralAssessmentDueDate: referral?.assessmentDueDate ?? "",
   };
 }
 

@@ -1,7 +1,7 @@
 // The meetings service (STYLE.md composition root): store, use cases, handlers, the consent
 // question before each invitation, and its two subscriptions. The host (@silta/host) does the wiring.
 import { DataCategory, denyReasonToJSON, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
-import { CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC } from "@silta/contracts/events";
+import { CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, REFERRAL_TOPIC } from "@silta/contracts/events";
 import { allowed, consentClient, type ServiceSpec } from "@silta/host";
 import { linkTokens, loadMunicipalities, pseudonymiserOf } from "@silta/platform";
 import { freeBusyUseCases } from "./app/free-busy.ts";
@@ -26,7 +26,7 @@ export const meetingsService: ServiceSpec<typeof configShape, { store: PgMeeting
   name: "meetings",
   config: configShape,
   migrations: new URL("../migrations", import.meta.url),
-  topics: () => [MEETING_TOPIC, CONSENT_TOPIC, CONSULTATION_TOPIC],
+  topics: () => [MEETING_TOPIC, CONSENT_TOPIC, CONSULTATION_TOPIC, REFERRAL_TOPIC],
   compose(kit) {
     const { config, pool, clock, usage, redis } = kit;
     const areaCode = config.SILTA_AREA_CODE;
@@ -71,7 +71,10 @@ export const meetingsService: ServiceSpec<typeof configShape, { store: PgMeeting
     const freeBusy = freeBusyUseCases({ store, clock, area });
     return {
       grpc: [meetingHandlers({ meetings, freeBusy }, areaCode, usage)],
-      consume: { topics: [CONSENT_TOPIC.name, CONSULTATION_TOPIC.name], subscriptions: subscriptions({ store, recheck: meetings.recheckConsent }) },
+      consume: {
+        topics: [CONSENT_TOPIC.name, CONSULTATION_TOPIC.name, REFERRAL_TOPIC.name],
+        subscriptions: subscriptions({ store, recheck: meetings.recheckConsent }),
+      },
       exports: { store },
     };
   },

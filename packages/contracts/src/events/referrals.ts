@@ -52,7 +52,7 @@ export const REFERRAL_TOPIC = topic({
   name: "referrals.referral.v1",
   partitions: 6,
   producer: "referrals",
-  consumers: [],
+  consumers: ["meetings"],
   key: "the referral id",
   events: [referralSubmitted, receiptIssued, statusChanged, deadlineAtRisk, deadlineMissed],
   description: "Referrals submitted, receipts issued, status changes and deadline alerts: no henkilötunnus, name or concern.",

@@ -432,7 +432,8 @@ export function meetingUseCases(deps: Deps) {
     async get(id: string, caller: Identity) {
       const m = await store.get(id);
       assertSees(caller, m, id);
-      return { meeting: m, openActions: await store.actionsOf(await store.seriesRoot(id)) };
+      const referral = m.referralId ? await store.referralFact(m.referralId) : undefined;
+      return { meeting: m, openActions: await store.actionsOf(await store.seriesRoot(id)), ...(referral ? { referral } : {}) };
     },
 
     async list(q: { from?: Date; limit: number; referralId: string }, caller: Identity) {

@@ -67,6 +67,16 @@ export interface MeetingStore {
   projectBooking(bookingId: string, person: PersonBusy, start: Date, end: Date, kind: BusyBlock["kind"] | undefined): Promise<void>;
   /** For the metrics a manager asks for. */
   figures(now: Date): Promise<MeetingFigures>;
+  /** A referral's submission fact (projection of referrals.referral.v1). */
+  recordReferral(f: ReferralFact): Promise<void>;
+  referralFact(referralId: string): Promise<ReferralFact | undefined>;
+}
+
+export interface ReferralFact {
+  referralId: string;
+  submittedAt: Date;
+  /** YYYY-MM-DD (Europe/Helsinki). */
+  assessmentDueDate?: string;
 }
 
 export interface MeetingFigures {
@@ -78,6 +88,9 @@ export interface MeetingFigures {
   childHeard: number;
   /** Invited participants of open meetings who have not answered. */
   answersPending: number;
+  /** Median days from a referral's submission to its first multi-agency meeting, and over how many referrals. */
+  referralToFirstMeetingDays: number | undefined;
+  referralsWithMeeting: number;
 }
 
 export interface ConsentDecision {

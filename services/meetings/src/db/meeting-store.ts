@@ -4,7 +4,16 @@
 // other's result and never both act.
 import type { BusyBlock } from "@silta/calendar";
 import { appendAllToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
-import { type Actor, type MeetingEvent, type MeetingFigures, type MeetingStore, type MeetingTx, type PersonBusy, personKey } from "../app/ports.ts";
+import {
+  type Actor,
+  type MeetingEvent,
+  type MeetingFigures,
+  type MeetingStore,
+  type MeetingTx,
+  type PersonBusy,
+  personKey,
+  type ReferralFact,
+} from "../app/ports.ts";
 import type { AgreedAction, Meeting, Occurrence, Outcome, Participant } from "../domain/meeting.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -382,6 +391,23 @@ export class PgMeetingStore implements MeetingStore {
     );
   }
 
+  async recordReferral(f: ReferralFact) {
+    await this.#pool.query(
+      `INSERT INTO referral_facts (referral_id, submitted_at, assessment_due_date) VALUES ($1, $2, $3)
+       ON CONFLICT (referral_id) DO UPDATE SET submitted_at = excluded.submitted_at, assessment_due_date = excluded.assessment_due_date`,
+      [f.referralId, f.submittedAt, f.assessmentDueDate ?? null],
+    );
+  }
+
+  async referralFact(referralId: string) {
+    if (!UUID.test(referralId)) return undefined;
+    const r = await this.#pool.query("SELECT submitted_at, to_char(assessment_due_date, 'YYYY-MM-DD') AS due FROM referral_facts WHERE referral_id = $1", [
+      referralId,
+    ]);
+    const x = r.rows[0];
+    return x ? { referralId, submittedAt: x.submitted_at as Date, ...(x.due ? { assessmentDueDate: x.due as string } : {}) } : undefined;
+  }
+
   async figures(now: Date): Promise<MeetingFigures> {
     const r = await this.#pool.query(
       `SELECT
@@ -391,7 +417,12 @@ export class PgMeetingStore implements MeetingStore {
          (SELECT count(*) FROM outcomes WHERE child_heard <> 'not_heard')::int AS child_heard,
          (SELECT count(*) FROM participants p JOIN meetings m USING (meeting_id)
            WHERE p.invitation = 'invited' AND p.answer = 'pending' AND m.status IN ('proposed', 'booked')
-             AND EXISTS (SELECT 1 FROM occurrences o WHERE o.meeting_id = m.meeting_id AND o.starts_at > $1))::int AS pending`,
+             AND EXISTS (SELECT 1 FROM occurrences o WHERE o.meeting_id = m.meeting_id AND o.starts_at > $1))::int AS pending,
+         (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.first - r.submitted_at) / 86400)
+            FROM (SELECT m.referral_id, min(o.starts_at) AS first FROM meetings m JOIN occurrences o USING (meeting_id)
+                   WHERE m.referral_id IS NOT NULL AND m.status <> 'cancelled' AND NOT o.cancelled GROUP BY m.referral_id) f
+            JOIN referral_facts r USING (referral_id))::float8 AS to_first,
+         (SELECT count(DISTINCT m.referral_id) FROM meetings m JOIN referral_facts r USING (referral_id) WHERE m.status <> 'cancelled')::int AS with_meeting`,
       [now],
     );
     const x = r.rows[0];
@@ -401,6 +432,8 @@ export class PgMeetingStore implements MeetingStore {
       outcomesRecorded: x.outcomes,
       childHeard: x.child_heard,
       answersPending: x.pending,
+      referralToFirstMeetingDays: x.to_first ?? undefined,
+      referralsWithMeeting: x.with_meeting,
     };
   }
 }

@@ -1,7 +1,8 @@
 // What this service consumes, routed by ce_type:
 // - consent.consent.v1: a revoked or expired consent names no recipients, so the child's open
 //   meetings are checked again (CheckBatch) and those no longer allowed are withdrawn;
-// - consultations.booking.v1: the specialists' bookings as busy times (a projection, not a call).
+// - consultations.booking.v1: the specialists' bookings as busy times (a projection, not a call);
+// - referrals.referral.v1: each referral's submission time and assessment deadline (a projection).
 // Both are idempotent, so a redelivered event (or one read by another replica after a rebalance)
 // changes nothing twice: the re-check withdraws only invitations still standing, under each
 // meeting's row lock; the projection writes a booking's block by its id (events of one specialist
@@ -17,8 +18,10 @@ import {
   bookingRescheduled,
   consentExpired,
   consentRevoked,
+  referralSubmitted,
   waitlistOffered,
 } from "@silta/contracts/events";
+import { DeadlineKind } from "@silta/contracts/referrals/v1/referrals.ts";
 import { on, type Subscription } from "@silta/events";
 import type { MeetingStore } from "../app/ports.ts";
 
@@ -49,6 +52,12 @@ export function subscriptions(deps: {
     }),
     on(consentExpired, async (m) => {
       await deps.recheck(m.subjectPseudonym, "expired");
+    }),
+    // A referral's submission: when, and its three-month assessment deadline (upserted by id).
+    on(referralSubmitted, async (m) => {
+      if (!m.referralId || !m.submittedAt) return;
+      const due = m.deadlines.find((d) => d.kind === DeadlineKind.DEADLINE_KIND_ASSESSMENT_COMPLETION)?.dueDate;
+      await deps.store.recordReferral({ referralId: m.referralId, submittedAt: new Date(m.submittedAt), ...(due ? { assessmentDueDate: due } : {}) });
     }),
     // Every booking change carries the booking as it now is: one handler for each type.
     ...[bookingRequested, bookingConfirmed, bookingRescheduled, bookingCancelled, bookingCompleted, bookingNoShow, waitlistOffered].map((codec) => ({

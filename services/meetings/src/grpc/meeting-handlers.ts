@@ -105,8 +105,8 @@ export function meetingHandlers(uc: MeetingUseCases, areaCode: string, usage: Us
       },
       async getMeeting(req, ctx) {
         required({ meeting_id: req.meetingId });
-        const { meeting, openActions } = await uc.meetings.get(req.meetingId, ctx.requireIdentity());
-        return { meeting: meetingToProto(await read(ctx, meeting), openActions) };
+        const { meeting, openActions, referral } = await uc.meetings.get(req.meetingId, ctx.requireIdentity());
+        return { meeting: meetingToProto(await read(ctx, meeting), openActions, referral) };
       },
       async listMeetings(req, ctx) {
         const dec = new Decoder();

@@ -4,7 +4,7 @@
 // redelivery, common times from published and projected busy times, bad input, privacy.
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { BookingKind, BookingStatus } from "@silta/contracts/consultations/v1/consultations.ts";
-import { bookingConfirmed, CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC } from "@silta/contracts/events";
+import { bookingConfirmed, CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import {
   Answer,
   BusyKind,
@@ -17,6 +17,7 @@ import {
   MeetingServiceClient,
   MeetingStatus,
 } from "@silta/contracts/meetings/v1/meetings.ts";
+import { DeadlineKind, NotifierType, ReferralKind, ReferralStatus } from "@silta/contracts/referrals/v1/referrals.ts";
 import { PROTOBUF } from "@silta/events";
 import { proveCallsOf, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
@@ -704,6 +705,57 @@ describe("outcome of a meeting", () => {
     } finally {
       clock.set("2027-01-04T06:00:00Z");
     }
+  });
+});
+
+describe("a service-need assessment and its referral", () => {
+  it("is shown against the referral's three-month deadline read from referrals.referral.v1, and the time to the first meeting is on /metrics", async () => {
+    const referralId = crypto.randomUUID();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: testTopic(REFERRAL_TOPIC.name),
+      messages: [
+        {
+          key: referralId,
+          value: referralSubmitted.encode({
+            referralId,
+            kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
+            status: ReferralStatus.REFERRAL_STATUS_SUBMITTED,
+            areaCode: "13",
+            subjectPseudonym: "ps_not_read_here",
+            submittedAt: "2027-01-01T10:00:00.000Z",
+            deadlines: [
+              { kind: DeadlineKind.DEADLINE_KIND_DECISION, dueDate: "2027-01-13", strictDueDate: "2027-01-13", dueAt: "", metAt: "", basis: "" },
+              { kind: DeadlineKind.DEADLINE_KIND_ASSESSMENT_COMPLETION, dueDate: "2027-04-01", strictDueDate: "", dueAt: "", metAt: "", basis: "" },
+            ],
+            notifierType: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
+            notifierOrganisationId: "kuopio-school-12",
+            urgentClaimed: false,
+            policeNotified: false,
+            linkedReferralIds: [],
+          }),
+          headers: {
+            ce_specversion: "1.0",
+            ce_id: crypto.randomUUID(),
+            ce_type: referralSubmitted.type,
+            ce_source: "/silta/referrals/13",
+            "content-type": PROTOBUF,
+          },
+        },
+      ],
+    });
+    await producer.disconnect();
+    for (let i = 0; i < 200 && (await service.pool.query("SELECT 1 FROM referral_facts WHERE referral_id = $1", [referralId])).rowCount === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const req = networkMeeting({ kind: MeetingKind.MEETING_KIND_SERVICE_NEED_ASSESSMENT, referralId, start: "2027-02-02T12:00:00+02:00" });
+    await grantMeetingConsent(req.childHetu, [SCHOOL]);
+    const id = (await schedule(req)).meeting?.meetingId as string;
+    const got = await unary(c, c.getMeeting, { meetingId: id }, { identity: organiser });
+    expect(got.meeting).toMatchObject({ referralId, referralSubmittedAt: "2027-01-01T10:00:00.000Z", referralAssessmentDueDate: "2027-04-01" });
+    const metrics = await (await fetch(`http://127.0.0.1:${service.adminPort}/metrics`)).text();
+    expect(metrics).toMatch(/silta_meetings_referral_to_first_meeting_days\S* 32\b/);
+    expect(metrics).toMatch(/silta_meetings_referrals_with_meeting\S* 1\b/);
   });
 });
 
