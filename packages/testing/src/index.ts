@@ -43,6 +43,26 @@ export function freshHetu(): string {
 }
 
 /** A name unique to this run, e.g. `t_a1b2c3d4` (lowercase, safe for databases and topics). */
+/** A clock a test sets; a service under test reads it (expiries, deadlines, horizons: never waiting). */
+export function testClock(start: string) {
+  let t = Date.parse(start);
+  return {
+    now: () => new Date(t),
+    set: (iso: string) => {
+      t = Date.parse(iso);
+    },
+  };
+}
+
+/** The error a call must end in (the test fails if it succeeds); `details`: its message and fields, for matching. */
+export const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected the call to fail");
+    },
+    (e: import("@silta/platform").SiltaError) => Object.assign(e, { details: `${e.message} ${JSON.stringify(e.fields ?? [])}` }),
+  );
+
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString("hex")}`;
 }

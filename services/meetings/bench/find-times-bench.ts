@@ -11,6 +11,7 @@ import { helsinkiDate, instantAt, isWorkingDay, nthWorkingDayAfter } from "@silt
 import { MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
+import { epochMs } from "@silta/postgres";
 import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, testEnv, testIdentities, uniqueName } from "@silta/testing";
 import pg from "pg";
 
@@ -109,7 +110,7 @@ const find = () => unary(client, client.findTimes, request, { identity: organise
 // The statement the service issues (PgMeetingStore.busyOf), straight from pg, with the same range.
 const from = new Date(Date.parse(`${first}T00:00:00Z`) - 86_400_000);
 const until = new Date(Date.parse(`${to}T00:00:00Z`) + 2 * 86_400_000);
-const ms = (x: string) => `(extract(epoch FROM ${x}) * 1000)::float8`;
+const ms = epochMs;
 const bare = () =>
   pool.query(
     `SELECT organisation_id, person_ref, ${ms("starts_at")} AS s, ${ms("ends_at")} AS e, kind FROM busy_blocks

@@ -2,7 +2,7 @@
 // (migration 1764600000000), seats by a conditional update, and each specialist's bookings are
 // decided one at a time under a lock on the specialist's row (caps and the reserved share are
 // counts: never count-then-insert without it).
-import { appendAllToOutbox, type OutboxEntry, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import { appendAllToOutbox, epochMs, type OutboxEntry, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import type { BookingEvent, ConsultationStore, ConsultationTx, WaitlistEntry } from "../app/ports.ts";
 import type { Booking, FairnessSettings } from "../domain/booking.ts";
 import type { Specialist } from "../domain/specialist.ts";
@@ -130,7 +130,7 @@ const values = (b: Booking): unknown[] => [
 ];
 
 const OCCUPYING = "status = 'confirmed' OR (status = 'held' AND expires_at > $4)";
-const ms = (x: string) => `(extract(epoch FROM ${x}) * 1000)::float8`;
+const ms = epochMs;
 const HELD_TIMES = `${ms("starts_at")} AS s, ${ms("ends_at")} AS e, ${ms("lower(occupied)")} AS of, ${ms("upper(occupied)")} AS ot`;
 
 class PgTx implements ConsultationTx {

@@ -1,7 +1,7 @@
 // The people of the consultations tests (area 13, Pohjois-Savo), a clock the tests move, and the
 // few calls every test makes. Kuopio (297) has a specialist of its own; Rautavaara (687) does not.
 import { BookingKind, type BookRequest, type ConsultationServiceClient, type Specialist } from "@silta/contracts/consultations/v1/consultations.ts";
-import type { Identity, SiltaError } from "@silta/platform";
+import type { Identity } from "@silta/platform";
 import { uniqueName } from "@silta/testing";
 import { registerSpecialist as registerInArea } from "@silta/tests/chain";
 
@@ -44,24 +44,7 @@ export const specialistPerson = (subject: string, organisationId = "pohjois-savo
   municipalityCodes: [],
 });
 
-/** A clock the tests set; the service reads it (hold expiry, notice, window, release). */
-export function testClock(start: string) {
-  let t = Date.parse(start);
-  return {
-    now: () => new Date(t),
-    set: (iso: string) => {
-      t = Date.parse(iso);
-    },
-  };
-}
-
-export const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: SiltaError & { details?: string }) => e,
-  );
+export { fail, testClock } from "@silta/testing";
 
 export type Client = ConsultationServiceClient;
 

@@ -3,7 +3,7 @@
 // of a meeting happens under its row lock, so two replicas (or a redelivered event) see each
 // other's result and never both act.
 import type { BusyBlock } from "@silta/calendar";
-import { appendAllToOutbox, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import { appendAllToOutbox, epochMs, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import {
   type Actor,
   type MeetingEvent,
@@ -17,7 +17,7 @@ import {
 import type { AgreedAction, Meeting, Occurrence, Outcome, Participant } from "../domain/meeting.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ms = (x: string) => `(extract(epoch FROM ${x}) * 1000)::float8`;
+const ms = epochMs;
 
 function toParticipant(r: Record<string, unknown>): Participant {
   return {

@@ -4,14 +4,14 @@
 // organiser sees the answer; an expired and a tampered link show the one clear page; axe-core
 // finds no WCAG 2.x A/AA violation in any language, and the page's lang follows the language.
 import { createRequire } from "node:module";
-import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
+import { ConsentServiceClient, OrganisationType } from "@silta/contracts/consent/v1/consent.ts";
 import { createClient, unary } from "@silta/grpc";
 import { linkTokens } from "@silta/platform";
 import { captureLogs, createTestDatabase, freshHetu, sharedTestIdentities, type TestDatabase, uniqueName } from "@silta/testing";
 import { type Chain, http, LINK_SECRET, personas, startChain } from "@silta/tests/chain";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { organiser, pseudonymOf } from "../support/fixtures.ts";
+import { meetingConsent, organiser } from "../support/fixtures.ts";
 
 const axeSource = readAxe();
 function readAxe(): string {
@@ -55,24 +55,9 @@ beforeAll(async () => {
   // The family's consent lets the school take part.
   const ids = await sharedTestIdentities();
   const consent = createClient(ConsentServiceClient, `127.0.0.1:${chain.consentPort}`, undefined, { prover: ids.prover.gateway, audience: "silta-consent" });
-  await unary(
-    consent,
-    consent.grantConsent,
-    {
-      subjectPseudonym: pseudonymOf(hetu),
-      areaCode: "13",
-      givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-1" }],
-      childViewRecorded: true,
-      childBirthDate: "2014-05-05",
-      recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, roles: [] }],
-      purposes: [Purpose.PURPOSE_MEETING_PARTICIPATION],
-      dataCategories: [DataCategory.DATA_CATEGORY_MEETING_INFORMATION],
-      validFrom: "",
-      validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-      obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
-    },
-    { identity: organiser },
-  );
+  await unary(consent, consent.grantConsent, meetingConsent(hetu, [{ id: "kuopio-school-12", type: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY }]), {
+    identity: organiser,
+  });
   consent.close();
   const start = new Date(Date.now() + 10 * 86_400_000);
   start.setUTCHours(10, 0, 0, 0);

@@ -2,7 +2,7 @@
 // consent before invitation, the family's answer by link, series edits read back with another
 // iCalendar library, a revocation withdrawing invitations exactly once across two replicas and a
 // redelivery, common times from published and projected busy times, bad input, privacy.
-import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
+import { ConsentServiceClient, OrganisationType } from "@silta/contracts/consent/v1/consent.ts";
 import { BookingKind, BookingStatus } from "@silta/contracts/consultations/v1/consultations.ts";
 import { bookingConfirmed, CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import {
@@ -26,7 +26,7 @@ import { type ConsentUnderTest, type MeetingsUnderTest, startConsent, startMeeti
 import ICAL from "ical.js";
 import { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fail, networkMeeting, ngoWorker, notifications, organiser, outsider, pseudonymOf, teacher, testClock } from "../support/fixtures.ts";
+import { fail, meetingConsent, networkMeeting, ngoWorker, notifications, organiser, outsider, pseudonymOf, teacher, testClock } from "../support/fixtures.ts";
 
 const logs = captureLogs("meetings");
 const clock = testClock("2027-01-04T06:00:00Z"); // Monday 08:00 in Helsinki
@@ -42,25 +42,27 @@ const schedule = (req = networkMeeting(), identity: Identity = organiser) => una
 /** The family's consent: these organisations may take part in meetings about the child. */
 async function grantMeetingConsent(hetu: string, organisations: { id: string; type: OrganisationType }[]): Promise<string> {
   const cc = consent.client(ConsentServiceClient);
-  const r = await unary(
-    cc,
-    cc.grantConsent,
-    {
-      subjectPseudonym: pseudonymOf(hetu),
-      areaCode: "13",
-      givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-77" }],
-      childViewRecorded: true,
-      childBirthDate: "2015-03-14",
-      recipients: organisations.map((o) => ({ organisationId: o.id, organisationType: o.type, roles: [] })),
-      purposes: [Purpose.PURPOSE_MEETING_PARTICIPATION],
-      dataCategories: [DataCategory.DATA_CATEGORY_MEETING_INFORMATION],
-      validFrom: "",
-      validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-      obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
-    },
-    { identity: organiser },
-  );
+  const r = await unary(cc, cc.grantConsent, meetingConsent(hetu, organisations), { identity: organiser });
   return r.consent?.consentId as string;
+}
+/** An event onto a topic of this file's namespace, as its producer service would publish it. */
+async function publish<T>(declared: string, codec: { type: string; encode(m: T): Buffer }, key: string, message: T, source: string) {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: testTopic(declared),
+      messages: [
+        {
+          key,
+          value: codec.encode(message),
+          headers: { ce_specversion: "1.0", ce_id: crypto.randomUUID(), ce_type: codec.type, ce_source: source, "content-type": PROTOBUF },
+        },
+      ],
+    });
+  } finally {
+    await producer.disconnect();
+  }
 }
 const SCHOOL = { id: "kuopio-school-12", type: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY };
 const NGO = { id: "mll-kuopio", type: OrganisationType.ORGANISATION_TYPE_NGO };
@@ -199,6 +201,20 @@ describe("bad input: a clear error naming the field, nothing written, no event",
     expect(await rows()).toEqual(before);
     const ok = await unary(c, c.answerAsStaff, { meetingId: meeting?.meetingId as string, answer: Answer.ANSWER_TENTATIVE, note: "" }, { identity: teacher });
     expect(ok.meeting?.participants.find((p) => p.personRef === "teacher-7")?.answer).toBe(Answer.ANSWER_TENTATIVE);
+  });
+});
+
+describe("who organises", () => {
+  it("lets a school's named support person organise a Sisukas follow-up, but no other kind; a teacher none", async () => {
+    const support: Identity = { ...teacher, subject: "tuki-1", roles: ["school_support_coordinator"] };
+    const req = networkMeeting({ kind: MeetingKind.MEETING_KIND_SCHOOL_SUPPORT, staff: [] });
+    const { meeting } = await schedule(req, support);
+    expect(meeting).toMatchObject({ organiserOrganisationId: "kuopio-school-12", title: "Sisukas-seurantapalaveri LS-2027-0042" });
+    expect((await fail(schedule(networkMeeting({ staff: [] }), support))).kind).toBe("permission_denied");
+    expect((await fail(schedule(networkMeeting({ kind: MeetingKind.MEETING_KIND_SCHOOL_SUPPORT, staff: [] }), teacher))).kind).toBe("permission_denied");
+    // A support person of a municipality outside the area organises nothing here.
+    const helsinki: Identity = { ...support, organisationId: "helsinki-school-1", municipalityCodes: ["091"] };
+    expect((await fail(schedule(networkMeeting({ kind: MeetingKind.MEETING_KIND_SCHOOL_SUPPORT, staff: [] }), helsinki))).kind).toBe("permission_denied");
   });
 });
 
@@ -556,44 +572,32 @@ describe("common times", () => {
     expect(published.blocks).toBe(2);
     // A specialist's booking, as the consultations service publishes it.
     const specialistRef = uniqueName("spec");
-    const producer = kafka.producer();
-    await producer.connect();
     const bookingId = crypto.randomUUID();
-    await producer.send({
-      topic: testTopic(CONSULTATION_TOPIC.name),
-      messages: [
-        {
-          key: "spec-id",
-          value: bookingConfirmed.encode({
-            bookingId,
-            kind: BookingKind.BOOKING_KIND_CONSULTATION,
-            status: BookingStatus.BOOKING_STATUS_CONFIRMED,
-            specialistId: "spec-id",
-            specialistRef,
-            specialistOrganisationId: "pohjois-savo-erityispalvelut",
-            requesterRef: "msw-1",
-            requesterOrganisationId: "kuopio-sosiaalityo",
-            responsibleWorkerRef: "sw-1",
-            areaCode: "13",
-            municipalityCode: "297",
-            start: new Date(at("13:00")).toISOString(),
-            end: new Date(at("14:00")).toISOString(),
-            seriesId: "",
-            rescheduledFrom: "",
-            reason: "",
-            sequence: 0,
-          }),
-          headers: {
-            ce_specversion: "1.0",
-            ce_id: crypto.randomUUID(),
-            ce_type: bookingConfirmed.type,
-            ce_source: "/silta/consultations/13",
-            "content-type": PROTOBUF,
-          },
-        },
-      ],
-    });
-    await producer.disconnect();
+    await publish(
+      CONSULTATION_TOPIC.name,
+      bookingConfirmed,
+      "spec-id",
+      {
+        bookingId,
+        kind: BookingKind.BOOKING_KIND_CONSULTATION,
+        status: BookingStatus.BOOKING_STATUS_CONFIRMED,
+        specialistId: "spec-id",
+        specialistRef,
+        specialistOrganisationId: "pohjois-savo-erityispalvelut",
+        requesterRef: "msw-1",
+        requesterOrganisationId: "kuopio-sosiaalityo",
+        responsibleWorkerRef: "sw-1",
+        areaCode: "13",
+        municipalityCode: "297",
+        start: new Date(at("13:00")).toISOString(),
+        end: new Date(at("14:00")).toISOString(),
+        seriesId: "",
+        rescheduledFrom: "",
+        reason: "",
+        sequence: 0,
+      },
+      "/silta/consultations/13",
+    );
     const find = () =>
       unary(
         c,
@@ -711,41 +715,29 @@ describe("outcome of a meeting", () => {
 describe("a service-need assessment and its referral", () => {
   it("is shown against the referral's three-month deadline read from referrals.referral.v1, and the time to the first meeting is on /metrics", async () => {
     const referralId = crypto.randomUUID();
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: testTopic(REFERRAL_TOPIC.name),
-      messages: [
-        {
-          key: referralId,
-          value: referralSubmitted.encode({
-            referralId,
-            kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
-            status: ReferralStatus.REFERRAL_STATUS_SUBMITTED,
-            areaCode: "13",
-            subjectPseudonym: "ps_not_read_here",
-            submittedAt: "2027-01-01T10:00:00.000Z",
-            deadlines: [
-              { kind: DeadlineKind.DEADLINE_KIND_DECISION, dueDate: "2027-01-13", strictDueDate: "2027-01-13", dueAt: "", metAt: "", basis: "" },
-              { kind: DeadlineKind.DEADLINE_KIND_ASSESSMENT_COMPLETION, dueDate: "2027-04-01", strictDueDate: "", dueAt: "", metAt: "", basis: "" },
-            ],
-            notifierType: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
-            notifierOrganisationId: "kuopio-school-12",
-            urgentClaimed: false,
-            policeNotified: false,
-            linkedReferralIds: [],
-          }),
-          headers: {
-            ce_specversion: "1.0",
-            ce_id: crypto.randomUUID(),
-            ce_type: referralSubmitted.type,
-            ce_source: "/silta/referrals/13",
-            "content-type": PROTOBUF,
-          },
-        },
-      ],
-    });
-    await producer.disconnect();
+    await publish(
+      REFERRAL_TOPIC.name,
+      referralSubmitted,
+      referralId,
+      {
+        referralId,
+        kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
+        status: ReferralStatus.REFERRAL_STATUS_SUBMITTED,
+        areaCode: "13",
+        subjectPseudonym: "ps_not_read_here",
+        submittedAt: "2027-01-01T10:00:00.000Z",
+        deadlines: [
+          { kind: DeadlineKind.DEADLINE_KIND_DECISION, dueDate: "2027-01-13", strictDueDate: "2027-01-13", dueAt: "", metAt: "", basis: "" },
+          { kind: DeadlineKind.DEADLINE_KIND_ASSESSMENT_COMPLETION, dueDate: "2027-04-01", strictDueDate: "", dueAt: "", metAt: "", basis: "" },
+        ],
+        notifierType: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
+        notifierOrganisationId: "kuopio-school-12",
+        urgentClaimed: false,
+        policeNotified: false,
+        linkedReferralIds: [],
+      },
+      "/silta/referrals/13",
+    );
     for (let i = 0; i < 200 && (await service.pool.query("SELECT 1 FROM referral_facts WHERE referral_id = $1", [referralId])).rowCount === 0; i++)
       await new Promise((r) => setTimeout(r, 100));
     const req = networkMeeting({ kind: MeetingKind.MEETING_KIND_SERVICE_NEED_ASSESSMENT, referralId, start: "2027-02-02T12:00:00+02:00" });

@@ -2,29 +2,17 @@
 // most tests make. The organiser is the area's child-protection worker; Kuopio's school and an
 // NGO are invited; the family answers by link.
 import { OrganisationType } from "@silta/contracts/common/v1/common.ts";
+import { type OrganisationType as ConsentOrgType, DataCategory, GiverRole, ObtainedBy, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { FamilyRole, MeetingKind, type ScheduleMeetingRequest } from "@silta/contracts/meetings/v1/meetings.ts";
-import type { Identity, SiltaError } from "@silta/platform";
+import type { Identity } from "@silta/platform";
 import { pseudonymiserOf } from "@silta/platform";
-import { freshHetu, uniqueName } from "@silta/testing";
+import { callers, freshHetu, uniqueName } from "@silta/testing";
 import { PSEUDONYM_KEY } from "@silta/tests/chain";
 
-export const organiser: Identity = {
-  subject: "sw-1",
-  organisationId: "pohjois-savo-lastensuojelu",
-  organisationType: "wellbeing_area",
-  roles: ["child_protection_worker"],
-  areaCodes: ["13"],
-  municipalityCodes: [],
-};
-/** A teacher of a Kuopio school (invited). */
-export const teacher: Identity = {
-  subject: "teacher-7",
-  organisationId: "kuopio-school-12",
-  organisationType: "municipality",
-  roles: ["teacher"],
-  areaCodes: [],
-  municipalityCodes: ["297"],
-};
+/** The area's child-protection worker (sw-1 of pohjois-savo-lastensuojelu). */
+export const organiser: Identity = callers.worker13;
+/** A teacher of a Kuopio school (teacher-7 of kuopio-school-12, invited). */
+export const teacher: Identity = callers.teacher;
 /** An NGO's family worker (invited when the family's consent allows). */
 export const ngoWorker: Identity = {
   subject: "ngo-1",
@@ -59,24 +47,22 @@ export const pseudonymOf = (hetu: string) =>
     familyName: "",
   });
 
-/** A clock the tests set; the service reads it (link expiry, series horizon, answers after a meeting). */
-export function testClock(start: string) {
-  let t = Date.parse(start);
-  return {
-    now: () => new Date(t),
-    set: (iso: string) => {
-      t = Date.parse(iso);
-    },
-  };
-}
+export { fail, testClock } from "@silta/testing";
 
-export const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: SiltaError) => Object.assign(e, { details: `${e.message} ${JSON.stringify(e.fields ?? [])}` }),
-  );
+/** The family's consent that these organisations may take part in meetings about the child (a GrantConsent request). */
+export const meetingConsent = (hetu: string, organisations: { id: string; type: ConsentOrgType }[]) => ({
+  subjectPseudonym: pseudonymOf(hetu),
+  areaCode: "13",
+  givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-77" }],
+  childViewRecorded: true,
+  childBirthDate: "2015-03-14",
+  recipients: organisations.map((o) => ({ organisationId: o.id, organisationType: o.type, roles: [] })),
+  purposes: [Purpose.PURPOSE_MEETING_PARTICIPATION],
+  dataCategories: [DataCategory.DATA_CATEGORY_MEETING_INFORMATION],
+  validFrom: "",
+  validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+  obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
+});
 
 /** A network meeting about a fresh child: the school and the NGO invited, a guardian and the child by link. */
 export function networkMeeting(over: Partial<ScheduleMeetingRequest> = {}): ScheduleMeetingRequest & { childHetu: string } {
