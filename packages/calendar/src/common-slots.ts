@@ -59,6 +59,7 @@ export interface OfferedTime extends Interval {
 }
 
 export type ExcludedReason = "holiday" | "past" | "family_constraint" | "unavailable" | "busy";
+/** The starts refused for one reason: no meeting of the length asked may start in [start, end) (steps of `stepMin`); `who`: everyone whose blocks refuse a start in it. */
 export interface ExcludedTime extends Interval {
   reason: ExcludedReason;
   /** Whose block it is ("unavailable", "busy"), sorted. */
@@ -93,7 +94,11 @@ const calendarOf = (a: Attendee): Calendar => {
 };
 const byRef = (a: { ref: string }, b: { ref: string }) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
 
-/** Offered times (ranked: most optional participants free first, then earliest) and the times of the working hours not offered, with why. */
+/**
+ * Offered times (ranked: most optional participants free first, then earliest) and the stretches
+ * of the working hours where none can be, with why (consecutive refused steps of one reason and
+ * the same people are one stretch).
+ */
 export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; excluded: ExcludedTime[] } {
   const len = q.lengthMin * MIN;
   const step = q.stepMin * MIN;
@@ -136,7 +141,14 @@ export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; exclu
     for (let s = h.start; s + len <= h.end; s += step) {
       const t = { start: s, end: s + len };
       if (starts.has(s) || free.some((f) => f.start <= t.start && t.end <= f.end)) continue;
-      excluded.push({ ...t, ...whyNot(q, attendees, t, windows) });
+      const why = whyNot(q, attendees, t, windows);
+      // Consecutive refused starts for the same reason are one stretch, naming everyone whose
+      // blocks refuse a start in it ("no start 08:00–12:00: busy, the teacher and the nurse").
+      const last = excluded[excluded.length - 1];
+      if (last && last.reason === why.reason && last.end === s) {
+        last.end = s + step;
+        if (!sameList(last.who, why.who)) last.who = [...new Set([...last.who, ...why.who])].sort();
+      } else excluded.push({ start: s, end: s + step, ...why });
     }
   return { offered, excluded };
 }
@@ -151,6 +163,8 @@ function whyNot(q: CommonSlotQuery, attendees: Calendar[], t: Interval, windows:
   // Inside the hours, the windows and the future, and not free: a required participant is busy.
   return { reason: "busy", who: blockedBy("busy") };
 }
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The instants in both lists (each sorted and merged). */
 export function intersect(a: Interval[], b: Interval[]): Interval[] {

@@ -148,7 +148,7 @@ try {
   const body = `### meetings: common-slot search
 
 Command: \`make bench\` (\`node services/meetings/bench/find-times-bench.ts\`; \`BENCH_MEETINGS_CALLS\`, default 300), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Node ${process.version}.
-${PEOPLE} participants (6 required, 6 optional) over two weeks (${first} … ${to}), about four busy blocks of 30–75 minutes each working day each (one in ten tentative, one in twenty unavailable), ${read} blocks of theirs among ${rows.length} in the table; a 60-minute meeting, 30-minute steps, working hours 08:00–16:00 Helsinki. The answer: ${answer.offered.length} offered times, ${answer.excluded.length} excluded steps with why. ${CALLS} calls one at a time after 30 unmeasured; the bare read before and after.
+${PEOPLE} participants (6 required, 6 optional) over two weeks (${first} … ${to}), about four busy blocks of 30–75 minutes each working day each (one in ten tentative, one in twenty unavailable), ${read} blocks of theirs among ${rows.length} in the table; a 60-minute meeting, 30-minute steps, working hours 08:00–16:00 Helsinki. The answer: ${answer.offered.length} offered times, ${answer.excluded.length} refused stretches with why. ${CALLS} calls one at a time after 30 unmeasured; the bare read before and after.
 
 | what | p50 ms | p99 ms |
 |---|---|---|

@@ -136,7 +136,7 @@ export function meetingRoutes(app: FastifyInstance, schemas: ProtoSchemas, upstr
     summary:
       "Common times of the participants within working hours in Europe/Helsinki and the family's windows, ranked by how many optional participants are free",
     description:
-      "Each offered time says who is free and who only tentatively; each excluded time says why (holiday, past, family_constraint, unavailable, busy) and whose.",
+      "Each offered time says who is free and who only tentatively; each excluded stretch (no start in [start, end)) says why (holiday, past, family_constraint, unavailable, busy) and whose.",
     request: `${P}FindTimesRequest`,
     response: `${P}FindTimesResponse`,
     codec: { request: k.FindTimesRequest, response: k.FindTimesResponse },

@@ -628,8 +628,13 @@ describe("common times", () => {
     expect(r.offered.map((o) => o.optionalFree)).toEqual([1, 1, 1, 0]);
     expect(r.offered[3]?.tentative).toEqual([`${t.organisationId}/${t.subject}`]);
     expect(r.offered[0]?.tentative).toEqual([]);
-    expect(r.excluded.find((e) => local(e.start) === "09.00")).toMatchObject({ reason: "busy", who: [`${sw.organisationId}/${sw.subject}`] });
-    expect(r.excluded.find((e) => local(e.start) === "14.00")).toMatchObject({ reason: "unavailable" });
+    // Refused starts, each stretch with why and whose: the worker's morning, the teacher's noon,
+    // the worker's unavailable afternoon (a 60-minute meeting from 13:30 would run into it).
+    expect(r.excluded.map((e) => [local(e.start), local(e.end), e.reason, e.who])).toEqual([
+      ["08.00", "10.00", "busy", [`${sw.organisationId}/${sw.subject}`]],
+      ["11.30", "13.00", "busy", [`${t.organisationId}/${t.subject}`]],
+      ["13.30", "15.30", "unavailable", [`${sw.organisationId}/${sw.subject}`]],
+    ]);
   });
 
   it("lets a person publish only their own busy times (an organisation's calendar system those of its people), and refuses a span over 90 days", async () => {
