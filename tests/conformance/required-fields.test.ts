@@ -447,6 +447,13 @@ beforeAll(async () => {
       }),
       call: (q) => unary(mt, mt.editMeeting, q as never, { identity: worker }),
     },
+    "silta.meetings.v1.ConfirmMeetingRequest": {
+      request: async () => {
+        const { meeting } = await unary(mt, mt.scheduleMeeting, meetingRequest({ booked: false }), { identity: worker });
+        return { meetingId: meeting?.meetingId ?? "" };
+      },
+      call: (q) => unary(mt, mt.confirmMeeting, q as never, { identity: worker }),
+    },
     "silta.meetings.v1.CancelMeetingRequest": {
       request: async () => ({ meetingId: (await aMeeting()).meetingId, reason: "" }),
       call: (q) => unary(mt, mt.cancelMeeting, q as never, { identity: worker }),

@@ -68,6 +68,16 @@ export function meetingRoutes(app: FastifyInstance, schemas: ProtoSchemas, upstr
   });
   route({
     method: "POST",
+    url: "/v1/meetings/:meetingId/confirmation",
+    operationId: "confirmMeeting",
+    summary: "Book a proposed meeting: its time is agreed (proposed → booked)",
+    request: `${P}ConfirmMeetingRequest`,
+    response: `${P}ConfirmMeetingResponse`,
+    codec: { request: k.ConfirmMeetingRequest, response: k.ConfirmMeetingResponse },
+    call: call(client.confirmMeeting),
+  });
+  route({
+    method: "POST",
     url: "/v1/meetings/:meetingId/cancellation",
     operationId: "cancelMeeting",
     summary: "Cancel a meeting or a whole series",

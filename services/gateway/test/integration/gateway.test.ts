@@ -702,6 +702,21 @@ describe("role × organisation, for every route", () => {
       request: (who) => call("POST", `/v1/meetings/${meeting.meetingId}/edits`, who, { scope: "EDIT_SCOPE_ALL", location: "Kuopio" }),
     },
     {
+      name: "POST /v1/meetings/{id}/confirmation",
+      allowed: ["worker13"],
+      request: async (who) => {
+        const m = await call("POST", "/v1/meetings", "worker13", {
+          requestId: uniqueName("m"),
+          kind: "MEETING_KIND_NETWORK",
+          childHetu: freshHetu(),
+          start: new Date(Date.now() + 86_400_000).toISOString(),
+          lengthMinutes: 60,
+          family: [{ role: "FAMILY_ROLE_GUARDIAN", email: "g@example.fi" }],
+        });
+        return call("POST", `/v1/meetings/${(m.body.meeting as { meetingId: string }).meetingId}/confirmation`, who, {});
+      },
+    },
+    {
       name: "POST /v1/meetings/{id}/cancellation",
       allowed: ["worker13"],
       request: async (who) => call("POST", `/v1/meetings/${(await aMeeting()).meetingId}/cancellation`, who, { reason: "" }),

@@ -359,6 +359,22 @@ export function meetingUseCases(deps: Deps) {
     });
   }
 
+  /** Proposed → booked: the time is agreed (a `scheduled` event with the booked status tells the participants). */
+  async function confirm(id: string, caller: Identity): Promise<Meeting> {
+    const now = clock.now();
+    return change(id, async (m, tx) => {
+      assertManages(caller, area, m, id);
+      if (!canMove(m.status, "booked")) throw wrongState(m, `a ${m.status} meeting is not booked`);
+      if (lastEnd(m) <= now.getTime()) throw wrongState(m, "the meeting is over");
+      m.status = "booked";
+      m.updatedAt = now;
+      await tx.save(m);
+      await tx.history(id, "booked", actorOf(caller), now);
+      await tx.publish([{ type: "scheduled", meeting: m, reason: "booked" }]);
+      return m;
+    });
+  }
+
   async function cancel(id: string, reason: string, caller: Identity): Promise<Meeting> {
     if (reason.length > 500 || carriesHetu(reason)) throw invalid([{ field: "reason", reason: "at most 500 characters, never a henkilötunnus" }]);
     const now = clock.now();
@@ -426,6 +442,7 @@ export function meetingUseCases(deps: Deps) {
   return {
     schedule,
     edit,
+    confirm,
     cancel,
     answerAsStaff,
 

@@ -182,6 +182,10 @@ export function meetingHandlers(uc: MeetingUseCases, areaCode: string, usage: Us
         );
         return { meeting: meetingToProto(r.meeting), ...(r.continuedBy ? { continuedBy: meetingToProto(r.continuedBy) } : {}) };
       },
+      async confirmMeeting(req, ctx) {
+        required({ meeting_id: req.meetingId });
+        return { meeting: meetingToProto(await uc.meetings.confirm(req.meetingId, ctx.requireIdentity())) };
+      },
       async cancelMeeting(req, ctx) {
         required({ meeting_id: req.meetingId });
         return { meeting: meetingToProto(await uc.meetings.cancel(req.meetingId, req.reason, ctx.requireIdentity())) };

@@ -204,6 +204,25 @@ describe("bad input: a clear error naming the field, nothing written, no event",
   });
 });
 
+describe("proposed → booked", () => {
+  it("books a proposed meeting once (the participants told by a scheduled event with the booked status); a second time is refused", async () => {
+    const req = networkMeeting({ booked: false });
+    await grantMeetingConsent(req.childHetu, [SCHOOL]);
+    const { meeting } = await schedule(req);
+    expect(meeting?.status).toBe(MeetingStatus.MEETING_STATUS_PROPOSED);
+    const id = meeting?.meetingId as string;
+    const booked = await unary(c, c.confirmMeeting, { meetingId: id }, { identity: organiser });
+    expect(booked.meeting?.status).toBe(MeetingStatus.MEETING_STATUS_BOOKED);
+    expect((await fail(unary(c, c.confirmMeeting, { meetingId: id }, { identity: organiser }))).kind).toBe("failed_precondition");
+    expect((await fail(unary(c, c.confirmMeeting, { meetingId: id }, { identity: teacher }))).kind).toBe("permission_denied");
+    const events = await eventsOf(id, (t) => t.filter((x) => x === "fi.silta.meeting.scheduled.v1").length >= 2);
+    expect(events.filter((e) => e.type === "fi.silta.meeting.scheduled.v1").map((e) => e.data.status)).toEqual([
+      MeetingStatus.MEETING_STATUS_PROPOSED,
+      MeetingStatus.MEETING_STATUS_BOOKED,
+    ]);
+  });
+});
+
 describe("who organises", () => {
   it("lets a school's named support person organise a Sisukas follow-up, but no other kind; a teacher none", async () => {
     const support: Identity = { ...teacher, subject: "tuki-1", roles: ["school_support_coordinator"] };
