@@ -311,6 +311,12 @@ export function meetingUseCases(deps: Deps) {
         const start = q.newStart ?? new Date(o.start);
         const occ = expandOccurrences(rules.rest, start, len / MIN, settings, now);
         if (!Array.isArray(occ)) throw invalid([occ]);
+        // The following occurrences keep their cancellations (the n-th after the split stays
+        // cancelled); a moved one follows the new rhythm, as in calendar apps.
+        const following = m.occurrences.filter((x) => x.recurrenceId >= o.recurrenceId);
+        occ.forEach((x, i) => {
+          if (following[i]?.cancelled) x.cancelled = true;
+        });
         const newId = randomUUID();
         continuedBy = {
           ...m,

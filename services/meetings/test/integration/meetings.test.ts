@@ -428,6 +428,23 @@ describe("series and their edits, read back with ical.js", () => {
     await grantMeetingConsent(req.childHetu, [SCHOOL]);
     const first = (await schedule(req)).meeting;
     const id = first?.meetingId as string;
+    // The fifth occurrence was cancelled before the split: it stays cancelled in the new series.
+    await unary(
+      c,
+      c.editMeeting,
+      {
+        meetingId: id,
+        scope: EditScope.EDIT_SCOPE_THIS,
+        recurrenceId: "2027-04-13T10:00:00.000Z",
+        newStart: "",
+        newLengthMinutes: 0,
+        cancel: true,
+        location: "",
+        videoLink: "",
+        reason: "",
+      },
+      { identity: organiser },
+    );
     clock.set("2027-03-25T06:00:00Z"); // two occurrences have passed
     try {
       const r = await unary(
@@ -449,12 +466,16 @@ describe("series and their edits, read back with ical.js", () => {
       expect(r.meeting?.occurrences.map((o) => o.start)).toEqual(first?.occurrences.slice(0, 3).map((o) => o.start));
       expect(r.meeting?.recurrence).toBe("FREQ=WEEKLY;UNTIL=20270406T095959Z");
       expect(r.continuedBy?.recurrence).toBe("FREQ=WEEKLY;COUNT=3");
-      expect(r.continuedBy?.occurrences.map((o) => o.start)).toEqual(["2027-04-07T11:00:00.000Z", "2027-04-14T11:00:00.000Z", "2027-04-21T11:00:00.000Z"]);
+      expect(r.continuedBy?.occurrences.map((o) => [o.start, o.cancelled])).toEqual([
+        ["2027-04-07T11:00:00.000Z", false],
+        ["2027-04-14T11:00:00.000Z", true],
+        ["2027-04-21T11:00:00.000Z", false],
+      ]);
       const [old] = parse(await ics(id));
       const [next] = parse(await ics(r.continuedBy?.meetingId as string));
-      expect(old).toMatchObject({ uid: `${id}@silta`, sequence: 1, rrule: "FREQ=WEEKLY;UNTIL=20270406T095959Z" });
+      expect(old).toMatchObject({ uid: `${id}@silta`, sequence: 2, rrule: "FREQ=WEEKLY;UNTIL=20270406T095959Z" });
       expect(next?.uid).toBe(`${r.continuedBy?.meetingId}@silta`);
-      expect(next).toMatchObject({ sequence: 0, rrule: "FREQ=WEEKLY;COUNT=3", start: "2027-04-07T11:00:00.000Z" });
+      expect(next).toMatchObject({ sequence: 0, rrule: "FREQ=WEEKLY;COUNT=3", start: "2027-04-07T11:00:00.000Z", exdates: ["2027-04-14T11:00:00.000Z"] });
       // Past occurrences stay as they were: moving one of them, or the whole begun series, is refused.
       const past = await fail(
         unary(
