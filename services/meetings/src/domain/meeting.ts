@@ -164,6 +164,7 @@ export function scheduleProblems(r: ScheduleInput, now: Date): Problem[] {
   if (r.location.length > 200) p.push({ field: "location", reason: "at most 200 characters" });
   if (r.videoLink !== "" && !/^https:\/\/[^\s]{3,500}$/.test(r.videoLink)) p.push({ field: "video_link", reason: "an https:// link" });
   if (r.answerBy && r.answerBy.getTime() > r.start.getTime()) p.push({ field: "answer_by", reason: "answers are wanted before the meeting" });
+  else if (r.answerBy && r.answerBy.getTime() < now.getTime()) p.push({ field: "answer_by", reason: "the time has passed" });
   if (r.staff.length + r.family.length === 0) p.push({ field: "staff", reason: "invite at least one participant" });
   if (r.staff.length + r.family.length > MAX_PARTICIPANTS) p.push({ field: "staff", reason: `at most ${MAX_PARTICIPANTS} participants` });
   r.staff.forEach((s, i) => {

@@ -174,6 +174,7 @@ describe("bad input: a clear error naming the field, nothing written, no event",
     ],
     ["a reference carrying a henkilötunnus", { reference: "131052-308T" }, "reference", "never a henkilötunnus"],
     ["a service-need assessment without its referral", { kind: MeetingKind.MEETING_KIND_SERVICE_NEED_ASSESSMENT }, "referral_id", "referral"],
+    ["an answer deadline already past", { answerBy: "2027-01-01T12:00:00+02:00" }, "answer_by", "has passed"],
   ];
   it.each(cases)("refuses %s", async (_what, over, field, reason) => {
     const before = await rows();
