@@ -160,6 +160,7 @@ export function installTestTracing(): InMemorySpanExporter {
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
   return spans;
 }
+export * from "./echo-server.ts";
 export * from "./faults.ts";
 export * from "./identity.ts";
 export * from "./load.ts";

@@ -9,8 +9,7 @@ import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity } from "@silta/platform";
-import { createTestDatabase, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
-import { echoDefinition } from "./echo-server.ts";
+import { createTestDatabase, echoDefinition, echoServerScript, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 15) * 1000;
@@ -46,7 +45,7 @@ function start(
 
 const db = await createTestDatabase("bench_consent");
 const ids = await testIdentities();
-const echo = await start(here("./echo-server.ts"), ["50191"], {}, (c) => new Promise((r) => c.once("message", () => r())));
+const echo = await start(echoServerScript, ["50191"], {}, (c) => new Promise((r) => c.once("message", () => r())));
 const consent = await start(
   here("../src/main.ts"),
   [],

@@ -3,16 +3,30 @@
 // time over gRPC, next to the bare SQL read of the same busy intervals (the statement the service
 // issues, straight from a pg client) in the same run. Goal: ≤ 2× the bare read.
 // The meetings service runs in a child process; CPU per call from /proc.
+
+import { fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { credentials } from "@grpc/grpc-js";
+import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-js";
 import { helsinkiDate, instantAt, isWorkingDay, nthWorkingDayAfter } from "@silta/calendar";
-import { MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
+import { FindTimesResponse, MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { proveCallsOf, unary } from "@silta/grpc";
 import type { Identity } from "@silta/platform";
 import { epochMs } from "@silta/postgres";
-import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, testEnv, testIdentities, uniqueName } from "@silta/testing";
+import {
+  cpuNow,
+  cpuPerCall,
+  createTestDatabase,
+  echoDefinition,
+  echoServerScript,
+  forkService,
+  pidsOf,
+  replaceSection,
+  testEnv,
+  testIdentities,
+  uniqueName,
+} from "@silta/testing";
 import pg from "pg";
 
 const CALLS = Number(process.env.BENCH_MEETINGS_CALLS ?? 300);
@@ -52,6 +66,14 @@ const client = proveCallsOf(new MeetingServiceClient("127.0.0.1:50174", credenti
   audience: "silta-meetings",
 });
 const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+// The transport's own floor: a bare grpc-js echo (no proto, no kit, no proof checked) in a child process.
+const echo = fork(echoServerScript, ["50192"], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+await new Promise<void>((r) => echo.once("message", () => r()));
+const Echo = makeGenericClientConstructor(echoDefinition, "Echo");
+const echoClient = new Echo("127.0.0.1:50192", credentials.createInsecure()) as unknown as {
+  echo: (b: Buffer, md: Metadata, o: object, cb: (e: Error | null) => void) => void;
+  close(): void;
+};
 
 // Two working weeks from next Monday-ish; each person's day: four blocks between 08:00 and 16:00
 // (a seeded pseudo-random pattern, so runs compare), one in ten tentative, one in twenty unavailable.
@@ -107,7 +129,15 @@ const request = {
   limit: 0,
 };
 const find = () => unary(client, client.findTimes, request, { identity: organiser, deadlineMs: 20_000 });
-// The statement the service issues (PgMeetingStore.busyOf), straight from pg, with the same range.
+// The service's own statement (one row per person, the blocks as a JSON array), straight from pg.
+const own = () =>
+  pool.query(
+    `SELECT organisation_id || '/' || person_ref AS k, json_agg(json_build_array(${epochMs("starts_at")}, ${epochMs("ends_at")}, kind)) AS b FROM busy_blocks
+      WHERE (organisation_id, person_ref) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND starts_at < $4 AND ends_at > $3
+      GROUP BY organisation_id, person_ref`,
+    [people.map((p) => p.organisationId), people.map((p) => p.personRef), from, until],
+  );
+// The bare read of the same busy intervals (a row per block), straight from pg, with the same range.
 const from = new Date(Date.parse(`${first}T00:00:00Z`) - 86_400_000);
 const until = new Date(Date.parse(`${to}T00:00:00Z`) + 2 * 86_400_000);
 const ms = epochMs;
@@ -140,8 +170,14 @@ const cpuRow = (name: string, c: Record<string, number>) =>
     .join(", ")} |`;
 try {
   const answer = await find();
+  // The answer's own bytes, there and back, over the bare echo.
+  const answerBytes = Buffer.from(FindTimesResponse.encode(answer).finish());
+  const echoOnce = () =>
+    new Promise<void>((resolve, reject) => echoClient.echo(answerBytes, new Metadata(), { deadline: Date.now() + 5000 }, (e) => (e ? reject(e) : resolve())));
   const read = (await bare()).rowCount ?? 0;
   const bareRun = await sequential("bare read", bare, {});
+  const ownRun = await sequential("the service's statement", own, {});
+  const echoRun = await sequential("bare echo", echoOnce, { "echo server": () => [echo.pid as number] });
   const findRun = await sequential("FindTimes", find, { "meetings service": () => [service.pid as number] });
   const bareAgain = await sequential("bare read (again)", bare, {});
   const bareP50 = (bareRun.p50 + bareAgain.p50) / 2;
@@ -152,15 +188,19 @@ ${PEOPLE} participants (6 required, 6 optional) over two weeks (${first} … ${t
 
 | what | p50 ms | p99 ms |
 |---|---|---|
-| bare read: the service's statement for the same busy intervals, straight from pg | ${fmt(bareRun.p50)} | ${fmt(bareRun.p99)} |
+| bare read of the same busy intervals (a row per block), straight from pg | ${fmt(bareRun.p50)} | ${fmt(bareRun.p99)} |
+| the service's own statement (a row per person, the blocks as one JSON array), straight from pg | ${fmt(ownRun.p50)} | ${fmt(ownRun.p99)} |
+| bare grpc-js echo of the answer's ${answerBytes.length} bytes (there and back; no proto, no kit, no proof) | ${fmt(echoRun.p50)} | ${fmt(echoRun.p99)} |
 | \`FindTimes\` over gRPC (read, search, ranking, reasons, encoding) | ${fmt(findRun.p50)} | ${fmt(findRun.p99)} |
 | bare read again | ${fmt(bareAgain.p50)} | ${fmt(bareAgain.p99)} |
 
-**FindTimes / bare read (p50): ${fmt(findRun.p50 / bareP50)}×** (goal ≤ 2×).
+**FindTimes / bare read (p50): ${fmt(findRun.p50 / bareP50)}×** (goal ≤ 2×). Against the sum of its bare parts (its own statement and the echo): ${fmt(findRun.p50 / (ownRun.p50 + echoRun.p50))}× — what the service adds (proof, search, proto, its pool) on top of a read and a round trip.
 
 | run | CPU ms per call |
 |---|---|
 ${cpuRow("bare read", bareRun.cpu)}
+${cpuRow("the service's statement", ownRun.cpu)}
+${cpuRow("bare echo", echoRun.cpu)}
 ${cpuRow("FindTimes", findRun.cpu)}
 `;
   const path = here("../../../docs/benchmarks.md");
@@ -168,6 +208,8 @@ ${cpuRow("FindTimes", findRun.cpu)}
   console.log(body);
 } finally {
   client.close();
+  echoClient.close();
+  echo.kill("SIGTERM");
   await pool.end();
   service.kill("SIGTERM");
   await new Promise((r) => (service.exitCode === null ? service.once("exit", r) : r(null)));

@@ -364,18 +364,20 @@ export class PgMeetingStore implements MeetingStore {
   }
 
   async busyOf(people: PersonBusy[], from: Date, to: Date) {
+    // One row per person, the blocks as one JSON array ([start ms, end ms, kind], …): parsing a
+    // row per block was most of a search's time (JSON.parse does the arrays at native speed).
     const r = await this.#pool.query(
-      `SELECT organisation_id, person_ref, ${ms("starts_at")} AS s, ${ms("ends_at")} AS e, kind FROM busy_blocks
-        WHERE (organisation_id, person_ref) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND starts_at < $4 AND ends_at > $3`,
+      `SELECT organisation_id || '/' || person_ref AS k, json_agg(json_build_array(${ms("starts_at")}, ${ms("ends_at")}, kind)) AS b FROM busy_blocks
+        WHERE (organisation_id, person_ref) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND starts_at < $4 AND ends_at > $3
+        GROUP BY organisation_id, person_ref`,
       [people.map((p) => p.organisationId), people.map((p) => p.personRef), from, to],
     );
     const out = new Map<string, BusyBlock[]>();
-    for (const x of r.rows) {
-      const k = `${x.organisation_id}/${x.person_ref}`;
-      const list = out.get(k) ?? [];
-      list.push({ start: x.s as number, end: x.e as number, kind: x.kind as BusyBlock["kind"] });
-      out.set(k, list);
-    }
+    for (const x of r.rows)
+      out.set(
+        x.k as string,
+        (x.b as [number, number, BusyBlock["kind"]][]).map(([start, end, kind]) => ({ start, end, kind })),
+      );
     return out;
   }
 

@@ -1,4 +1,5 @@
-// The baseline: a bare grpc-js unary echo (raw bytes, no proto, no kit), on the port in argv[2].
+// The benches' baseline: a bare grpc-js unary echo (raw bytes, no proto, no kit), on the port in
+// argv[2] when run as a child process (`echoServerScript`); the definition for its clients.
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 
 export const echoDefinition = {
@@ -13,8 +14,12 @@ export const echoDefinition = {
   },
 } as const;
 
-if (process.argv[2]) {
+// Only when forked as the script itself (this module is imported by every test through @silta/testing).
+if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2]) {
   const server = new Server();
   server.addService(echoDefinition, { echo: (call: { request: Buffer }, cb: (e: null, r: Buffer) => void) => cb(null, call.request) });
   server.bindAsync(`127.0.0.1:${process.argv[2]}`, ServerCredentials.createInsecure(), () => process.send?.("ready"));
 }
+
+/** The file to fork for an echo server: `fork(echoServerScript, [port])`; it sends "ready" when listening. */
+export const echoServerScript = new URL(import.meta.url).pathname;
