@@ -2,7 +2,7 @@
 // few calls every test makes. Kuopio (297) has a specialist of its own; Rautavaara (687) does not.
 import { BookingKind, type BookRequest, type ConsultationServiceClient, type Specialist } from "@silta/contracts/consultations/v1/consultations.ts";
 import type { Identity } from "@silta/platform";
-import { uniqueName } from "@silta/testing";
+import { callers, uniqueName } from "@silta/testing";
 import { registerSpecialist as registerInArea } from "@silta/tests/chain";
 
 export const coordinator: Identity = {
@@ -25,14 +25,7 @@ export const kuopioWorker: Identity = {
 /** A social worker of Rautavaara (no specialist of its own). */
 export const rautavaaraWorker: Identity = { ...kuopioWorker, subject: "msw-9", organisationId: "rautavaara-sosiaalityo", municipalityCodes: ["687"] };
 /** The child's responsible social worker (virkavastuu), of the area. */
-export const responsible: Identity = {
-  subject: "sw-1",
-  organisationId: "pohjois-savo-lastensuojelu",
-  organisationType: "wellbeing_area",
-  roles: ["child_protection_worker"],
-  areaCodes: ["13"],
-  municipalityCodes: [],
-};
+export const responsible: Identity = callers.worker13;
 /** A worker of another area (Länsi-Uusimaa): sees none of area 13's bookings. */
 export const outsider: Identity = { ...responsible, subject: "sw-2", organisationId: "lansi-uusimaa-lastensuojelu", areaCodes: ["03"] };
 export const specialistPerson = (subject: string, organisationId = "pohjois-savo-erityispalvelut"): Identity => ({

@@ -130,9 +130,12 @@ export function meetingUseCases(deps: Deps) {
     }
     const meetingId = randomUUID();
     const subjectPseudonym = deps.pseudonymiser.pseudonymFor({ hetu: r.childHetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    // Every participant starts invited and unanswered; consent may yet keep a staff one out.
+    const fresh = { invitation: "invited" as const, invitationReason: "", answer: "pending" as const, answerNote: "", linkVersion: 0, linkRevoked: false };
     const participants: Participant[] = [
       ...r.staff.map(
         (s): Participant => ({
+          ...fresh,
           participantId: randomUUID(),
           kind: "staff",
           organisationId: s.organisationId,
@@ -144,16 +147,11 @@ export function meetingUseCases(deps: Deps) {
           language: "fi",
           interpreterLanguage: "",
           required: s.required,
-          invitation: "invited",
-          invitationReason: "",
-          answer: "pending",
-          answerNote: "",
-          linkVersion: 0,
-          linkRevoked: false,
         }),
       ),
       ...r.family.map(
         (f): Participant => ({
+          ...fresh,
           participantId: randomUUID(),
           kind: "family",
           organisationId: "",
@@ -166,12 +164,6 @@ export function meetingUseCases(deps: Deps) {
           language: (f.language || "fi") as Language,
           interpreterLanguage: f.interpreterLanguage,
           required: f.required,
-          invitation: "invited",
-          invitationReason: "",
-          answer: "pending",
-          answerNote: "",
-          linkVersion: 0,
-          linkRevoked: false,
         }),
       ),
     ];
@@ -414,7 +406,7 @@ export function meetingUseCases(deps: Deps) {
     p.answer = answer;
     p.answerNote = note;
     m.updatedAt = now;
-    await tx.save(m);
+    await tx.saveParticipants(m, [p]);
     await tx.history(m.meetingId, `answered:${answer}`, actor, now, p.participantId);
     await tx.publish([{ type: "participant_answered", meeting: m, participant: p }]);
   }
@@ -482,7 +474,7 @@ export function meetingUseCases(deps: Deps) {
         p.linkVersion++;
         p.linkRevoked = false;
         m.updatedAt = now;
-        await tx.save(m);
+        await tx.saveParticipants(m, [p]);
         await tx.history(id, "link_issued", actorOf(caller), now, participantId);
         const expires = Math.min(lastEnd(m) + DAY, now.getTime() + settings.linkTtlDays * DAY);
         const token = await deps.links.issue(`${p.participantId}.${p.linkVersion}`, LINK_PURPOSE, Math.max(60, Math.floor((expires - now.getTime()) / 1000)));
@@ -498,7 +490,7 @@ export function meetingUseCases(deps: Deps) {
         if (!p) throw notFound("SILTA_MEETING_NOT_FOUND", `family participant ${participantId}`);
         p.linkRevoked = true;
         m.updatedAt = now;
-        await tx.save(m);
+        await tx.saveParticipants(m, [p]);
         await tx.history(id, "link_revoked", actorOf(caller), now, participantId);
       });
     },
@@ -650,7 +642,7 @@ export function meetingUseCases(deps: Deps) {
           if (gone.length === 0) return 0;
           m.sequence++;
           m.updatedAt = now;
-          await tx.save(m);
+          await tx.saveParticipants(m, gone);
           await tx.history(id, `withdrawn:consent_${why}`, { ref: "silta-meetings", organisationId: "" }, now, gone.map((p) => p.participantId).join(","));
           await tx.publish(gone.map((p): MeetingEvent => ({ type: "participant_withdrawn", meeting: m, participant: p, reason: p.invitationReason })));
           return gone.length;

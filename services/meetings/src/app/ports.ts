@@ -36,6 +36,8 @@ export interface MeetingTx {
   insert(m: Meeting): Promise<void>;
   /** Writes the meeting row, its participants and its occurrences as they are now. */
   save(m: Meeting): Promise<void>;
+  /** Writes only these participants (and the meeting's sequence and time of change): an answer, a link, a withdrawal. */
+  saveParticipants(m: Meeting, changed: Participant[]): Promise<void>;
   recordOutcome(m: Meeting, o: Outcome, actions: AgreedAction[], seriesRootId: string): Promise<void>;
   history(meetingId: string, action: string, actor: Actor, at: Date, detail?: string): Promise<void>;
   publish(events: MeetingEvent[]): Promise<void>;

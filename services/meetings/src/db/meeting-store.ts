@@ -124,17 +124,12 @@ class PgMeetingTx implements MeetingTx {
   }
 
   async claimRequest(key: string, meetingId: string) {
-    // A concurrent duplicate waits here for the first one's commit, then reads its meeting.
-    const r = await this.#c.query(
-      `WITH ins AS (INSERT INTO meeting_requests (request_key, meeting_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING meeting_id)
-       SELECT (SELECT meeting_id FROM ins) AS mine, (SELECT meeting_id FROM meeting_requests WHERE request_key = $1) AS theirs`,
-      [key, meetingId],
-    );
-    if (r.rows[0].mine) return undefined;
-    if (r.rows[0].theirs) return r.rows[0].theirs as string;
-    // The other transaction committed after this statement's snapshot: read it now.
-    const again = await this.#c.query("SELECT meeting_id FROM meeting_requests WHERE request_key = $1", [key]);
-    return again.rows[0]?.meeting_id as string | undefined;
+    // A concurrent duplicate waits in the INSERT for the first one's commit (then inserts nothing),
+    // and the next statement's snapshot sees the first one's meeting.
+    const r = await this.#c.query("INSERT INTO meeting_requests (request_key, meeting_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [key, meetingId]);
+    if (r.rowCount === 1) return undefined;
+    const theirs = await this.#c.query("SELECT meeting_id FROM meeting_requests WHERE request_key = $1", [key]);
+    return theirs.rows[0]?.meeting_id as string | undefined;
   }
 
   async insert(m: Meeting) {
@@ -164,7 +159,13 @@ class PgMeetingTx implements MeetingTx {
         m.updatedAt,
       ],
     );
-    await this.#writeParts(m);
+    await this.#writeParticipants(m, m.participants);
+    await this.#writeOccurrences(m);
+  }
+
+  async saveParticipants(m: Meeting, changed: Participant[]) {
+    await this.#c.query("UPDATE meetings SET sequence = $2, updated_at = $3 WHERE meeting_id = $1", [m.meetingId, m.sequence, m.updatedAt]);
+    await this.#writeParticipants(m, changed);
   }
 
   async save(m: Meeting) {
@@ -173,11 +174,12 @@ class PgMeetingTx implements MeetingTx {
               continued_by_meeting_id = $9, updated_at = $10 WHERE meeting_id = $1`,
       [m.meetingId, m.status, m.startsAt, m.lengthMinutes, m.recurrence, m.sequence, m.location, m.videoLink, m.continuedByMeetingId ?? null, m.updatedAt],
     );
-    await this.#writeParts(m);
+    await this.#writeParticipants(m, m.participants);
+    await this.#writeOccurrences(m);
   }
 
-  async #writeParts(m: Meeting) {
-    const p = m.participants;
+  /** Inserts or updates these participants of the meeting (their positions are their places in it). */
+  async #writeParticipants(m: Meeting, p: Participant[]) {
     await this.#c.query(
       `INSERT INTO participants (participant_id, meeting_id, position, kind, organisation_id, organisation_type, role, person_ref, family_role, email, phone, language,
                                  interpreter_language, required, invitation, invitation_reason, withdrawn_from, answer, answer_note, answered_at, link_version, link_revoked)
@@ -194,7 +196,7 @@ class PgMeetingTx implements MeetingTx {
         m.meetingId,
         m.updatedAt,
         p.map((x) => x.participantId),
-        p.map((_, i) => i),
+        p.map((x) => m.participants.indexOf(x)),
         p.map((x) => x.kind),
         p.map((x) => x.organisationId),
         p.map((x) => x.organisationType),
@@ -215,6 +217,10 @@ class PgMeetingTx implements MeetingTx {
         p.map((x) => x.linkRevoked),
       ],
     );
+  }
+
+  /** The occurrences as they are now (those no longer in the meeting deleted). */
+  async #writeOccurrences(m: Meeting) {
     const o = m.occurrences;
     await this.#c.query(
       `WITH gone AS (DELETE FROM occurrences WHERE meeting_id = $1 AND NOT (recurrence_id = ANY($2::timestamptz[])))

@@ -167,7 +167,11 @@ export function scheduleProblems(r: ScheduleInput, now: Date): Problem[] {
   else if (r.answerBy && r.answerBy.getTime() < now.getTime()) p.push({ field: "answer_by", reason: "the time has passed" });
   if (r.staff.length + r.family.length === 0) p.push({ field: "staff", reason: "invite at least one participant" });
   if (r.staff.length + r.family.length > MAX_PARTICIPANTS) p.push({ field: "staff", reason: `at most ${MAX_PARTICIPANTS} participants` });
+  const seen = new Set<string>();
   r.staff.forEach((s, i) => {
+    const who = `${s.organisationId}/${s.personRef}`;
+    if (s.personRef !== "" && seen.has(who)) p.push({ field: `staff[${i}].person_ref`, reason: "the same person is invited twice" });
+    seen.add(who);
     if (!REF.test(s.organisationId)) p.push({ field: `staff[${i}].organisation_id`, reason: "an organisation id" });
     if (s.role.length < 1 || s.role.length > 100) p.push({ field: `staff[${i}].role`, reason: "1–100 characters" });
     if (s.personRef !== "" && !REF.test(s.personRef)) p.push({ field: `staff[${i}].person_ref`, reason: "an opaque reference (letters, digits, . _ : -)" });

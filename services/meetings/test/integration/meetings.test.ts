@@ -175,6 +175,20 @@ describe("bad input: a clear error naming the field, nothing written, no event",
     ["a reference carrying a henkilötunnus", { reference: "131052-308T" }, "reference", "never a henkilötunnus"],
     ["a service-need assessment without its referral", { kind: MeetingKind.MEETING_KIND_SERVICE_NEED_ASSESSMENT }, "referral_id", "referral"],
     ["an answer deadline already past", { answerBy: "2027-01-01T12:00:00+02:00" }, "answer_by", "has passed"],
+    [
+      "the same person invited twice",
+      {
+        staff: [1, 2].map(() => ({
+          organisationId: "kuopio-school-12",
+          organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY,
+          role: "teacher",
+          personRef: "t-1",
+          required: true,
+        })),
+      },
+      "staff[1].person_ref",
+      "invited twice",
+    ],
   ];
   it.each(cases)("refuses %s", async (_what, over, field, reason) => {
     const before = await rows();
