@@ -137,11 +137,17 @@ export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; exclu
   const scheduled = availableIntervals({ zone: q.zone, schedules: [{ rules: q.hours }], overrides: [], holidaysOff: false, outOfOffice: [] }, q.from, q.to);
   const starts = new Set(offered.map((o) => o.start));
   const excluded: ExcludedTime[] = [];
-  for (const h of scheduled)
+  for (const h of scheduled) {
+    // Whether it is a holiday is asked once for a stretch of hours within one local day (the usual
+    // case), else for each start.
+    const day = localDateOf(h.start, q.zone);
+    const oneDay = day === localDateOf(h.end - 1, q.zone);
+    const holidayOn = (d: string) => q.holidaysOff && isHoliday(d, { evesOff: true });
+    const dayOff = oneDay && holidayOn(day);
     for (let s = h.start; s + len <= h.end; s += step) {
       const t = { start: s, end: s + len };
       if (starts.has(s) || free.some((f) => f.start <= t.start && t.end <= f.end)) continue;
-      const why = whyNot(q, attendees, t, windows);
+      const why = whyNot(q, attendees, t, windows, oneDay ? dayOff : holidayOn(localDateOf(s, q.zone)));
       // Consecutive refused starts for the same reason are one stretch, naming everyone whose
       // blocks refuse a start in it ("no start 08:00–12:00: busy, the teacher and the nurse").
       const last = excluded[excluded.length - 1];
@@ -150,11 +156,18 @@ export function commonSlots(q: CommonSlotQuery): { offered: OfferedTime[]; exclu
         if (!sameList(last.who, why.who)) last.who = [...new Set([...last.who, ...why.who])].sort();
       } else excluded.push({ start: s, end: s + step, ...why });
     }
+  }
   return { offered, excluded };
 }
 
-function whyNot(q: CommonSlotQuery, attendees: Calendar[], t: Interval, windows: Interval[] | undefined): { reason: ExcludedReason; who: string[] } {
-  if (q.holidaysOff && isHoliday(localDateOf(t.start, q.zone), { evesOff: true })) return { reason: "holiday", who: [] };
+function whyNot(
+  q: CommonSlotQuery,
+  attendees: Calendar[],
+  t: Interval,
+  windows: Interval[] | undefined,
+  holiday: boolean,
+): { reason: ExcludedReason; who: string[] } {
+  if (holiday) return { reason: "holiday", who: [] };
   if (t.start < q.now) return { reason: "past", who: [] };
   if (windows && !windows.some((w) => w.start <= t.start && t.end <= w.end)) return { reason: "family_constraint", who: [] };
   const blockedBy = (kind: "busy" | "unavailable") => attendees.filter((a) => a.required && hits(a[kind], t)).map((a) => a.ref);

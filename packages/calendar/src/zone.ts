@@ -38,11 +38,11 @@ export function isTimeZone(name: string): boolean {
 export const isLocalTime = (s: string): boolean => LOCAL_TIME.test(s) || s === "24:00";
 export function isLocalDate(s: string): boolean {
   if (!LOCAL_DATE.test(s)) return false;
-  try {
-    return Temporal.PlainDate.from(s, { overflow: "reject" }).toString() === s;
-  } catch {
-    return false;
-  }
+  // The proleptic Gregorian calendar's month lengths (as Temporal.PlainDate's), without parsing a date.
+  const y = Number(s.slice(0, 4));
+  const m = Number(s.slice(5, 7));
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return Number(s.slice(8, 10)) <= (m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
 }
 
 /** Minutes since midnight of "HH:MM" ("24:00" is the day's end). */

@@ -26,6 +26,8 @@ export const configShape = serviceConfig(
     SILTA_MEETINGS_SERIES_HORIZON_DAYS: env.int(400, 1),
     /** The most occurrences a series may have. */
     SILTA_MEETINGS_SERIES_MAX: env.int(60, 1),
+    /** Busy blocks a replica keeps from one common-time search for the next, checked against each calendar's version on every search (0: none). */
+    SILTA_MEETINGS_BUSY_CACHE_BLOCKS: env.int(200_000, 0),
     /** How often the managers' figures are read for the metrics. */
     SILTA_MEETINGS_METRICS_INTERVAL_MS: env.int(60_000, 100),
   },

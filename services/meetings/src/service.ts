@@ -48,7 +48,9 @@ export const meetingsService: ServiceSpec<typeof configShape, { store: PgMeeting
         return decisions.map((d) => ({ allowed: allowed(d), reason: denyReasonToJSON(d.denyReason) }));
       },
     };
-    const store = new PgMeetingStore(pool, (e) => toOutboxEntry(e, `/silta/meetings/${areaCode}`, areaCode));
+    const store = new PgMeetingStore(pool, (e) => toOutboxEntry(e, `/silta/meetings/${areaCode}`, areaCode), {
+      busyCacheBlocks: config.SILTA_MEETINGS_BUSY_CACHE_BLOCKS,
+    });
     meetingMetrics(kit.meter, store, clock);
     const meetings = meetingUseCases({
       store,

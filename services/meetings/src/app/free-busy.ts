@@ -6,10 +6,9 @@ import { type Identity, invalidArgument, PERSON_REFERENCE, permissionDenied } fr
 import ICAL from "ical.js";
 import type { Problem } from "../domain/meeting.ts";
 import { type Area, mayOrganise } from "./authorise.ts";
-import { type MeetingStore, personKey } from "./ports.ts";
+import { MAX_BLOCK_DAYS, type MeetingStore, personKey } from "./ports.ts";
 
 const DAY = 86_400_000;
-const MAX_PUBLISH_DAYS = 90;
 const MAX_BLOCKS = 5000;
 const MAX_SEARCH_DAYS = 42;
 const MAX_PEOPLE = 30;
@@ -95,7 +94,7 @@ export function freeBusyUseCases(deps: { store: MeetingStore; clock: { now(): Da
       if (!q.to) p.push({ field: "to", reason: "an RFC 3339 instant" });
       const from = q.from?.getTime() ?? 0;
       const to = q.to?.getTime() ?? 0;
-      if (q.from && q.to && (to <= from || to - from > MAX_PUBLISH_DAYS * DAY)) p.push({ field: "to", reason: `after from, at most ${MAX_PUBLISH_DAYS} days` });
+      if (q.from && q.to && (to <= from || to - from > MAX_BLOCK_DAYS * DAY)) p.push({ field: "to", reason: `after from, at most ${MAX_BLOCK_DAYS} days` });
       if (q.blocks.length > 0 && q.ical !== "") p.push({ field: "ical", reason: "blocks or an iCalendar file, not both" });
       if (q.blocks.length > MAX_BLOCKS) p.push({ field: "blocks", reason: `at most ${MAX_BLOCKS}` });
       q.blocks.forEach((b, i) => {

@@ -106,4 +106,7 @@ export interface ConsentChecker {
   meetingParticipation(subjectPseudonym: string, organisations: { id: string; type: string }[]): Promise<ConsentDecision[]>;
 }
 
+/** The longest span published at once, in days: publishing clips every block to it, so no block is longer. */
+export const MAX_BLOCK_DAYS = 90;
+
 export const personKey = (p: PersonBusy) => `${p.organisationId}/${p.personRef}`;

@@ -6,6 +6,7 @@ import type { BusyBlock } from "@silta/calendar";
 import { appendAllToOutbox, epochMs, type OutboxEntry, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import {
   type Actor,
+  MAX_BLOCK_DAYS,
   type MeetingEvent,
   type MeetingFigures,
   type MeetingStore,
@@ -15,6 +16,7 @@ import {
   type ReferralFact,
 } from "../app/ports.ts";
 import type { AgreedAction, Meeting, Occurrence, Outcome, Participant } from "../domain/meeting.ts";
+import { BusyCache, readSpan, within } from "./busy-cache.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ms = epochMs;
@@ -268,12 +270,29 @@ class PgMeetingTx implements MeetingTx {
   }
 }
 
+/**
+ * Common-time search's read ($1/$2 the people's organisations and references, [$3, $4) the span,
+ * $5 the versions held, null where none): one row per person with their version, and their blocks
+ * only where the version held differs. Exported for the bench, which issues it straight from pg.
+ */
+export const BUSY_OF = `SELECT p.i::int AS i, coalesce(v.version, 0)::text AS v,
+    CASE WHEN p.known = coalesce(v.version, 0) THEN NULL ELSE
+      (SELECT coalesce(json_agg(json_build_array(${ms("b.starts_at")}, ${ms("b.ends_at")}, b.kind)), '[]') FROM busy_blocks b
+        WHERE b.organisation_id = p.o AND b.person_ref = p.r AND b.starts_at < $4 AND b.ends_at > $3
+          AND b.starts_at > $3::timestamptz - interval '${MAX_BLOCK_DAYS} days')
+    END AS b
+  FROM unnest($1::text[], $2::text[], $5::int8[]) WITH ORDINALITY AS p(o, r, known, i)
+  LEFT JOIN busy_versions v ON v.organisation_id = p.o AND v.person_ref = p.r`;
+
 export class PgMeetingStore implements MeetingStore {
   readonly #pool: Pool;
   readonly #toOutbox: (e: MeetingEvent) => OutboxEntry;
-  constructor(pool: Pool, toOutbox: (e: MeetingEvent) => OutboxEntry) {
+  readonly #busy: BusyCache;
+  /** `busyCacheBlocks`: how many busy blocks a search may keep for the next (0: none kept). */
+  constructor(pool: Pool, toOutbox: (e: MeetingEvent) => OutboxEntry, options: { busyCacheBlocks?: number } = {}) {
     this.#pool = pool;
     this.#toOutbox = toOutbox;
+    this.#busy = new BusyCache(options.busyCacheBlocks ?? 0);
   }
 
   transaction<T>(fn: (tx: MeetingTx) => Promise<T>): Promise<T> {
@@ -370,20 +389,34 @@ export class PgMeetingStore implements MeetingStore {
   }
 
   async busyOf(people: PersonBusy[], from: Date, to: Date) {
-    // One row per person, the blocks as one JSON array ([start ms, end ms, kind], …): parsing a
-    // row per block was most of a search's time (JSON.parse does the arrays at native speed).
-    const r = await this.#pool.query(
-      `SELECT organisation_id || '/' || person_ref AS k, json_agg(json_build_array(${ms("starts_at")}, ${ms("ends_at")}, kind)) AS b FROM busy_blocks
-        WHERE (organisation_id, person_ref) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND starts_at < $4 AND ends_at > $3
-        GROUP BY organisation_id, person_ref`,
-      [people.map((p) => p.organisationId), people.map((p) => p.personRef), from, to],
-    );
+    // One statement (one snapshot): every person's version, and their blocks (one JSON array,
+    // [start ms, end ms, kind], …) only where the calendar held here is missing, too short or of
+    // another version. A block is at most MAX_BLOCK_DAYS long (publishing clips to its span), which
+    // bounds the index scan from below.
+    const f = from.getTime();
+    const t = to.getTime();
+    const span = this.#busy.maxBlocks > 0 ? readSpan(f, t) : { from: f, to: t };
+    const held = people.map((p) => this.#busy.covering(personKey(p), f, t));
+    const r = await this.#pool.query(BUSY_OF, [
+      people.map((p) => p.organisationId),
+      people.map((p) => p.personRef),
+      new Date(span.from),
+      new Date(span.to),
+      held.map((h) => h?.version ?? null),
+    ]);
     const out = new Map<string, BusyBlock[]>();
-    for (const x of r.rows)
-      out.set(
-        x.k as string,
-        (x.b as [number, number, BusyBlock["kind"]][]).map(([start, end, kind]) => ({ start, end, kind })),
-      );
+    for (const x of r.rows) {
+      const i = (x.i as number) - 1;
+      const key = personKey(people[i] as PersonBusy);
+      const h = held[i];
+      if (x.b === null && h) {
+        out.set(key, h.from === f && h.to === t ? h.blocks : within(h.blocks, f, t));
+        continue;
+      }
+      const blocks = (x.b as [number, number, BusyBlock["kind"]][]).map(([start, end, kind]) => ({ start, end, kind }));
+      this.#busy.hold(key, { version: x.v as string, ...span, blocks });
+      out.set(key, span.from === f && span.to === t ? blocks : within(blocks, f, t));
+    }
     return out;
   }
 

@@ -4,7 +4,15 @@
 // redelivery, common times from published and projected busy times, bad input, privacy.
 import { ConsentServiceClient, OrganisationType } from "@silta/contracts/consent/v1/consent.ts";
 import { BookingKind, BookingStatus } from "@silta/contracts/consultations/v1/consultations.ts";
-import { bookingConfirmed, CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import {
+  bookingCancelled,
+  bookingConfirmed,
+  CONSENT_TOPIC,
+  CONSULTATION_TOPIC,
+  MEETING_TOPIC,
+  REFERRAL_TOPIC,
+  referralSubmitted,
+} from "@silta/contracts/events";
 import {
   Answer,
   BusyKind,
@@ -63,6 +71,34 @@ async function publish<T>(declared: string, codec: { type: string; encode(m: T):
   } finally {
     await producer.disconnect();
   }
+}
+/** A specialist's booking on consultations.booking.v1, as the consultations service publishes it. */
+function publishBooking(codec: typeof bookingConfirmed, status: BookingStatus, bookingId: string, specialistRef: string, start: string, end: string) {
+  return publish(
+    CONSULTATION_TOPIC.name,
+    codec,
+    "spec-id",
+    {
+      bookingId,
+      kind: BookingKind.BOOKING_KIND_CONSULTATION,
+      status,
+      specialistId: "spec-id",
+      specialistRef,
+      specialistOrganisationId: "pohjois-savo-erityispalvelut",
+      requesterRef: "msw-1",
+      requesterOrganisationId: "kuopio-sosiaalityo",
+      responsibleWorkerRef: "sw-1",
+      areaCode: "13",
+      municipalityCode: "297",
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      seriesId: "",
+      rescheduledFrom: "",
+      reason: "",
+      sequence: 0,
+    },
+    "/silta/consultations/13",
+  );
 }
 const SCHOOL = { id: "kuopio-school-12", type: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY };
 const NGO = { id: "mll-kuopio", type: OrganisationType.ORGANISATION_TYPE_NGO };
@@ -628,31 +664,7 @@ describe("common times", () => {
     // A specialist's booking, as the consultations service publishes it.
     const specialistRef = uniqueName("spec");
     const bookingId = crypto.randomUUID();
-    await publish(
-      CONSULTATION_TOPIC.name,
-      bookingConfirmed,
-      "spec-id",
-      {
-        bookingId,
-        kind: BookingKind.BOOKING_KIND_CONSULTATION,
-        status: BookingStatus.BOOKING_STATUS_CONFIRMED,
-        specialistId: "spec-id",
-        specialistRef,
-        specialistOrganisationId: "pohjois-savo-erityispalvelut",
-        requesterRef: "msw-1",
-        requesterOrganisationId: "kuopio-sosiaalityo",
-        responsibleWorkerRef: "sw-1",
-        areaCode: "13",
-        municipalityCode: "297",
-        start: new Date(at("13:00")).toISOString(),
-        end: new Date(at("14:00")).toISOString(),
-        seriesId: "",
-        rescheduledFrom: "",
-        reason: "",
-        sequence: 0,
-      },
-      "/silta/consultations/13",
-    );
+    await publishBooking(bookingConfirmed, BookingStatus.BOOKING_STATUS_CONFIRMED, bookingId, specialistRef, at("13:00"), at("14:00"));
     const find = () =>
       unary(
         c,
@@ -690,6 +702,72 @@ describe("common times", () => {
       ["11.30", "13.00", "busy", [`${t.organisationId}/${t.subject}`]],
       ["13.30", "15.30", "unavailable", [`${sw.organisationId}/${sw.subject}`]],
     ]);
+  });
+
+  it("answers from the calendars as they are at each search, on any replica: a block published through another replica and a booking cancelled on the topic are seen by the next search", async () => {
+    const day = "2027-02-10"; // a Wednesday
+    const at = (t: string) => `${day}T${t}:00+02:00`;
+    const local = (iso: string) => new Date(iso).toLocaleTimeString("fi-FI", { timeZone: "Europe/Helsinki", hour: "2-digit", minute: "2-digit" });
+    const sw = { ...organiser, subject: uniqueName("sw") };
+    const specialistRef = uniqueName("spec");
+    const bookingId = crypto.randomUUID();
+    const busy = (blocks: [string, string][]) => ({
+      personRef: sw.subject,
+      from: at("00:00"),
+      to: at("23:59"),
+      blocks: blocks.map(([a, b]) => ({ start: at(a), end: at(b), kind: BusyKind.BUSY_KIND_BUSY })),
+      ical: "",
+    });
+    const blockOf = async () => (await service.pool.query("SELECT 1 FROM busy_blocks WHERE source_id = $1", [bookingId])).rowCount;
+    await unary(c, c.publishBusy, busy([["08:00", "10:00"]]), { identity: sw });
+    await publishBooking(bookingConfirmed, BookingStatus.BOOKING_STATUS_CONFIRMED, bookingId, specialistRef, at("13:00"), at("14:00"));
+    for (let i = 0; i < 200 && (await blockOf()) === 0; i++) await new Promise((x) => setTimeout(x, 100));
+    // A second replica on the same database (a consumer group of its own, so it projects the topic too).
+    const replica = await startMeetings(db.url, consent.grpcPort, logs.logger, {}, { clock, consumerGroup: uniqueName("meet-busy") });
+    try {
+      const rc = replica.client(MeetingServiceClient);
+      const find = async (client: typeof c) => {
+        const r = await unary(
+          client,
+          client.findTimes,
+          {
+            participants: [
+              { organisationId: sw.organisationId, personRef: sw.subject, required: true },
+              { organisationId: "pohjois-savo-erityispalvelut", personRef: specialistRef, required: false },
+            ],
+            fromDate: day,
+            toDate: day,
+            lengthMinutes: 60,
+            familyWindows: [],
+            stepMinutes: 60,
+            limit: 0,
+          },
+          { identity: organiser },
+        );
+        return r.offered.map((o) => `${local(o.start)}:${o.optionalFree}`).sort();
+      };
+      // Ranked by the specialist: booked 13–14.
+      expect(await find(c)).toEqual(["10.00:1", "11.00:1", "12.00:1", "13.00:0", "14.00:1", "15.00:1"]);
+      expect(await find(c)).toEqual(await find(rc));
+      // The worker's calendar changes through the other replica: the next search here sees it.
+      await unary(
+        rc,
+        rc.publishBusy,
+        busy([
+          ["08:00", "10:00"],
+          ["11:00", "12:00"],
+        ]),
+        { identity: sw },
+      );
+      expect(await find(c)).toEqual(["10.00:1", "12.00:1", "13.00:0", "14.00:1", "15.00:1"]);
+      // The booking is cancelled on the topic: the specialist is free again for both replicas' searches.
+      await publishBooking(bookingCancelled, BookingStatus.BOOKING_STATUS_CANCELLED, bookingId, specialistRef, at("13:00"), at("14:00"));
+      for (let i = 0; i < 200 && (await blockOf()) === 1; i++) await new Promise((x) => setTimeout(x, 100));
+      expect(await find(c)).toEqual(["10.00:1", "12.00:1", "13.00:1", "14.00:1", "15.00:1"]);
+      expect(await find(rc)).toEqual(["10.00:1", "12.00:1", "13.00:1", "14.00:1", "15.00:1"]);
+    } finally {
+      await replica.stop();
+    }
   });
 
   it("lets a person publish only their own busy times (an organisation's calendar system those of its people), and refuses a span over 90 days", async () => {
