@@ -46,6 +46,7 @@ const METHODS: Record<string, Kind> = {
   "silta.referrals.v1.ReferralService/DecideReferral": "object",
   "silta.referrals.v1.ReferralService/CompleteAssessment": "object",
   "silta.referrals.v1.ReferralService/CloseReferral": "object",
+  "silta.referrals.v1.ReferralService/AssignResponsible": "object",
   "silta.referrals.v1.ReferralService/GetReferralStatus": "object",
   "silta.usage.v1.UsageLogService/ListUsageLog": "audit",
   "silta.consultations.v1.ConsultationService/RegisterSpecialist": "create",
@@ -111,6 +112,7 @@ const ROUTES: Record<string, Kind> = {
   "POST /v1/referrals/{referralId}/decision": "object",
   "POST /v1/referrals/{referralId}/assessment-completion": "object",
   "POST /v1/referrals/{referralId}/closure": "object",
+  "POST /v1/referrals/{referralId}/responsible": "object",
   "POST /v1/consents": "create",
   "POST /v1/consents/{consentId}/revocation": "object",
   "GET /v1/consents/{consentId}": "object",
@@ -483,6 +485,12 @@ describe("organisation A's proof on organisation B's object", () => {
     { method: "silta.referrals.v1.ReferralService/CompleteAssessment", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
     { method: "silta.referrals.v1.ReferralService/CloseReferral", deployable: "referrals", as: worker03, request: () => ({ referral_id: referralId }) },
     {
+      method: "silta.referrals.v1.ReferralService/AssignResponsible",
+      deployable: "referrals",
+      as: worker03,
+      request: () => ({ referral_id: referralId, worker_ref: "sw-of-another-area" }),
+    },
+    {
       method: "silta.referrals.v1.ReferralService/GetReferralStatus",
       deployable: "referrals",
       as: otherSchool,
@@ -596,7 +604,9 @@ describe("organisation A's proof on organisation B's object", () => {
                         ? { noShow: true }
                         : path.endsWith("/answer")
                           ? { answer: "ANSWER_ACCEPTED" }
-                          : {}
+                          : path.endsWith("/responsible")
+                            ? { workerRef: "sw-of-another-area" }
+                            : {}
           : undefined;
       const before = await fingerprint();
       const r = await http(chain.baseUrl, method, url, { token: path.includes("referral-statuses") ? school : other, body });

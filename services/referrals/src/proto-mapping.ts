@@ -98,5 +98,7 @@ export function referralToProto(r: Referral, areaName: string, education: Educat
     movingToMunicipalityCode: r.movingToMunicipalityCode,
     transferredToReferralId: r.transferredTo ?? "",
     transferredFromReferralId: r.transferredFrom ?? "",
+    responsibleWorkerRef: r.responsibleWorkerRef,
+    responsibleTeamRef: r.responsibleTeamRef,
   };
 }

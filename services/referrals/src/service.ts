@@ -5,6 +5,7 @@ import { DataCategory, OrganisationType, Purpose } from "@silta/contracts/consen
 import { EDUCATION_TOPIC, inboxTopic, REFERRAL_TOPIC, renamed } from "@silta/contracts/events";
 import { allowed, consentClient, type ServiceSpec } from "@silta/host";
 import { allAreaCodes, loadMunicipalities, pseudonymiserOf } from "@silta/platform";
+import { assignResponsible } from "./app/assign-responsible.ts";
 import type { ConsentChecker, ReferralSettings } from "./app/ports.ts";
 import { getReferral, getReferralStatus, listReferrals } from "./app/read-referrals.ts";
 import { recordEducationEvent } from "./app/record-education-event.ts";
@@ -56,6 +57,7 @@ export const referralsService: ServiceSpec<typeof configShape> = {
     const useCases = {
       submit: metrics.counted(submitReferral({ ...deps, pseudonymiser, settings })),
       transition: metrics.timed(transitionReferral(deps)),
+      assignResponsible: assignResponsible(deps),
       get: getReferral(deps),
       list: listReferrals(deps),
       status: getReferralStatus({ store, settings }),

@@ -5,6 +5,7 @@ import {
   ReferralDeadlineAlert,
   ReferralInboxRecord,
   ReferralReceiptIssued,
+  ReferralResponsibleAssigned,
   ReferralStatusChanged,
   ReferralSubmitted,
 } from "../gen/silta/referrals/v1/referrals.ts";
@@ -48,13 +49,20 @@ export const deadlineMissed = event(
   "A statutory deadline passed unmet (once per referral and deadline).",
 );
 
+export const responsibleAssigned = event(
+  "fi.silta.referral.responsible-assigned.v1",
+  ReferralResponsibleAssigned,
+  "silta.referrals.v1.ReferralResponsibleAssigned",
+  "The responsible social worker and/or team of a referral was named or changed (opaque references).",
+);
+
 export const REFERRAL_TOPIC = topic({
   name: "referrals.referral.v1",
   partitions: 6,
   producer: "referrals",
   consumers: ["meetings"],
   key: "the referral id",
-  events: [referralSubmitted, receiptIssued, statusChanged, deadlineAtRisk, deadlineMissed],
+  events: [referralSubmitted, receiptIssued, statusChanged, deadlineAtRisk, deadlineMissed, responsibleAssigned],
   description: "Referrals submitted, receipts issued, status changes and deadline alerts: no henkilötunnus, name or concern.",
 });
 

@@ -123,5 +123,17 @@ export function referralRoutes(app: FastifyInstance, schemas: ProtoSchemas, upst
     r.CompleteAssessmentRequest,
     r.CompleteAssessmentResponse,
   );
+  addRpcRoute(app, schemas, {
+    ...handlers,
+    method: "POST",
+    url: "/v1/referrals/:referralId/responsible",
+    operationId: "assignResponsible",
+    summary: "Name the responsible social worker and/or team (opaque references); each change is in the referral's history",
+    description: "An empty reference clears it; at least one is needed. A closed referral is refused with 409.",
+    request: `${P}AssignResponsibleRequest`,
+    response: `${P}AssignResponsibleResponse`,
+    codec: { request: r.AssignResponsibleRequest, response: r.AssignResponsibleResponse },
+    call: call(client.assignResponsible),
+  });
   transition("closure", "closeReferral", "Close the referral", "CloseReferral", client.closeReferral, r.CloseReferralRequest, r.CloseReferralResponse);
 }

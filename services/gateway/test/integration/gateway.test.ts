@@ -458,6 +458,11 @@ describe("role × organisation, for every route", () => {
       allowed: ["worker13"],
       request: (who) => call("POST", `/v1/referrals/${referralId}/assessment-completion`, who, {}),
     },
+    {
+      name: "POST /v1/referrals/{id}/responsible",
+      allowed: ["worker13"],
+      request: (who) => call("POST", `/v1/referrals/${referralId}/responsible`, who, { workerRef: "sw-13-7", teamRef: "" }),
+    },
     { name: "POST /v1/referrals/{id}/closure", allowed: ["worker13"], request: (who) => call("POST", `/v1/referrals/${referralId}/closure`, who, {}) },
     { name: "POST /v1/consents", allowed: ["worker13"], request: (who) => call("POST", "/v1/consents", who, grant()) },
     { name: "GET /v1/consents/{id}", allowed: ["worker13"], request: (who) => call("GET", `/v1/consents/${consentId}`, who) },

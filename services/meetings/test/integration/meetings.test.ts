@@ -863,6 +863,7 @@ describe("a service-need assessment and its referral", () => {
         status: ReferralStatus.REFERRAL_STATUS_SUBMITTED,
         areaCode: "13",
         subjectPseudonym: "ps_not_read_here",
+        referenceNumber: "LS-13-2027-000001",
         submittedAt: "2027-01-01T10:00:00.000Z",
         deadlines: [
           { kind: DeadlineKind.DEADLINE_KIND_DECISION, dueDate: "2027-01-13", strictDueDate: "2027-01-13", dueAt: "", metAt: "", basis: "" },

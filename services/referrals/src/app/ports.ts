@@ -15,7 +15,11 @@ export interface EducationEventRecord {
 export type ReferralEvent =
   | { type: "submitted"; referral: Referral }
   | { type: "status_changed"; referral: Referral; milestone: Milestone | undefined }
-  | { type: "deadline_alert"; referral: Pick<Referral, "referralId" | "areaCode">; deadline: DeadlineState; alert: "at_risk" | "missed" };
+  | { type: "deadline_alert"; referral: AlertedReferral; deadline: DeadlineState; alert: "at_risk" | "missed" }
+  | { type: "responsible_assigned"; referral: Referral; previousWorkerRef: string };
+
+/** What a deadline alert says of its referral: ids and references, no content. */
+export type AlertedReferral = Pick<Referral, "referralId" | "areaCode" | "referenceNumber" | "responsibleWorkerRef" | "responsibleTeamRef">;
 
 /** What a submission needs to know first, in one read. */
 export interface PriorReferrals {
@@ -30,6 +34,7 @@ export interface PriorReferrals {
 export interface ReferralTx {
   getForUpdate(referralId: string): Promise<Referral | undefined>;
   saveTransition(r: Referral, entry: HistoryEntry, metDeadline: string | undefined): Promise<void>;
+  saveResponsible(r: Referral, entry: HistoryEntry): Promise<void>;
   emit(event: ReferralEvent): Promise<void>;
   /** Several events in order, in one write. */
   emitAll(events: ReferralEvent[]): Promise<void>;
@@ -50,7 +55,7 @@ export interface ReferralStatusView {
 }
 
 export interface DueDeadline {
-  referral: Pick<Referral, "referralId" | "areaCode">;
+  referral: AlertedReferral;
   deadline: DeadlineState;
 }
 

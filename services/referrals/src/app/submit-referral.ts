@@ -81,6 +81,8 @@ export function submitReferral(deps: { store: ReferralStore; clock: Clock; pseud
       deadlines: deadlinesFor(now, settings).map((d) => ({ ...d, strictDueDate: d.strictDueDate, metAt: undefined })),
       history: [{ action: "submitted", status: "submitted", ...actor, at: now }],
       linkedReferralIds: recent.map((r) => r.referralId),
+      responsibleWorkerRef: "",
+      responsibleTeamRef: "",
     };
     // LSL 25 d §: responsibility moves to the new area, with the history of the old one.
     const movedFrom = kind === "move_notification" ? recent.find((r) => r.areaCode !== area.areaCode && r.status !== "closed") : undefined;

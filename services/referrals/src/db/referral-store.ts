@@ -74,6 +74,8 @@ async function load(q: Pool | PoolClient, where: string, values: unknown[], lock
         .filter((h) => h.referral_id === id)
         .map((h) => ({ action: h.action, status: h.status, actorUser: h.actor_user, actorOrganisation: h.actor_organisation, at: h.at })),
       linkedReferralIds: links.rows.filter((l) => l.referral_id === id).map((l) => l.linked_referral_id as string),
+      responsibleWorkerRef: r.responsible_worker_ref as string,
+      responsibleTeamRef: r.responsible_team_ref as string,
     };
   });
 }
@@ -115,6 +117,14 @@ export class PgReferralStore implements ReferralStore {
         ]);
         if (met)
           await c.query("UPDATE referral_deadlines SET met_at = $3 WHERE referral_id = $1 AND kind = $2 AND met_at IS NULL", [r.referralId, met, entry.at]);
+        await addHistory(c, r.referralId, entry);
+      },
+      saveResponsible: async (r, entry) => {
+        await c.query("UPDATE referrals SET responsible_worker_ref = $2, responsible_team_ref = $3 WHERE referral_id = $1", [
+          r.referralId,
+          r.responsibleWorkerRef,
+          r.responsibleTeamRef,
+        ]);
         await addHistory(c, r.referralId, entry);
       },
       emit: async (e) => {
@@ -308,7 +318,7 @@ export class PgReferralStore implements ReferralStore {
 
   async deadlinesForAlert(q: { now: Date; alert: "at_risk" | "missed"; leadHours: number }, limit: number): Promise<DueDeadline[]> {
     const r = await this.pool.query(
-      `SELECT d.*, r.area_code FROM referral_deadlines d JOIN referrals r USING (referral_id)
+      `SELECT d.*, r.area_code, r.reference_number, r.responsible_worker_ref, r.responsible_team_ref FROM referral_deadlines d JOIN referrals r USING (referral_id)
         WHERE d.met_at IS NULL AND r.status <> 'closed'
           AND CASE WHEN $2 = 'missed' THEN d.due_at <= $1
                    ELSE d.due_at - LEAST(make_interval(hours => $4), (d.due_at - r.received_at) / 2) <= $1 END
@@ -319,7 +329,13 @@ export class PgReferralStore implements ReferralStore {
       [q.now, q.alert, limit, q.leadHours],
     );
     return r.rows.map((d) => ({
-      referral: { referralId: d.referral_id, areaCode: d.area_code },
+      referral: {
+        referralId: d.referral_id,
+        areaCode: d.area_code,
+        referenceNumber: d.reference_number,
+        responsibleWorkerRef: d.responsible_worker_ref,
+        responsibleTeamRef: d.responsible_team_ref,
+      },
       deadline: {
         kind: d.kind as DeadlineKind,
         dueDate: d.due_date,

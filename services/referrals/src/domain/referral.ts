@@ -223,6 +223,9 @@ export interface Referral {
   deadlines: DeadlineState[];
   history: HistoryEntry[];
   linkedReferralIds: string[];
+  /** The responsible social worker (the `sub` of their token) and team (a group address): '' until assigned. */
+  responsibleWorkerRef: string;
+  responsibleTeamRef: string;
 }
 
 /** `LS-<area>-<year>-<n>`: n runs on per area (a sequence; no reset per year). */

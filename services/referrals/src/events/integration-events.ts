@@ -9,6 +9,7 @@ import {
   REFERRAL_TOPIC,
   receiptIssued,
   referralSubmitted,
+  responsibleAssigned,
   statusChanged,
 } from "@silta/contracts/events";
 import { PROTOBUF } from "@silta/events";
@@ -44,6 +45,7 @@ export function toOutboxEntries(e: ReferralEvent, source: string, areaName: (cod
             urgentClaimed: r.urgentClaimed,
             policeNotified: r.policeNotified,
             linkedReferralIds: r.linkedReferralIds,
+            referenceNumber: r.referenceNumber,
           }),
         ),
       ];
@@ -60,6 +62,7 @@ export function toOutboxEntries(e: ReferralEvent, source: string, areaName: (cod
               areaCode: r.areaCode,
               areaName: areaName(r.areaCode),
               submittedAt: r.receivedAt.toISOString(),
+              notifierPersonRef: r.history[0]?.actorUser ?? "",
             }),
           ),
         );
@@ -81,6 +84,9 @@ export function toOutboxEntries(e: ReferralEvent, source: string, areaName: (cod
             milestone: milestone.proto(e.milestone),
             at: at.toISOString(),
             urgent: r.urgent,
+            referenceNumber: r.referenceNumber,
+            responsibleWorkerRef: r.responsibleWorkerRef,
+            responsibleTeamRef: r.responsibleTeamRef,
           }),
         ),
       ];
@@ -98,6 +104,28 @@ export function toOutboxEntries(e: ReferralEvent, source: string, areaName: (cod
             kind: deadlineKind.proto(e.deadline.kind),
             dueAt: e.deadline.dueAt.toISOString(),
             dueDate: e.deadline.dueDate,
+            referenceNumber: e.referral.referenceNumber,
+            responsibleWorkerRef: e.referral.responsibleWorkerRef,
+            responsibleTeamRef: e.referral.responsibleTeamRef,
+          }),
+        ),
+      ];
+    }
+    case "responsible_assigned": {
+      const r = e.referral;
+      return [
+        entry(
+          REFERRAL_TOPIC.name,
+          responsibleAssigned.type,
+          r.referralId,
+          responsibleAssigned.encode({
+            referralId: r.referralId,
+            areaCode: r.areaCode,
+            referenceNumber: r.referenceNumber,
+            responsibleWorkerRef: r.responsibleWorkerRef,
+            responsibleTeamRef: r.responsibleTeamRef,
+            previousWorkerRef: e.previousWorkerRef,
+            at: (r.history.at(-1)?.at ?? new Date()).toISOString(),
           }),
         ),
       ];

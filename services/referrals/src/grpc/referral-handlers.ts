@@ -3,6 +3,7 @@
 import { type ReferralServiceServer, ReferralServiceService } from "@silta/contracts/referrals/v1/referrals.ts";
 import { type CallContext, personReads, service } from "@silta/grpc";
 import { invalidArgument, type UsageLog } from "@silta/platform";
+import type { assignResponsible } from "../app/assign-responsible.ts";
 import type { getReferral, getReferralStatus, listReferrals } from "../app/read-referrals.ts";
 import type { submitReferral } from "../app/submit-referral.ts";
 import type { transitionReferral } from "../app/transition-referral.ts";
@@ -12,6 +13,7 @@ import { kind, milestone, notifierType, outcome, referralToProto, status } from 
 export interface ReferralUseCases {
   submit: ReturnType<typeof submitReferral>;
   transition: ReturnType<typeof transitionReferral>;
+  assignResponsible: ReturnType<typeof assignResponsible>;
   get: ReturnType<typeof getReferral>;
   list: ReturnType<typeof listReferrals>;
   status: ReturnType<typeof getReferralStatus>;
@@ -98,6 +100,10 @@ export function referralHandlers(uc: ReferralUseCases, areaName: (code: string) 
     },
     async closeReferral(req, ctx) {
       return { referral: referralToProto(await read(ctx, await uc.transition(req.referralId, { type: "close" }, ctx.requireIdentity())), "") };
+    },
+    async assignResponsible(req, ctx) {
+      const r = await uc.assignResponsible(req.referralId, { workerRef: req.workerRef, teamRef: req.teamRef }, ctx.requireIdentity());
+      return { referral: referralToProto(await read(ctx, r), "") };
     },
     async getReferralStatus(req, ctx) {
       const s = await uc.status(req.referenceNumber, ctx.requireIdentity());

@@ -6,8 +6,26 @@ import { fileURLToPath } from "node:url";
 import { credentials } from "@grpc/grpc-js";
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { AbsenceKind, EducationEventRecorded, EducationLevel } from "@silta/contracts/education/v1/education.ts";
-import { educationEventRecorded, inboxRecord, inboxTopic, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
-import { DecisionOutcome, Milestone, NotifierType, ReferralKind, ReferralStatus, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
+import {
+  deadlineAtRisk,
+  educationEventRecorded,
+  inboxRecord,
+  inboxTopic,
+  REFERRAL_TOPIC,
+  receiptIssued,
+  referralSubmitted,
+  responsibleAssigned,
+  statusChanged,
+} from "@silta/contracts/events";
+import {
+  DeadlineKind,
+  DecisionOutcome,
+  Milestone,
+  NotifierType,
+  ReferralKind,
+  ReferralStatus,
+  type SubmitReferralRequest,
+} from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, toKafkaMessage } from "@silta/events";
 import { proveCallsOf, unary } from "@silta/grpc";
 import { areaPseudonymiser, containsHetu, type Identity, type SiltaError } from "@silta/platform";
@@ -432,6 +450,94 @@ describe("linking and moves", () => {
     const before = await unary(a.client, a.client.getReferral, { referralId: old.receipt?.referralId ?? "" }, { identity: kuopioWorker });
     expect(before.referral).toMatchObject({ status: ReferralStatus.REFERRAL_STATUS_CLOSED, transferredToReferralId: move.receipt?.referralId });
     expect(before.referral?.history.at(-1)?.action).toBe("transferred to area 03");
+  });
+});
+
+describe("the responsible worker and team", () => {
+  it("are named by the area's worker, audited in the history, told on the topic and carried by later status changes and deadline alerts", async () => {
+    const { receipt } = await unary(a.client, a.client.submitReferral, submission(), { identity: teacher });
+    const id = receipt?.referralId ?? "";
+    await unary(a.client, a.client.receiveReferral, { referralId: id }, { identity: kuopioWorker });
+    const assign = (workerRef: string, teamRef: string, identity: Identity = kuopioWorker, client = a.client) =>
+      unary(client, client.assignResponsible, { referralId: id, workerRef, teamRef }, { identity });
+    const first = await assign("sw-13-7", "intake-13");
+    expect(first.referral).toMatchObject({ responsibleWorkerRef: "sw-13-7", responsibleTeamRef: "intake-13" });
+    expect(first.referral?.history.at(-1)).toMatchObject({
+      action: "assign_responsible",
+      actorUser: kuopioWorker.subject,
+      actorOrganisation: kuopioWorker.organisationId,
+    });
+    // The same again changes nothing; another worker (from the other replica) is a change.
+    expect((await assign("sw-13-7", "intake-13")).referral?.history).toHaveLength(3);
+    expect((await assign("sw-13-8", "intake-13", kuopioWorker, b.client)).referral?.history).toHaveLength(4);
+    const assigned = (
+      await readTopic(
+        testTopic(REFERRAL_TOPIC.name),
+        (s) => s.filter((m) => key(m) === id && headerString(m.headers, "ce_type") === responsibleAssigned.type).length >= 2,
+        "the responsible-assigned events",
+      )
+    )
+      .filter((m) => key(m) === id && headerString(m.headers, "ce_type") === responsibleAssigned.type)
+      .map((m) => responsibleAssigned.decode(m.value as Buffer, "application/protobuf"));
+    expect(assigned.map((e) => [e.responsibleWorkerRef, e.responsibleTeamRef, e.previousWorkerRef, e.referenceNumber])).toEqual([
+      ["sw-13-7", "intake-13", "", receipt?.referenceNumber],
+      ["sw-13-8", "intake-13", "sw-13-7", receipt?.referenceNumber],
+    ]);
+    // The receipt names who submitted it (the sub of their token), for the notifications service.
+    const receiptEvent = (
+      await a.service.pool.query("SELECT payload FROM silta_outbox WHERE aggregate_id = $1 AND ce_type = $2", [id, receiptIssued.type])
+    ).rows.map((r) => receiptIssued.decode(r.payload, "application/protobuf"))[0];
+    expect(receiptEvent).toMatchObject({ notifierPersonRef: teacher.subject, referenceNumber: receipt?.referenceNumber });
+    // Later events carry the responsible worker and team.
+    await unary(a.client, a.client.assessUrgency, { referralId: id, urgent: false }, { identity: kuopioWorker });
+    const payloads = async (type: string) =>
+      (await a.service.pool.query("SELECT payload FROM silta_outbox WHERE aggregate_id = $1 AND ce_type = $2 ORDER BY id", [id, type])).rows.map(
+        (r) => r.payload as Buffer,
+      );
+    const changed = (await payloads(statusChanged.type)).map((p) => statusChanged.decode(p, "application/protobuf")).at(-1);
+    expect(changed).toMatchObject({ responsibleWorkerRef: "sw-13-8", responsibleTeamRef: "intake-13", referenceNumber: receipt?.referenceNumber });
+    now = new Date(Date.now() + 8 * 86_400_000); // the decision deadline (7 working days) is within the 48 h lead, not past
+    try {
+      await a.service.job("deadline-watcher").runNow();
+    } finally {
+      now = new Date();
+    }
+    const alert = (await payloads(deadlineAtRisk.type)).map((p) => deadlineAtRisk.decode(p, "application/protobuf"));
+    expect(alert.map((x) => [x.kind, x.responsibleWorkerRef, x.responsibleTeamRef, x.referenceNumber])).toEqual([
+      [DeadlineKind.DEADLINE_KIND_DECISION, "sw-13-8", "intake-13", receipt?.referenceNumber],
+    ]);
+  });
+
+  it("refuses naming nobody or a malformed reference (naming the field), another area's worker (not found), a notifier, and a closed referral; nothing written", async () => {
+    const { receipt } = await unary(a.client, a.client.submitReferral, submission(), { identity: teacher });
+    const id = receipt?.referralId ?? "";
+    const state = async () =>
+      (
+        await a.service.pool.query(
+          "SELECT responsible_worker_ref, responsible_team_ref, (SELECT count(*)::int FROM referral_history WHERE referral_id = $1) AS h, (SELECT count(*)::int FROM silta_outbox WHERE aggregate_id = $1::text) AS o FROM referrals WHERE referral_id = $1",
+          [id],
+        )
+      ).rows[0];
+    const before = await state();
+    const assign = (workerRef: string, teamRef: string, identity: Identity) =>
+      fail(unary(a.client, a.client.assignResponsible, { referralId: id, workerRef, teamRef }, { identity }));
+    expect(await assign("", "", kuopioWorker)).toMatchObject({ kind: "invalid_argument", fields: [{ field: "worker_ref" }] });
+    expect(await assign("sw 13 7; DROP", "", kuopioWorker)).toMatchObject({ kind: "invalid_argument", fields: [{ field: "worker_ref" }] });
+    expect(await assign("sw-13-7", "", espooWorker)).toMatchObject({ kind: "not_found", code: "SILTA_REFERRAL_NOT_FOUND" });
+    expect(await assign("sw-13-7", "", teacher)).toMatchObject({ code: "SILTA_REFERRAL_ROLE_REQUIRED" });
+    expect(await state()).toEqual(before);
+    await unary(a.client, a.client.receiveReferral, { referralId: id }, { identity: kuopioWorker });
+    await unary(a.client, a.client.assessUrgency, { referralId: id, urgent: false }, { identity: kuopioWorker });
+    await unary(
+      a.client,
+      a.client.decideReferral,
+      { referralId: id, outcome: DecisionOutcome.DECISION_OUTCOME_NO_FURTHER_ACTION, redirectedTo: "" },
+      { identity: kuopioWorker },
+    );
+    await unary(a.client, a.client.closeReferral, { referralId: id }, { identity: kuopioWorker });
+    const closed = await state();
+    expect(await assign("sw-13-7", "", kuopioWorker)).toMatchObject({ kind: "failed_precondition", code: "SILTA_REFERRAL_WRONG_STATE" });
+    expect(await state()).toEqual(closed);
   });
 });
 
