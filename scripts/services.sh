@@ -44,9 +44,24 @@ ENV
   echo "$f"
 }
 
+# Mailpit: the local SMTP server the notifications service sends to, with a web view of every
+# e-mail at http://127.0.0.1:8025 (built with go install on first use).
+MAILPIT_SMTP=1025
+MAILPIT_WEB=8025
+mailpit_up() {
+  if [ -f "$STATE/mailpit.pid" ] && kill -0 "$(cat "$STATE/mailpit.pid")" 2>/dev/null; then ok "mailpit already running"; return 0; fi
+  bash "$ROOT/scripts/tools.sh" mailpit
+  step "starting Mailpit (SMTP 127.0.0.1:$MAILPIT_SMTP, web http://127.0.0.1:$MAILPIT_WEB)"
+  nohup "$CACHE/bin/mailpit" --smtp "127.0.0.1:$MAILPIT_SMTP" --listen "127.0.0.1:$MAILPIT_WEB" \
+    >>"$CACHE/logs/mailpit.log" 2>&1 </dev/null &
+  echo $! >"$STATE/mailpit.pid"
+  wait_for "mailpit (http://127.0.0.1:$MAILPIT_WEB/livez)" 30 curl -fsS "http://127.0.0.1:$MAILPIT_WEB/livez" || die "mailpit did not start; see $CACHE/logs/mailpit.log"
+}
+
 up() {
   local names; names=$(existing)
   [ -n "$names" ] || { ok "no services under services/ yet: only the infrastructure runs"; return 0; }
+  if grep -qx notifications <<<"$names"; then mailpit_up; fi
   for s in $names; do
     read -r grpc admin http < <(ports_of "$s")
     if [ -f "$STATE/$s.pid" ] && kill -0 "$(cat "$STATE/$s.pid")" 2>/dev/null; then ok "$s already running"; continue; fi
@@ -68,6 +83,11 @@ up() {
         export SILTA_HTTP_PORT="$http" SILTA_JWKS_FILE="$CACHE/dev-jwt/jwks.json" SILTA_JWT_ISSUER=silta-dev SILTA_JWT_AUDIENCE=silta \
           SILTA_REFERRALS_ADDRESS=127.0.0.1:50052 SILTA_CONSULTATIONS_ADDRESS=127.0.0.1:50053 \
           SILTA_MEETINGS_ADDRESS=127.0.0.1:50054
+      fi
+      if [ "$s" = notifications ]; then
+        # Development: e-mail to the local Mailpit, webhooks to loopback allowed, links to the local gateway.
+        export SILTA_SMTP_HOST=127.0.0.1 SILTA_SMTP_PORT="$MAILPIT_SMTP" SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS=true \
+          SILTA_NOTIFICATIONS_LINK_BASE=http://127.0.0.1:8080
       fi
       # Appended, not truncated: a restart keeps what the last run logged.
       nohup node --import @silta/platform/telemetry-start src/main.ts >>"$CACHE/logs/$s.log" 2>&1 </dev/null &
@@ -102,6 +122,7 @@ where() {
     echo "    try the API: TOKEN=\$(make -s token ROLE=teacher ORG=kuopio-school-12 TYPE=municipality MUNICIPALITY=297)"
     echo "                 curl -H \"Authorization: Bearer \$TOKEN\" http://127.0.0.1:8080/v1/referral-statuses/LS-13-2026-000001"
   fi
+  if [ -f "$STATE/mailpit.pid" ]; then echo "    e-mails:     http://127.0.0.1:$MAILPIT_WEB (Mailpit: every e-mail the notifications service sent)"; fi
   echo "    logs:        $CACHE/logs/"
   echo "    stop:        make down"
 }

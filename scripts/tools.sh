@@ -2,7 +2,8 @@
 # Go-built tools, installed with `go install` into $CACHE/bin when missing (TOOLCHAIN.md):
 #   grpcurl (tests of gRPC reflection), helm + kubeconform (chart checks);
 #   and k8s-schemas, the Kubernetes JSON schemas kubeconform validates against;
-#   and chromium, Debian's browser for the family's invitation page test (apt, not Go).
+#   and chromium, Debian's browser for the family's invitation page test (apt, not Go);
+#   mailpit, the local SMTP server with a web view that `make up` starts (not needed by make test).
 # Usage: tools.sh NAME...   Cold builds take a minute or two each; the Go caches make reruns fast.
 source "$(dirname "$0")/lib.sh"
 BIN="$CACHE/bin"
@@ -13,6 +14,8 @@ module_of() {
     grpcurl)     echo "github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3" ;;
     helm)        echo "helm.sh/helm/v3/cmd/helm@v3.22.0" ;;
     kubeconform) echo "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0" ;;
+    # A real SMTP server with a web view of what Silta sent (make up; MIT). MailHog does not build here.
+    mailpit)     echo "github.com/axllent/mailpit@v1.33.1" ;;
     # Never k6: it is under the AGPL, and the registry list marks it not to be used.
     *) die "unknown tool $1" ;;
   esac

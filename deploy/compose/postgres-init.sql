@@ -3,3 +3,4 @@ CREATE DATABASE silta_consent;
 CREATE DATABASE silta_referrals;
 CREATE DATABASE silta_consultations;
 CREATE DATABASE silta_meetings;
+CREATE DATABASE silta_notifications;

@@ -9,6 +9,7 @@ import { consultationsService } from "@silta/consultations";
 import { gatewayService } from "@silta/gateway";
 import type { ServiceSpec } from "@silta/host";
 import { meetingsService } from "@silta/meetings";
+import { notificationsService } from "@silta/notifications";
 import { referralsService } from "@silta/referrals";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -114,6 +115,7 @@ const specs: Record<string, ServiceSpec<never, unknown>> = {
   referrals: referralsService as never,
   consultations: consultationsService as never,
   meetings: meetingsService as never,
+  notifications: notificationsService as never,
   gateway: gatewayService as never,
 };
 

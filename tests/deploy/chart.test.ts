@@ -98,6 +98,7 @@ describe("pods", () => {
       "silta-consultations",
       "silta-gateway",
       "silta-meetings",
+      "silta-notifications",
       "silta-referrals",
     ]);
     for (const d of deployments) {
@@ -255,7 +256,7 @@ describe("parties", () => {
       ofKind(objects, "Deployment")
         .map((d) => d.metadata.name)
         .sort(),
-    ).toEqual(["silta-consent", "silta-consultations", "silta-gateway", "silta-meetings", "silta-referrals"]);
+    ).toEqual(["silta-consent", "silta-consultations", "silta-gateway", "silta-meetings", "silta-notifications", "silta-referrals"]);
     expect(byName(objects, "ConfigMap", "silta-referrals").data?.SILTA_AREA_CODE).toBe("13");
   });
 });

@@ -8,6 +8,7 @@ import { consentService } from "@silta/consent";
 import { consultationsService } from "@silta/consultations";
 import { gatewayService } from "@silta/gateway";
 import { meetingsService } from "@silta/meetings";
+import { notificationsService } from "@silta/notifications";
 import { referralsService } from "@silta/referrals";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
@@ -34,6 +35,7 @@ const configShapes: Record<string, Record<string, unknown>> = {
   referrals: referralsService.config,
   consultations: consultationsService.config,
   meetings: meetingsService.config,
+  notifications: notificationsService.config,
 };
 
 // Differences on purpose (docker-compose.yml says why): Kafka and gRPC without TLS in compose,

@@ -8,6 +8,7 @@ import { credentials, Metadata, makeGenericClientConstructor, type ServiceDefini
 import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { loadDescriptorSet } from "@silta/contracts/descriptor";
+import { NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
 import { unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey } from "@silta/platform";
 import {
@@ -24,7 +25,17 @@ import {
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aWeekAhead, type Chain, consultationDetails, http, personas, registerSpecialist, startChain } from "../support/chain.ts";
+import {
+  aWeekAhead,
+  type Chain,
+  consultationDetails,
+  http,
+  type NotificationsUnderTest,
+  personas,
+  registerSpecialist,
+  startChain,
+  startNotifications,
+} from "../support/chain.ts";
 
 type Kind = "create" | "object" | "collection" | "check" | "audit" | "public";
 /** Every gRPC method of a served service, and what it is. `object`: addressed by an id in the request. */
@@ -88,14 +99,22 @@ const METHODS: Record<string, Kind> = {
   // Proven by the family's invitation link in the request, not by a caller's identity (no account).
   "silta.meetings.v1.MeetingService/ReadInvitation": "public",
   "silta.meetings.v1.MeetingService/AnswerInvitation": "public",
+  "silta.notifications.v1.NotificationService/PutPerson": "create",
+  "silta.notifications.v1.NotificationService/PutGroup": "create",
+  "silta.notifications.v1.NotificationService/RegisterWebhook": "create",
+  "silta.notifications.v1.NotificationService/ListInbox": "collection",
+  "silta.notifications.v1.NotificationService/MarkRead": "object",
+  "silta.notifications.v1.NotificationService/ListDeliveries": "collection",
+  "silta.notifications.v1.NotificationService/ReplayDelivery": "object",
 };
 /** Which deployable serves which service (the usage log is served by every record-keeping service). */
-type Deployable = "consent" | "referrals" | "consultations" | "meetings";
+type Deployable = "consent" | "referrals" | "consultations" | "meetings" | "notifications";
 const SERVED_BY: Record<string, Deployable[]> = {
   "silta.consent.v1.ConsentService": ["consent"],
   "silta.referrals.v1.ReferralService": ["referrals"],
   "silta.consultations.v1.ConsultationService": ["consultations"],
   "silta.meetings.v1.MeetingService": ["meetings"],
+  "silta.notifications.v1.NotificationService": ["notifications"],
   "silta.usage.v1.UsageLogService": ["consent", "referrals", "consultations", "meetings"],
 };
 /** In the descriptor set but served by no deployable: the kit's conformance fixture. */
@@ -172,6 +191,8 @@ let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
 let consultationsDb: TestDatabase;
 let meetingsDb: TestDatabase;
+let notificationsDb: TestDatabase;
+let notifications: NotificationsUnderTest;
 let chain: Chain;
 let ids: TestIdentities;
 const { worker13, worker03, teacher } = callers;
@@ -192,6 +213,7 @@ function rawCall(deployable: Deployable, service: ServiceDefinition, method: str
     referrals: chain.referrals.grpcPort,
     consultations: chain.consultations?.grpcPort ?? 0,
     meetings: chain.meetings?.grpcPort ?? 0,
+    notifications: notifications?.grpcPort ?? 0,
   }[deployable];
   const Ctor = makeGenericClientConstructor(service, "Raw");
   const client = new Ctor(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Record<
@@ -216,7 +238,7 @@ const audienceOf = (deployable: Deployable) => `silta-${deployable}`;
 /** A fingerprint of every row of both databases: equal before and after means nothing was written. */
 async function fingerprint(): Promise<string> {
   const h = createHash("sha256");
-  for (const url of [consentDb.url, referralsDb.url, consultationsDb.url, meetingsDb.url]) {
+  for (const url of [consentDb.url, referralsDb.url, consultationsDb.url, meetingsDb.url, notificationsDb.url]) {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
@@ -231,11 +253,12 @@ async function fingerprint(): Promise<string> {
 }
 
 beforeAll(async () => {
-  [consentDb, referralsDb, consultationsDb, meetingsDb] = await Promise.all([
+  [consentDb, referralsDb, consultationsDb, meetingsDb, notificationsDb] = await Promise.all([
     createTestDatabase("matrix_consent"),
     createTestDatabase("matrix_referrals"),
     createTestDatabase("matrix_consultations"),
     createTestDatabase("matrix_meetings"),
+    createTestDatabase("matrix_notifications"),
   ]);
   chain = await startChain({
     consentDbUrl: consentDb.url,
@@ -246,6 +269,15 @@ beforeAll(async () => {
     consumerGroup: uniqueName("matrix"),
   });
   ids = await sharedTestIdentities();
+  // Notifications of area 13, reading the chain's referral events. No attempt is made during the
+  // run (its deliveries job runs once an hour): no row changes between two fingerprints.
+  notifications = await startNotifications(
+    notificationsDb.url,
+    9,
+    logs.logger,
+    { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "3600000" },
+    { consumerGroup: uniqueName("matrix-n") },
+  );
 });
 afterAll(async () => {
   await chain?.stop();
@@ -253,6 +285,8 @@ afterAll(async () => {
   await referralsDb?.drop();
   await consultationsDb?.drop();
   await meetingsDb?.drop();
+  await notifications?.stop();
+  await notificationsDb?.drop();
 });
 
 describe("every gRPC method", () => {
@@ -342,7 +376,14 @@ describe("organisation A's proof on organisation B's object", () => {
   let sessionId = "";
   let meetingId = "";
   let guardianId = "";
+  let inboxItemId = "";
+  let webhookDeliveryId = "";
   beforeAll(async () => {
+    // Area 13's intake desk (its worker's inbox) and the school's webhook: a referral reaches both.
+    const n = notifications.client(NotificationServiceClient);
+    const admin = (who: Identity): Identity => ({ ...who, subject: `admin-${who.organisationId}`, roles: ["notifications_admin"] });
+    await unary(n, n.putGroup, { group: { groupRef: "intake_desk", memberRefs: [worker13.subject], organisationId: "" } }, { identity: admin(worker13) });
+    await unary(n, n.registerWebhook, { url: "http://127.0.0.1:9/hook" }, { identity: admin(teacher) });
     const ref = (await rawCall(
       "referrals",
       definitions["silta.referrals.v1.ReferralService"] as ServiceDefinition,
@@ -464,6 +505,29 @@ describe("organisation A's proof on organisation B's object", () => {
         )),
       { what: "the writes' background work" },
     );
+    const deliveries = async () => {
+      const c = new pg.Client({ connectionString: notificationsDb.url });
+      await c.connect();
+      try {
+        return (
+          await c.query(
+            "SELECT delivery_id, channel FROM deliveries WHERE reference = $1 AND (SELECT count(*) FROM silta_outbox WHERE published_at IS NULL) = 0",
+            [referenceNumber],
+          )
+        ).rows;
+      } finally {
+        await c.end();
+      }
+    };
+    const rows = await waitFor(
+      async () => {
+        const r = await deliveries();
+        return r.some((d) => d.channel === "in_app") && r.some((d) => d.channel === "webhook") ? r : undefined;
+      },
+      { what: "area 13's notifications of the referral" },
+    );
+    inboxItemId = rows.find((d) => d.channel === "in_app")?.delivery_id;
+    webhookDeliveryId = rows.find((d) => d.channel === "webhook")?.delivery_id;
   });
 
   // Each object method with the request that addresses B's object, and who A is.
@@ -531,6 +595,19 @@ describe("organisation A's proof on organisation B's object", () => {
         ["GetCalendar", () => ({ meeting_id: meetingId })],
       ] as const
     ).map(([m, request]) => ({ method: `silta.meetings.v1.MeetingService/${m}`, deployable: "meetings" as const, as: worker03, request })),
+    // Another area's worker on area 13's worker's inbox item; another school's administrator on the school's delivery.
+    {
+      method: "silta.notifications.v1.NotificationService/MarkRead",
+      deployable: "notifications",
+      as: worker03,
+      request: () => ({ item_id: inboxItemId }),
+    },
+    {
+      method: "silta.notifications.v1.NotificationService/ReplayDelivery",
+      deployable: "notifications",
+      as: { ...otherSchool, roles: ["notifications_admin"] },
+      request: () => ({ delivery_id: webhookDeliveryId }),
+    },
     // Another area's notifications service asking for area 13's family contact.
     {
       method: "silta.meetings.v1.MeetingService/GetFamilyContact",

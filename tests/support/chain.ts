@@ -20,6 +20,7 @@ import { gatewayService } from "@silta/gateway";
 import { DEV_AUDIENCE, DEV_ISSUER, mintToken, newKeys, type TokenClaims } from "@silta/gateway/dev-token";
 import { unary } from "@silta/grpc";
 import { meetingsService } from "@silta/meetings";
+import { notificationsService } from "@silta/notifications";
 import type { Identity, Logger } from "@silta/platform";
 import { referralsService } from "@silta/referrals";
 import { freshHetu, startServiceForTest, testEnv, testTopic, uniqueName } from "@silta/testing";
@@ -48,9 +49,34 @@ export function startReferrals(
       SILTA_DATABASE_URL: databaseUrl,
       SILTA_CONSENT_ADDRESS: `127.0.0.1:${consentPort}`,
       SILTA_AREA_CODE: "13",
+      SILTA_PSEUDONYM_KEY: PSEUDONYM_KEY,
       ...env,
     },
     { logger, signer: "referrals", ...options },
+  );
+}
+
+export type NotificationsUnderTest = Awaited<ReturnType<typeof startNotifications>>;
+/** A notifications replica of area 13 sending e-mail to the SMTP server on `smtpPort` (webhooks to loopback allowed: development). */
+export function startNotifications(
+  databaseUrl: string,
+  smtpPort: number,
+  logger: Logger,
+  env: Record<string, string | undefined> = {},
+  options: Parameters<typeof startServiceForTest>[2] = {},
+) {
+  return startServiceForTest(
+    notificationsService,
+    {
+      SILTA_DATABASE_URL: databaseUrl,
+      SILTA_AREA_CODE: "13",
+      SILTA_SMTP_HOST: "127.0.0.1",
+      SILTA_SMTP_PORT: String(smtpPort),
+      SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS: "true",
+      SILTA_NOTIFICATIONS_LINK_BASE: "https://silta.test",
+      ...env,
+    },
+    { logger, signer: "notifications", ...options },
   );
 }
 

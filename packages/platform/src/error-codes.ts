@@ -207,6 +207,18 @@ export const ERROR_CODES = {
   ),
   SILTA_MEETING_NOT_INVITED: c("failed_precondition", "Not invited", "The participant is not (or no longer) invited to this meeting: no answer is taken."),
   SILTA_MEETING_LINK_LIMITED: c("resource_exhausted", "Too many tries", "Too many invitation-link requests from one address in a minute: wait and try again."),
+  // Notifications: in-app, e-mail and signed webhooks.
+  SILTA_NOTIFICATION_INVALID: c(
+    "invalid_argument",
+    "Invalid notifications request",
+    "A field of the request is invalid (an unknown language or channel, a webhook URL that is not https); each field is named. Nothing was written.",
+  ),
+  SILTA_NOTIFICATION_NOT_FOUND: c("not_found", "Not found", "No such inbox item or delivery of the caller (or of the caller's organisation)."),
+  SILTA_NOTIFICATION_FORBIDDEN: c(
+    "permission_denied",
+    "Not for this caller",
+    "An organisation's directory, webhooks and deliveries are kept by its notifications administrators (notifications_admin).",
+  ),
   SILTA_REFERRAL_INVALID: c("invalid_argument", "Invalid referral", "The referral is invalid; each field is named (never with its value)."),
   SILTA_REFERRAL_INVALID_ID: c("invalid_argument", "Invalid referral id", "The referral id is not a UUID."),
   SILTA_REFERRAL_INVALID_QUERY: c("invalid_argument", "Invalid query", "The referral query is invalid; each field is named."),

@@ -44,6 +44,8 @@ export const KNOWN_ROLES: Record<string, string> = {
   consultation_coordinator: "a wellbeing area's coordinator of the paired-worker model (manages specialists and the fairness settings)",
   school_support_coordinator: "a school's or early education's named support person for placed children (organises Sisukas / Pikku-Sisukas follow-up meetings)",
   calendar_sync: "an organisation's calendar system (publishes its people's busy times to the meetings service)",
+  notifications_admin:
+    "an organisation's notifications administrator (keeps its people's languages, e-mails and channels, its group addresses and webhooks, and re-drives failed deliveries)",
 };
 
 /** Who organises multi-agency meetings: the area's child-protection roles (Sisukas follow-ups also the school's named support role). */

@@ -4,6 +4,7 @@ import { CONSULTATION_TOPIC } from "./consultations.ts";
 import type { TopicContract } from "./contract.ts";
 import { EDUCATION_TOPIC } from "./education.ts";
 import { MEETING_TOPIC } from "./meetings.ts";
+import { NOTIFICATION_TOPIC } from "./notifications.ts";
 import { inboxTopic, REFERRAL_TOPIC } from "./referrals.ts";
 
 export * from "./consent.ts";
@@ -12,11 +13,12 @@ export * from "./contract.ts";
 export * from "./education.ts";
 export * from "./fixture.ts";
 export * from "./meetings.ts";
+export * from "./notifications.ts";
 export * from "./referrals.ts";
 
 /** Every deployed topic (the area inboxes of the given areas), as the chart and AsyncAPI must list them. */
 export function deployedTopics(areaCodes: string[]): TopicContract[] {
-  return [CONSENT_TOPIC, REFERRAL_TOPIC, EDUCATION_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, ...areaCodes.map(inboxTopic)];
+  return [CONSENT_TOPIC, REFERRAL_TOPIC, EDUCATION_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, NOTIFICATION_TOPIC, ...areaCodes.map(inboxTopic)];
 }
 
 /** The deployed topics `service` produces. */

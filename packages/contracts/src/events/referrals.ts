@@ -60,7 +60,7 @@ export const REFERRAL_TOPIC = topic({
   name: "referrals.referral.v1",
   partitions: 6,
   producer: "referrals",
-  consumers: ["meetings"],
+  consumers: ["meetings", "notifications"],
   key: "the referral id",
   events: [referralSubmitted, receiptIssued, statusChanged, deadlineAtRisk, deadlineMissed, responsibleAssigned],
   description: "Referrals submitted, receipts issued, status changes and deadline alerts: no henkilötunnus, name or concern.",

@@ -1,0 +1,43 @@
+// Attempts of due e-mail and webhook deliveries: each claimed by one replica, sent, and recorded
+// with its outcome. A failure is tried again after a backoff with jitter until its horizon; a
+// permanent refusal or the end of the horizon fails it (dead-lettered, with a receipt), and a
+// failed must-deliver message is escalated to the area's duty desk by the store. The delivery id
+// is the webhook-id and the e-mail's Message-ID on every attempt, so a receiver that dedupes sees
+// one message even when this process dies between sending and recording.
+import { type Backoff, nextAttempt } from "../domain/backoff.ts";
+import type { Delivery, DueDelivery, NewDelivery, NotificationStore, Outcome } from "./ports.ts";
+
+export interface Senders {
+  email(d: Delivery, to: string): Promise<Outcome>;
+  webhook(d: Delivery, w: NonNullable<DueDelivery["webhook"]>): Promise<Outcome>;
+}
+
+export function deliverDue(deps: {
+  store: NotificationStore;
+  clock: { now(): Date };
+  senders: Senders;
+  backoff: Backoff;
+  /** What tells the area's duty desk that a must-deliver delivery failed. */
+  escalation: (d: Delivery) => Promise<NewDelivery[]>;
+  random?: () => number;
+  batch?: number;
+}) {
+  const random = deps.random ?? Math.random;
+  const send = async (d: DueDelivery): Promise<Outcome> => {
+    if (d.delivery.channel === "email")
+      return d.email ? deps.senders.email(d.delivery, d.email) : { ok: false, permanent: true, error: "the person has no e-mail address in the directory" };
+    if (d.delivery.channel === "webhook")
+      return d.webhook ? deps.senders.webhook(d.delivery, d.webhook) : { ok: false, permanent: true, error: "the webhook was removed" };
+    return { ok: false, permanent: true, error: `no attempts on channel ${d.delivery.channel}` };
+  };
+  const retryAt = (d: Delivery, now: Date) => {
+    const at = nextAttempt(d.attempts, (d.firstAttemptAt ?? now).getTime(), now.getTime(), deps.backoff, random());
+    return at === undefined ? undefined : new Date(at);
+  };
+  /** Attempts what is due now, one delivery at a time; returns how many were attempted. */
+  return async (): Promise<number> => {
+    let n = 0;
+    for (; n < (deps.batch ?? 50); n++) if (!(await deps.store.attemptDue(deps.clock.now(), send, retryAt, deps.escalation))) break;
+    return n;
+  };
+}

@@ -1,0 +1,88 @@
+// From a domain event to deliveries: the trigger's notice, its recipients resolved through the
+// directory (a person's language and channels; a group's members; an organisation's webhooks),
+// each message rendered in the recipient's language. One delivery per (event, kind, channel,
+// recipient), created once however often the event arrives (the store's unique key).
+import { type Language, render, TEMPLATES } from "../domain/messages.ts";
+import type { Channel, Delivery, NewDelivery, NotificationStore, Person } from "./ports.ts";
+import type { Notice, Recipient, Trigger } from "./triggers.ts";
+
+export interface NotifySettings {
+  /** Where links lead: the Silta front end (or the organisation's own system). */
+  linkBase: string;
+  /** The language of a person not in the directory. */
+  defaultLanguage: Language;
+}
+
+/** In-app items for the duty desk of the area when a must-deliver delivery failed (once per delivery). */
+export function escalationOf(deps: { store: NotificationStore; settings: NotifySettings; areaCode: string }) {
+  return async (d: Delivery): Promise<NewDelivery[]> => {
+    const desk = await deps.store.areaGroup("duty_desk", deps.areaCode);
+    return (desk?.members ?? []).map((p) => {
+      const language = "language" in p ? p.language : deps.settings.defaultLanguage;
+      const { title, body } = render(TEMPLATES, "must_deliver_failed", language, { reference: d.reference, count: 1 });
+      return {
+        eventId: `escalation:${d.deliveryId}`,
+        kind: "must_deliver_failed",
+        mustDeliver: true,
+        channel: "in_app" as const,
+        organisationId: p.organisationId,
+        recipientRef: p.personRef,
+        language,
+        reference: d.reference,
+        title,
+        body,
+        link: d.link,
+      };
+    });
+  };
+}
+
+export function notify(deps: { store: NotificationStore; clock: { now(): Date }; settings: NotifySettings }) {
+  const { store, settings } = deps;
+  /** The people and endpoints a recipient stands for. */
+  async function resolve(
+    r: Recipient,
+    areaCode: string,
+  ): Promise<{ people: (Person | { organisationId: string; personRef: string })[]; webhooks: { organisationId: string; webhookId: string }[] }> {
+    switch (r.to) {
+      case "person": {
+        const p = await store.person(r.organisationId, r.personRef);
+        return { people: [p ?? { organisationId: r.organisationId, personRef: r.personRef }], webhooks: [] };
+      }
+      case "area_person": {
+        const p = await store.personInArea(r.personRef, areaCode);
+        return { people: p ? [p] : [], webhooks: [] };
+      }
+      case "area_group":
+        return { people: (await store.areaGroup(r.groupRef, areaCode))?.members ?? [], webhooks: [] };
+      case "webhooks":
+        return { people: [], webhooks: (await store.webhooksOf(r.organisationId)).map((w) => ({ organisationId: w.organisationId, webhookId: w.webhookId })) };
+    }
+  }
+
+  return async (eventId: string, trigger: Trigger, notice: Notice): Promise<number> => {
+    const link = `${settings.linkBase}${notice.linkPath}`;
+    const out: NewDelivery[] = [];
+    const base = { eventId, kind: trigger.kind, mustDeliver: trigger.mustDeliver, reference: notice.reference, link };
+    for (const r of notice.recipients) {
+      const { people, webhooks } = await resolve(r, notice.areaCode);
+      for (const p of people) {
+        const language = "language" in p ? p.language : settings.defaultLanguage;
+        const { title, body } = render(TEMPLATES, trigger.kind, language, notice.vars);
+        const channels: Channel[] = ["in_app", ...("channels" in p && p.email ? p.channels.filter((c) => c === "email") : [])];
+        for (const channel of channels) out.push({ ...base, channel, organisationId: p.organisationId, recipientRef: p.personRef, language, title, body });
+      }
+      for (const w of webhooks)
+        out.push({
+          ...base,
+          channel: "webhook",
+          organisationId: w.organisationId,
+          recipientRef: w.webhookId,
+          language: settings.defaultLanguage,
+          title: "",
+          body: "",
+        });
+    }
+    return out.length === 0 ? 0 : store.createDeliveries(out, deps.clock.now());
+  };
+}

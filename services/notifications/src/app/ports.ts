@@ -1,0 +1,103 @@
+// What the notification use cases need from the world: the store (PostgreSQL; deliveries and
+// their receipts in one transaction), an SMTP server and webhook endpoints.
+import type { Language } from "../domain/messages.ts";
+
+export type Channel = "in_app" | "email" | "webhook";
+export type DeliveryStatus = "queued" | "sent" | "delivered" | "failed" | "read";
+
+export interface Person {
+  organisationId: string;
+  personRef: string;
+  language: Language;
+  email: string;
+  /** Besides in-app (always). */
+  channels: Channel[];
+}
+
+export interface Group {
+  organisationId: string;
+  groupRef: string;
+  memberRefs: string[];
+}
+
+export interface Webhook {
+  webhookId: string;
+  organisationId: string;
+  url: string;
+  secret: string;
+  createdAt: Date;
+}
+
+/** Where an organisation acts (from its administrator's proven identity): whose desks and people an area's events reach. */
+export interface Scope {
+  organisationType: string;
+  areaCodes: string[];
+}
+
+export interface NewDelivery {
+  eventId: string;
+  kind: string;
+  mustDeliver: boolean;
+  channel: Channel;
+  organisationId: string;
+  /** A person reference, or the webhook's id. */
+  recipientRef: string;
+  language: Language;
+  reference: string;
+  title: string;
+  body: string;
+  link: string;
+}
+
+export interface Delivery extends NewDelivery {
+  deliveryId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  firstAttemptAt: Date | undefined;
+  nextAttemptAt: Date | undefined;
+  lastError: string;
+  createdAt: Date;
+  readAt: Date | undefined;
+}
+
+/** What an attempt came to. */
+export type Outcome = { ok: true } | { ok: false; permanent: boolean; error: string };
+
+export interface DueDelivery {
+  delivery: Delivery;
+  /** The person's e-mail now (e-mail), or the endpoint (webhook). */
+  email?: string;
+  webhook?: Webhook;
+}
+
+export interface NotificationStore {
+  putPerson(p: Person, scope: Scope): Promise<void>;
+  putGroup(g: Group, scope: Scope): Promise<void>;
+  addWebhook(w: Webhook): Promise<void>;
+  /** A person of an organisation acting in `areaCode` (an area's worker named on an event by reference only). */
+  personInArea(personRef: string, areaCode: string): Promise<Person | undefined>;
+  person(organisationId: string, personRef: string): Promise<Person | undefined>;
+  /** The members of the group address `groupRef` of the wellbeing area `areaCode`, as people (those not in the directory get in-app only). */
+  areaGroup(
+    groupRef: string,
+    areaCode: string,
+  ): Promise<{ organisationId: string; members: (Person | { organisationId: string; personRef: string })[] } | undefined>;
+  webhooksOf(organisationId: string): Promise<Webhook[]>;
+  /** Creates the deliveries not created before (unique per event, kind, channel and recipient) with their receipts; returns how many were new. */
+  createDeliveries(d: NewDelivery[], now: Date): Promise<number>;
+  /**
+   * Claims one delivery due at `now` (no other replica can claim it until this returns), sends it
+   * with `send` and records what came of it with the next attempt `retryAt` gives.
+   */
+  attemptDue(
+    now: Date,
+    send: (d: DueDelivery) => Promise<Outcome>,
+    retryAt: (d: Delivery, now: Date) => Date | undefined,
+    /** For a must-deliver delivery that failed: what tells others of it, created in the same transaction. */
+    escalation?: (d: Delivery) => Promise<NewDelivery[]>,
+  ): Promise<{ delivery: Delivery; outcome: Outcome } | undefined>;
+  inbox(organisationId: string, personRef: string, unreadOnly: boolean, limit: number): Promise<{ items: Delivery[]; unread: number }>;
+  markRead(deliveryId: string, organisationId: string, personRef: string, now: Date): Promise<Delivery | undefined>;
+  deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number): Promise<Delivery[]>;
+  replay(deliveryId: string, organisationId: string, now: Date): Promise<Delivery | undefined>;
+}

@@ -1,0 +1,148 @@
+// What triggers what: each domain event type to the kind of message, whether it must be delivered,
+// and who must be told. Events name people and organisations only by opaque references; the
+// directory turns those into languages, channels and addresses at the moment of notifying.
+
+import {
+  deadlineAtRisk,
+  deadlineMissed,
+  type EventContract,
+  receiptIssued,
+  referralSubmitted,
+  responsibleAssigned,
+  type TopicContract,
+} from "@silta/contracts/events";
+import { DeadlineKind } from "@silta/contracts/referrals/v1/referrals.ts";
+import type { MessageVariables } from "../domain/messages.ts";
+
+export type Recipient =
+  /** A person of a known organisation (e.g. the notifier, by the `sub` of their token). */
+  | { to: "person"; organisationId: string; personRef: string }
+  /** A person of the area named on an event by reference only (the responsible worker). */
+  | { to: "area_person"; personRef: string }
+  /** A group address of the area (its intake desk, duty desk, or a team). */
+  | { to: "area_group"; groupRef: string }
+  /** An organisation's webhooks. */
+  | { to: "webhooks"; organisationId: string };
+
+export interface Notice {
+  areaCode: string;
+  reference: string;
+  /** Where the message's link leads (under SILTA_NOTIFICATIONS_LINK_BASE). */
+  linkPath: string;
+  vars: MessageVariables;
+  recipients: Recipient[];
+}
+
+export interface Trigger<T = unknown> {
+  event: EventContract<T>;
+  kind: string;
+  /** Declared here only: bypasses opt-outs and quiet hours (never a channel's validity); escalates when it fails. */
+  mustDeliver: boolean;
+  /** The notice, or undefined when this event does not call for one. */
+  notice(m: T): Notice | undefined;
+}
+
+const trigger = <T>(t: Trigger<T>): Trigger => t as unknown as Trigger;
+const DEADLINE: Record<number, string> = {
+  [DeadlineKind.DEADLINE_KIND_URGENCY_ASSESSMENT]: "urgency_assessment",
+  [DeadlineKind.DEADLINE_KIND_DECISION]: "decision",
+  [DeadlineKind.DEADLINE_KIND_ASSESSMENT_COMPLETION]: "assessment_completion",
+};
+/** The responsible worker and team, or the intake desk when the referral has neither yet. */
+const responsible = (worker: string, team: string, alsoIntake: boolean): Recipient[] => {
+  const r: Recipient[] = [];
+  if (worker) r.push({ to: "area_person", personRef: worker });
+  if (team) r.push({ to: "area_group", groupRef: team });
+  if (r.length === 0 || alsoIntake) r.push({ to: "area_group", groupRef: "intake_desk" });
+  return r;
+};
+
+export const TRIGGERS: Trigger[] = [
+  trigger({
+    event: referralSubmitted,
+    kind: "referral_submitted",
+    mustDeliver: false,
+    notice: (m) => ({
+      areaCode: m.areaCode,
+      reference: m.referenceNumber,
+      linkPath: `/referrals/${m.referralId}`,
+      vars: { reference: m.referenceNumber },
+      recipients: [{ to: "area_group", groupRef: "intake_desk" }],
+    }),
+  }),
+  trigger({
+    event: referralSubmitted,
+    kind: "referral_urgent",
+    mustDeliver: true,
+    notice: (m) =>
+      m.urgentClaimed
+        ? {
+            areaCode: m.areaCode,
+            reference: m.referenceNumber,
+            linkPath: `/referrals/${m.referralId}`,
+            vars: { reference: m.referenceNumber },
+            recipients: [{ to: "area_group", groupRef: "duty_desk" }],
+          }
+        : undefined,
+  }),
+  trigger({
+    event: receiptIssued,
+    kind: "referral_receipt",
+    mustDeliver: false,
+    notice: (m) => ({
+      areaCode: m.areaCode,
+      reference: m.referenceNumber,
+      linkPath: `/referral-statuses/${m.referenceNumber}`,
+      vars: { reference: m.referenceNumber, area: m.areaName },
+      recipients: [
+        ...(m.notifierPersonRef ? [{ to: "person" as const, organisationId: m.notifierOrganisationId, personRef: m.notifierPersonRef }] : []),
+        { to: "webhooks", organisationId: m.notifierOrganisationId },
+      ],
+    }),
+  }),
+  trigger({
+    event: responsibleAssigned,
+    kind: "responsible_assigned",
+    mustDeliver: false,
+    notice: (m) =>
+      m.responsibleWorkerRef
+        ? {
+            areaCode: m.areaCode,
+            reference: m.referenceNumber,
+            linkPath: `/referrals/${m.referralId}`,
+            vars: { reference: m.referenceNumber },
+            recipients: [{ to: "area_person", personRef: m.responsibleWorkerRef }],
+          }
+        : undefined,
+  }),
+  trigger({
+    event: deadlineAtRisk,
+    kind: "deadline_at_risk",
+    mustDeliver: false,
+    notice: (m) => ({
+      areaCode: m.areaCode,
+      reference: m.referenceNumber,
+      linkPath: `/referrals/${m.referralId}`,
+      vars: { reference: m.referenceNumber, deadline: DEADLINE[m.kind] ?? "other" },
+      recipients: responsible(m.responsibleWorkerRef, m.responsibleTeamRef, false),
+    }),
+  }),
+  trigger({
+    event: deadlineMissed,
+    kind: "deadline_missed",
+    mustDeliver: true,
+    notice: (m) => ({
+      areaCode: m.areaCode,
+      reference: m.referenceNumber,
+      linkPath: `/referrals/${m.referralId}`,
+      vars: { reference: m.referenceNumber, deadline: DEADLINE[m.kind] ?? "other" },
+      recipients: responsible(m.responsibleWorkerRef, m.responsibleTeamRef, true),
+    }),
+  }),
+];
+
+/** Why a trigger table cannot run against these topics (empty: it can): an event type no consumed topic carries. */
+export function triggerProblems(triggers: Trigger[], topics: TopicContract[]): string[] {
+  const known = new Set(topics.flatMap((t) => t.events.map((e) => e.type)));
+  return triggers.filter((t) => !known.has(t.event.type)).map((t) => `trigger ${t.kind}: unknown event type ${t.event.type}`);
+}

@@ -1,0 +1,279 @@
+// The notifications store (PostgreSQL): the directory, and the deliveries — each row its own job
+// (due at next_attempt_at while queued), created with its receipt in one transaction and claimed
+// by one replica at a time (FOR UPDATE SKIP LOCKED) while it is attempted.
+import { randomUUID } from "node:crypto";
+import { appendAllToOutbox, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import type { Channel, Delivery, DeliveryStatus, DueDelivery, Group, NewDelivery, NotificationStore, Outcome, Person, Scope, Webhook } from "../app/ports.ts";
+import type { Language } from "../domain/messages.ts";
+import { receipt } from "../events/receipts.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const toDelivery = (r: Record<string, unknown>): Delivery => ({
+  deliveryId: r.delivery_id as string,
+  eventId: r.event_id as string,
+  kind: r.kind as string,
+  mustDeliver: r.must_deliver as boolean,
+  channel: r.channel as Channel,
+  organisationId: r.organisation_id as string,
+  recipientRef: r.recipient_ref as string,
+  language: r.language as Language,
+  reference: r.reference as string,
+  title: r.title as string,
+  body: r.body as string,
+  link: r.link as string,
+  status: r.status as DeliveryStatus,
+  attempts: r.attempts as number,
+  firstAttemptAt: (r.first_attempt_at as Date | null) ?? undefined,
+  nextAttemptAt: (r.next_attempt_at as Date | null) ?? undefined,
+  lastError: r.last_error as string,
+  createdAt: r.created_at as Date,
+  readAt: (r.read_at as Date | null) ?? undefined,
+});
+const toPerson = (r: Record<string, unknown>): Person => ({
+  organisationId: r.organisation_id as string,
+  personRef: r.person_ref as string,
+  language: r.language as Language,
+  email: r.email as string,
+  channels: r.channels as Channel[],
+});
+
+export class PgNotificationStore implements NotificationStore {
+  readonly #pool: Pool;
+  readonly #source: string;
+  constructor(pool: Pool, source: string) {
+    this.#pool = pool;
+    this.#source = source;
+  }
+
+  async putPerson(p: Person, scope: Scope) {
+    await this.#pool.query(
+      `INSERT INTO people (organisation_id, person_ref, organisation_type, area_codes, language, email, channels, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,now())
+       ON CONFLICT (organisation_id, person_ref) DO UPDATE SET organisation_type = excluded.organisation_type, area_codes = excluded.area_codes,
+         language = excluded.language, email = excluded.email, channels = excluded.channels, updated_at = now()`,
+      [p.organisationId, p.personRef, scope.organisationType, scope.areaCodes, p.language, p.email, p.channels],
+    );
+  }
+
+  async putGroup(g: Group, scope: Scope) {
+    await this.#pool.query(
+      `INSERT INTO group_addresses (organisation_id, group_ref, organisation_type, area_codes, member_refs, updated_at) VALUES ($1,$2,$3,$4,$5,now())
+       ON CONFLICT (organisation_id, group_ref) DO UPDATE SET organisation_type = excluded.organisation_type, area_codes = excluded.area_codes,
+         member_refs = excluded.member_refs, updated_at = now()`,
+      [g.organisationId, g.groupRef, scope.organisationType, scope.areaCodes, g.memberRefs],
+    );
+  }
+
+  async addWebhook(w: Webhook) {
+    await this.#pool.query("INSERT INTO webhooks (webhook_id, organisation_id, url, secret, created_at) VALUES ($1,$2,$3,$4,$5)", [
+      w.webhookId,
+      w.organisationId,
+      w.url,
+      w.secret,
+      w.createdAt,
+    ]);
+  }
+
+  async person(organisationId: string, personRef: string) {
+    const r = await this.#pool.query("SELECT * FROM people WHERE organisation_id = $1 AND person_ref = $2", [organisationId, personRef]);
+    return r.rows[0] ? toPerson(r.rows[0]) : undefined;
+  }
+
+  async personInArea(personRef: string, areaCode: string) {
+    // The area's own people (its wellbeing-area organisations), by the reference an event names.
+    const r = await this.#pool.query(
+      "SELECT * FROM people WHERE person_ref = $1 AND organisation_type = 'wellbeing_area' AND $2 = ANY(area_codes) ORDER BY updated_at DESC LIMIT 1",
+      [personRef, areaCode],
+    );
+    return r.rows[0] ? toPerson(r.rows[0]) : undefined;
+  }
+
+  async areaGroup(groupRef: string, areaCode: string) {
+    const g = (
+      await this.#pool.query(
+        "SELECT organisation_id, member_refs FROM group_addresses WHERE group_ref = $1 AND organisation_type = 'wellbeing_area' AND $2 = ANY(area_codes) ORDER BY updated_at DESC LIMIT 1",
+        [groupRef, areaCode],
+      )
+    ).rows[0];
+    if (!g) return undefined;
+    const organisationId = g.organisation_id as string;
+    const known = (
+      await this.#pool.query("SELECT * FROM people WHERE organisation_id = $1 AND person_ref = ANY($2::text[])", [organisationId, g.member_refs])
+    ).rows.map(toPerson);
+    const byRef = new Map(known.map((p) => [p.personRef, p]));
+    return { organisationId, members: (g.member_refs as string[]).map((personRef) => byRef.get(personRef) ?? { organisationId, personRef }) };
+  }
+
+  async webhooksOf(organisationId: string) {
+    const r = await this.#pool.query("SELECT * FROM webhooks WHERE organisation_id = $1 ORDER BY created_at", [organisationId]);
+    return r.rows.map((w) => ({
+      webhookId: w.webhook_id as string,
+      organisationId: w.organisation_id as string,
+      url: w.url as string,
+      secret: w.secret as string,
+      createdAt: w.created_at as Date,
+    }));
+  }
+
+  createDeliveries(ds: NewDelivery[], now: Date) {
+    return withTransaction(this.#pool, (c) => this.#create(c, ds, now));
+  }
+
+  async #create(c: PoolClient, ds: NewDelivery[], now: Date): Promise<number> {
+    const col = <K extends keyof NewDelivery>(k: K) => ds.map((d) => d[k]);
+    // In-app items are in the inbox when written; the others wait for their first attempt, now.
+    const r = await c.query(
+      `INSERT INTO deliveries (delivery_id, event_id, kind, must_deliver, channel, organisation_id, recipient_ref, language, reference, title, body, link,
+                               status, next_attempt_at, done_at, created_at)
+       SELECT u.id, u.event_id, u.kind, u.must, u.channel, u.org, u.ref, u.lang, u.reference, u.title, u.body, u.link,
+              CASE WHEN u.channel = 'in_app' THEN 'delivered' ELSE 'queued' END,
+              CASE WHEN u.channel = 'in_app' THEN NULL ELSE $13::timestamptz END,
+              CASE WHEN u.channel = 'in_app' THEN $13::timestamptz END, $13
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+           AS u(id, event_id, kind, must, channel, org, ref, lang, reference, title, body, link)
+       ON CONFLICT (event_id, kind, channel, organisation_id, recipient_ref) DO NOTHING
+       RETURNING *`,
+      [
+        ds.map(() => randomUUID()),
+        col("eventId"),
+        col("kind"),
+        col("mustDeliver"),
+        col("channel"),
+        col("organisationId"),
+        col("recipientRef"),
+        col("language"),
+        col("reference"),
+        col("title"),
+        col("body"),
+        col("link"),
+        now,
+      ],
+    );
+    await appendAllToOutbox(
+      c,
+      r.rows.map((x) => receipt(toDelivery(x), now, this.#source)),
+    );
+    return r.rowCount ?? 0;
+  }
+
+  attemptDue(
+    now: Date,
+    send: (d: DueDelivery) => Promise<Outcome>,
+    retryAt: (d: Delivery, now: Date) => Date | undefined,
+    escalation?: (d: Delivery) => Promise<NewDelivery[]>,
+  ) {
+    return withTransaction(this.#pool, async (c) => {
+      const r = await c.query(
+        `SELECT d.*, p.email AS person_email, w.url AS webhook_url, w.secret AS webhook_secret, w.created_at AS webhook_created_at
+           FROM deliveries d
+           LEFT JOIN people p ON d.channel = 'email' AND p.organisation_id = d.organisation_id AND p.person_ref = d.recipient_ref
+           LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.webhook_id::text = d.recipient_ref
+          WHERE d.status = 'queued' AND d.next_attempt_at <= $1
+          ORDER BY d.next_attempt_at LIMIT 1
+          FOR UPDATE OF d SKIP LOCKED`,
+        [now],
+      );
+      const row = r.rows[0];
+      if (!row) return undefined;
+      const d = toDelivery(row);
+      const outcome = await send({
+        delivery: d,
+        ...(row.person_email ? { email: row.person_email as string } : {}),
+        ...(row.webhook_url
+          ? {
+              webhook: {
+                webhookId: d.recipientRef,
+                organisationId: d.organisationId,
+                url: row.webhook_url,
+                secret: row.webhook_secret,
+                createdAt: row.webhook_created_at,
+              },
+            }
+          : {}),
+      });
+      const tried: Delivery = { ...d, attempts: d.attempts + 1, firstAttemptAt: d.firstAttemptAt ?? now };
+      const next = outcome.ok || outcome.permanent ? undefined : retryAt(tried, now);
+      const status: DeliveryStatus = outcome.ok ? (d.channel === "email" ? "sent" : "delivered") : next ? "queued" : "failed";
+      const error = outcome.ok ? "" : outcome.error.slice(0, 500);
+      const escalate = status === "failed" && d.mustDeliver && escalation ? await escalation(d) : [];
+      await c.query(
+        `UPDATE deliveries SET attempts = $2, first_attempt_at = $3, status = $4, next_attempt_at = $5, last_error = $6,
+                done_at = CASE WHEN $4 = 'queued' THEN NULL ELSE $7::timestamptz END, escalated = $8
+          WHERE delivery_id = $1`,
+        [d.deliveryId, tried.attempts, tried.firstAttemptAt, status, next ?? null, error, now, escalate.length > 0],
+      );
+      const done: Delivery = { ...tried, status, nextAttemptAt: next, lastError: error };
+      if (status !== "queued") await appendAllToOutbox(c, [receipt(done, now, this.#source, escalate.length > 0)]);
+      if (escalate.length > 0) await this.#create(c, escalate, now);
+      return { delivery: done, outcome };
+    });
+  }
+
+  async inbox(organisationId: string, personRef: string, unreadOnly: boolean, limit: number) {
+    const r = await this.#pool.query(
+      `SELECT *, count(*) FILTER (WHERE status <> 'read') OVER () AS unread_total FROM deliveries
+        WHERE channel = 'in_app' AND organisation_id = $1 AND recipient_ref = $2 ${unreadOnly ? "AND status <> 'read'" : ""}
+        ORDER BY created_at DESC, delivery_id LIMIT $3`,
+      [organisationId, personRef, limit],
+    );
+    const unread = unreadOnly
+      ? r.rows.length < limit
+        ? r.rows.length
+        : Number(
+            (
+              await this.#pool.query(
+                "SELECT count(*) AS n FROM deliveries WHERE channel = 'in_app' AND organisation_id = $1 AND recipient_ref = $2 AND status <> 'read'",
+                [organisationId, personRef],
+              )
+            ).rows[0].n,
+          )
+      : Number(r.rows[0]?.unread_total ?? 0);
+    return { items: r.rows.map(toDelivery), unread };
+  }
+
+  markRead(deliveryId: string, organisationId: string, personRef: string, now: Date) {
+    if (!UUID.test(deliveryId)) return Promise.resolve(undefined);
+    return withTransaction(this.#pool, async (c) => {
+      const r = await c.query(
+        `UPDATE deliveries SET status = 'read', read_at = $4 WHERE delivery_id = $1 AND channel = 'in_app' AND organisation_id = $2 AND recipient_ref = $3 AND status <> 'read'
+         RETURNING *`,
+        [deliveryId, organisationId, personRef, now],
+      );
+      if (r.rows[0]) {
+        const d = toDelivery(r.rows[0]);
+        await appendAllToOutbox(c, [receipt(d, now, this.#source)]);
+        return d;
+      }
+      const again = await c.query("SELECT * FROM deliveries WHERE delivery_id = $1 AND channel = 'in_app' AND organisation_id = $2 AND recipient_ref = $3", [
+        deliveryId,
+        organisationId,
+        personRef,
+      ]);
+      return again.rows[0] ? toDelivery(again.rows[0]) : undefined;
+    });
+  }
+
+  async deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number) {
+    const r = await this.#pool.query(
+      `SELECT * FROM deliveries WHERE organisation_id = $1 ${status ? "AND status = $3" : ""} ORDER BY created_at DESC, delivery_id LIMIT $2`,
+      status ? [organisationId, limit, status] : [organisationId, limit],
+    );
+    return r.rows.map(toDelivery);
+  }
+
+  replay(deliveryId: string, organisationId: string, now: Date) {
+    if (!UUID.test(deliveryId)) return Promise.resolve(undefined);
+    return withTransaction(this.#pool, async (c) => {
+      // Sent again with the same id (a receiver that dedupes sees it once), with a new horizon.
+      const r = await c.query(
+        `UPDATE deliveries SET status = 'queued', next_attempt_at = $3, first_attempt_at = NULL, last_error = '', done_at = NULL
+          WHERE delivery_id = $1 AND organisation_id = $2 AND channel <> 'in_app' RETURNING *`,
+        [deliveryId, organisationId, now],
+      );
+      if (!r.rows[0]) return undefined;
+      const d = toDelivery(r.rows[0]);
+      await appendAllToOutbox(c, [receipt(d, now, this.#source)]);
+      return d;
+    });
+  }
+}

@@ -1,0 +1,146 @@
+// What each kind of message says, in Finnish, Swedish and English (ICU MessageFormat): only the
+// kind, a reference number, the area and a link — never a child's name, henkilötunnus, concern
+// or note (the variables below are all a template can use; templateProblems refuses any other).
+import { IntlMessageFormat } from "intl-messageformat";
+
+export const LANGUAGES = ["fi", "sv", "en"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** The variables a message may use. */
+export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count"] as const;
+export type MessageVariables = Partial<Record<(typeof MESSAGE_VARIABLES)[number], string | number>>;
+
+export interface Template {
+  title: string;
+  body: string;
+}
+export type Templates = Record<string, Record<Language, Template>>;
+
+const deadline = {
+  fi: "{deadline, select, urgency_assessment {kiireellisyyden arvio} decision {päätös lastensuojeluasian vireille tulosta} assessment_completion {palvelutarpeen arvio} other {määräaika}}",
+  sv: "{deadline, select, urgency_assessment {brådskandebedömningen} decision {beslutet} assessment_completion {servicebehovsbedömningen} other {tidsfristen}}",
+  en: "{deadline, select, urgency_assessment {the urgency assessment} decision {the decision} assessment_completion {the service-need assessment} other {the deadline}}",
+};
+
+export const TEMPLATES: Templates = {
+  referral_submitted: {
+    fi: {
+      title: "Uusi lastensuojeluilmoitus {reference}",
+      body: "Alueellenne on saapunut lastensuojeluilmoitus {reference}. Avaa se omassa järjestelmässänne.",
+    },
+    sv: { title: "Ny barnskyddsanmälan {reference}", body: "En barnskyddsanmälan {reference} har kommit till ert område. Öppna den i ert eget system." },
+    en: {
+      title: "New child welfare notification {reference}",
+      body: "A child welfare notification {reference} has arrived for your area. Open it in your own system.",
+    },
+  },
+  referral_urgent: {
+    fi: { title: "KIIREELLINEN: lastensuojeluilmoitus {reference}", body: "Ilmoittaja pitää ilmoitusta {reference} kiireellisenä. Arvioi kiireellisyys heti." },
+    sv: { title: "BRÅDSKANDE: barnskyddsanmälan {reference}", body: "Anmälaren anser att anmälan {reference} är brådskande. Bedöm brådskan genast." },
+    en: {
+      title: "URGENT: child welfare notification {reference}",
+      body: "The notifier considers notification {reference} urgent. Assess its urgency at once.",
+    },
+  },
+  referral_receipt: {
+    fi: {
+      title: "Ilmoituksenne {reference} on vastaanotettu",
+      body: "{area} on vastaanottanut ilmoituksenne {reference}. Voitte seurata sen vaiheita viitenumerolla.",
+    },
+    sv: { title: "Er anmälan {reference} har tagits emot", body: "{area} har tagit emot er anmälan {reference}. Ni kan följa den med referensnumret." },
+    en: {
+      title: "Your notification {reference} was received",
+      body: "{area} received your notification {reference}. You can follow it with the reference number.",
+    },
+  },
+  responsible_assigned: {
+    fi: { title: "Vastuullenne: {reference}", body: "Teidät on nimetty vastuutyöntekijäksi asiassa {reference}." },
+    sv: { title: "Ert ansvar: {reference}", body: "Ni har utsetts till ansvarig arbetstagare för ärendet {reference}." },
+    en: { title: "Yours now: {reference}", body: "You were named the responsible worker of {reference}." },
+  },
+  deadline_at_risk: {
+    fi: { title: "Määräaika lähestyy: {reference}", body: `Asian {reference} määräaika (${deadline.fi}) päättyy pian.` },
+    sv: { title: "Tidsfristen närmar sig: {reference}", body: `Tidsfristen för ärendet {reference} (${deadline.sv}) går snart ut.` },
+    en: { title: "Deadline near: {reference}", body: `The deadline of {reference} (${deadline.en}) is near.` },
+  },
+  deadline_missed: {
+    fi: { title: "Määräaika ylittyi: {reference}", body: `Asian {reference} lakisääteinen määräaika (${deadline.fi}) on ylittynyt.` },
+    sv: { title: "Tidsfristen har gått ut: {reference}", body: `Den lagstadgade tidsfristen för ärendet {reference} (${deadline.sv}) har gått ut.` },
+    en: { title: "Deadline missed: {reference}", body: `The statutory deadline of {reference} (${deadline.en}) has passed.` },
+  },
+  must_deliver_failed: {
+    fi: {
+      title: "Tärkeä viesti ei mennyt perille ({count, plural, one {# vastaanottaja} other {# vastaanottajaa}}): {reference}",
+      body: "Pakollista viestiä asiasta {reference} ei saatu toimitettua. Varmistakaa tieto muuta kautta.",
+    },
+    sv: {
+      title: "Ett viktigt meddelande nådde inte fram ({count, plural, one {# mottagare} other {# mottagare}}): {reference}",
+      body: "Ett obligatoriskt meddelande om ärendet {reference} kunde inte levereras. Säkerställ informationen på annat sätt.",
+    },
+    en: {
+      title: "An important message was not delivered ({count, plural, one {# recipient} other {# recipients}}): {reference}",
+      body: "A must-deliver message about {reference} could not be delivered. Make sure the information gets there another way.",
+    },
+  },
+};
+
+/** The variables a message text uses (its top-level arguments and those inside plurals and selects). */
+function variablesOf(text: string, locale: Language): Set<string> {
+  const out = new Set<string>();
+  const walk = (nodes: unknown[]) => {
+    for (const n of nodes as { type: number; value?: string; options?: Record<string, { value: unknown[] }> }[]) {
+      if (n.value !== undefined && n.type !== 0 && n.type !== 7) out.add(n.value);
+      for (const o of Object.values(n.options ?? {})) walk(o.value);
+    }
+  };
+  walk(new IntlMessageFormat(text, locale).getAst() as unknown[]);
+  return out;
+}
+
+/**
+ * Why a set of templates cannot be used (empty: it can): a kind without all three languages, a
+ * text that does not parse, or one using a variable messages do not carry.
+ */
+export function templateProblems(templates: Templates, kinds: string[]): string[] {
+  const problems: string[] = [];
+  for (const kind of kinds) {
+    const t = templates[kind];
+    if (!t) {
+      problems.push(`${kind}: no template`);
+      continue;
+    }
+    for (const lang of LANGUAGES) {
+      const x = t[lang];
+      if (!x) {
+        problems.push(`${kind}.${lang}: missing`);
+        continue;
+      }
+      for (const [part, text] of Object.entries(x)) {
+        try {
+          for (const v of variablesOf(text, lang))
+            if (!(MESSAGE_VARIABLES as readonly string[]).includes(v)) problems.push(`${kind}.${lang}.${part}: unknown variable {${v}}`);
+        } catch (e) {
+          problems.push(`${kind}.${lang}.${part}: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+const formats = new Map<string, IntlMessageFormat>();
+/** The title and body of a message of `kind` in `lang`; a variable the text needs but `vars` lacks throws (it is a defect). */
+export function render(templates: Templates, kind: string, lang: Language, vars: MessageVariables): Template {
+  const t = templates[kind]?.[lang];
+  if (!t) throw new Error(`no template ${kind}.${lang}`);
+  const fmt = (part: "title" | "body") => {
+    const key = `${kind}.${lang}.${part}`;
+    let f = formats.get(key);
+    if (!f || templates !== TEMPLATES) {
+      f = new IntlMessageFormat(t[part], lang);
+      if (templates === TEMPLATES) formats.set(key, f);
+    }
+    return String(f.format(vars));
+  };
+  return { title: fmt("title"), body: fmt("body") };
+}

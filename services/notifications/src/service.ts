@@ -1,0 +1,64 @@
+// The notifications service (STYLE.md composition root): the trigger table checked against the
+// topics it reads and the templates against the kinds it sends (refused at start otherwise), the
+// directory and inbox, the subscriptions, and the job that attempts due e-mails and webhooks.
+import { NOTIFICATION_TOPIC, REFERRAL_TOPIC } from "@silta/contracts/events";
+import type { ServiceSpec } from "@silta/host";
+import { deliverDue } from "./app/deliver.ts";
+import { directoryUseCases } from "./app/directory.ts";
+import { escalationOf, notify } from "./app/notify.ts";
+import { TRIGGERS, triggerProblems } from "./app/triggers.ts";
+import { configShape } from "./config.ts";
+import { PgNotificationStore } from "./db/notification-store.ts";
+import { TEMPLATES, templateProblems } from "./domain/messages.ts";
+import { subscriptions } from "./events/subscriptions.ts";
+import { notificationHandlers } from "./grpc/notification-handlers.ts";
+import { senders, webhookUrlProblem } from "./senders.ts";
+
+/** The topics whose events trigger notifications. */
+export const CONSUMED = [REFERRAL_TOPIC];
+
+export const notificationsService: ServiceSpec<typeof configShape, { store: PgNotificationStore }> = {
+  name: "notifications",
+  config: configShape,
+  migrations: new URL("../migrations", import.meta.url),
+  topics: () => [NOTIFICATION_TOPIC, ...CONSUMED],
+  compose(kit) {
+    const { config, pool, clock } = kit;
+    const problems = [...triggerProblems(TRIGGERS, CONSUMED), ...templateProblems(TEMPLATES, [...new Set(TRIGGERS.map((t) => t.kind)), "must_deliver_failed"])];
+    if (problems.length > 0) throw new Error(`notifications: the trigger table or templates cannot be used: ${problems.join("; ")}`);
+    const areaCode = config.SILTA_AREA_CODE;
+    const store = new PgNotificationStore(pool, `/silta/notifications/${areaCode}`);
+    const settings = { linkBase: config.SILTA_NOTIFICATIONS_LINK_BASE.replace(/\/$/, ""), defaultLanguage: config.SILTA_NOTIFICATIONS_DEFAULT_LANGUAGE };
+    const out = senders({
+      smtp: {
+        host: config.SILTA_SMTP_HOST,
+        port: config.SILTA_SMTP_PORT,
+        secure: config.SILTA_SMTP_SECURE,
+        ...(config.SILTA_SMTP_USER ? { user: config.SILTA_SMTP_USER, password: config.SILTA_SMTP_PASSWORD ?? "" } : {}),
+      },
+      from: config.SILTA_SMTP_FROM,
+      allowPrivateWebhooks: config.SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS,
+      webhookTimeoutMs: config.SILTA_NOTIFICATIONS_WEBHOOK_TIMEOUT_MS,
+      now: () => clock.now(),
+    });
+    kit.onStop("smtp", () => out.close());
+    const directory = directoryUseCases({ store, clock, webhookUrlProblem: (u) => webhookUrlProblem(u, config.SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS) });
+    const deliver = deliverDue({
+      store,
+      clock,
+      senders: out,
+      backoff: {
+        baseMs: config.SILTA_NOTIFICATIONS_RETRY_BASE_MS,
+        capMs: config.SILTA_NOTIFICATIONS_RETRY_CAP_MS,
+        horizonMs: config.SILTA_NOTIFICATIONS_RETRY_HORIZON_MS,
+      },
+      escalation: escalationOf({ store, settings, areaCode }),
+    });
+    return {
+      grpc: [notificationHandlers(directory)],
+      consume: { topics: CONSUMED.map((t) => t.name), subscriptions: subscriptions(TRIGGERS, notify({ store, clock, settings })) },
+      jobs: [{ name: "deliveries", intervalMs: config.SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS, run: deliver }],
+      exports: { store },
+    };
+  },
+};

@@ -1,0 +1,550 @@
+// The notifications service against the real PostgreSQL and Kafka, with the real consent and
+// referrals services upstream, a real SMTP server (smtp-server, in this process; each message
+// parsed with mailparser) and a webhook receiver that checks the signature with its own HMAC.
+// Backoff and horizons run on an injected clock: the test reads the stored next-attempt times
+// and moves the clock, it never waits for a retry.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { deadlineMissed, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import { Channel, type DeliveryReceipt, DeliveryStatus, Language, NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
+import { DeadlineKind, NotifierType, ReferralKind, ReferralServiceClient, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
+import { createKafka, dlqOf, headerString, PROTOBUF } from "@silta/events";
+import { unary } from "@silta/grpc";
+import { containsHetu, type Identity } from "@silta/platform";
+import {
+  callers,
+  captureLogs,
+  createTestDatabase,
+  fail,
+  freshHetu,
+  readTopicUntil,
+  type TestDatabase,
+  testClock,
+  testEnv,
+  testTopic,
+  uniqueName,
+  waitFor,
+} from "@silta/testing";
+import {
+  type ConsentUnderTest,
+  type NotificationsUnderTest,
+  type ReferralsUnderTest,
+  startConsent,
+  startNotifications,
+  startReferrals,
+} from "@silta/tests/chain";
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const logs = captureLogs("notifications");
+const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "notifications-test", logger: logs.logger });
+const clock = testClock(new Date().toISOString());
+let dbs: TestDatabase[] = [];
+let consent: ConsentUnderTest;
+let referrals: ReferralsUnderTest;
+let service: NotificationsUnderTest;
+let c: NotificationServiceClient;
+let r: ReferralServiceClient;
+
+// What a child welfare notification holds that must never leave the case.
+const CONCERN = "Notifications-test concern: bruises on the arms";
+const NAME = "Notifikaatio-Testilapsi";
+const hetus: string[] = [];
+
+// The SMTP server: every message parsed; a recipient at refused.example gets 550.
+const mails: { to: string[]; parsed: ParsedMail; raw: string }[] = [];
+let smtp: SMTPServer;
+let smtpPort = 0;
+
+// The webhook receiver: checks each request's Standard Webhooks signature with its own HMAC.
+interface Received {
+  id: string;
+  timestamp: string;
+  body: string;
+  verified: boolean;
+  status: number;
+}
+const received: Received[] = [];
+let answer: (r: Received) => number = () => 204;
+let receiver: Server;
+let receiverUrl = "";
+const secrets: string[] = [];
+function verify(req: IncomingMessage, body: string): boolean {
+  const id = String(req.headers["webhook-id"]);
+  const ts = String(req.headers["webhook-timestamp"]);
+  const signatures = String(req.headers["webhook-signature"] ?? "").split(" ");
+  return secrets.some((secret) => {
+    const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+    const expected = createHmac("sha256", key).update(`${id}.${ts}.${body}`).digest();
+    return signatures.some((s) => {
+      const [v, sig] = s.split(",");
+      const got = Buffer.from(sig ?? "", "base64");
+      return v === "v1" && got.length === expected.length && timingSafeEqual(got, expected);
+    });
+  });
+}
+
+const areaAdmin: Identity = { ...callers.worker13, subject: "admin-13", roles: ["notifications_admin"] };
+const schoolAdmin: Identity = { ...callers.teacher, subject: "admin-school-12", roles: ["notifications_admin"] };
+const intake: Identity = { ...callers.worker13, subject: "intake-1" };
+const duty: Identity = { ...callers.worker13, subject: "duty-1" };
+
+const submission = (over: Partial<SubmitReferralRequest> = {}): SubmitReferralRequest => {
+  const hetu = freshHetu();
+  hetus.push(hetu);
+  return {
+    requestId: uniqueName("req"),
+    kind: ReferralKind.REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION,
+    notifier: {
+      type: NotifierType.NOTIFIER_TYPE_MANDATORY_PROFESSIONAL,
+      organisationId: "kuopio-school-12",
+      role: "teacher",
+      name: "Liisa Opettaja",
+      phone: "",
+      email: "liisa@kuopio.example",
+    },
+    child: { hetu, temporaryId: "", givenNames: NAME, familyName: "Esimerkki", birthDate: "" },
+    homeMunicipalityCode: "297",
+    concern: CONCERN,
+    urgentClaimed: false,
+    policeNotified: false,
+    movingToMunicipalityCode: "",
+    ...over,
+  };
+};
+
+const deliveriesOf = async (reference: string) =>
+  (
+    await service.pool.query(
+      "SELECT delivery_id, kind, channel, recipient_ref, status, attempts, first_attempt_at, next_attempt_at, last_error, escalated FROM deliveries WHERE reference = $1 ORDER BY kind, channel, recipient_ref",
+      [reference],
+    )
+  ).rows;
+const runDeliveries = () => service.job("deliveries").runNow();
+/** The webhook delivery of a referral's receipt. */
+async function webhookDelivery(reference: string) {
+  const d = (await deliveriesOf(reference)).find((x) => x.channel === "webhook");
+  if (!d) throw new Error(`no webhook delivery for ${reference}`);
+  return d as { delivery_id: string; status: string; attempts: number; first_attempt_at: Date; next_attempt_at: Date; last_error: string };
+}
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onRcptTo(address, _session, cb) {
+      if (address.address.endsWith("@refused.example")) return cb(Object.assign(new Error("550 no such mailbox"), { responseCode: 550 }));
+      cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (b: Buffer) => chunks.push(b));
+      stream.on("end", async () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), parsed: await simpleParser(raw), raw });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (b: Buffer) => chunks.push(b));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const r: Received = {
+        id: String(req.headers["webhook-id"]),
+        timestamp: String(req.headers["webhook-timestamp"]),
+        body,
+        verified: verify(req, body),
+        status: 0,
+      };
+      r.status = answer(r);
+      received.push(r);
+      res.writeHead(r.status).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/silta-hook`;
+
+  dbs = await Promise.all([createTestDatabase("notif_consent"), createTestDatabase("notif_referrals"), createTestDatabase("notifications")]);
+  const [consentDb, referralsDb, db] = dbs as [TestDatabase, TestDatabase, TestDatabase];
+  consent = await startConsent(consentDb.url, logs.logger);
+  referrals = await startReferrals(referralsDb.url, consent.grpcPort, logs.logger);
+  service = await startNotifications(
+    db.url,
+    smtpPort,
+    logs.logger,
+    {
+      SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "50",
+      SILTA_NOTIFICATIONS_RETRY_BASE_MS: "30000",
+      SILTA_NOTIFICATIONS_RETRY_CAP_MS: "3600000",
+      SILTA_NOTIFICATIONS_RETRY_HORIZON_MS: String(10 * 60_000),
+    },
+    { clock },
+  );
+  c = service.client(NotificationServiceClient);
+  r = referrals.client(ReferralServiceClient);
+
+  // The area's directory: its intake desk and duty desk; the school's: its teacher (Swedish, by e-mail) and its webhook.
+  await unary(c, c.putGroup, { group: { groupRef: "intake_desk", memberRefs: [intake.subject], organisationId: "" } }, { identity: areaAdmin });
+  await unary(c, c.putGroup, { group: { groupRef: "duty_desk", memberRefs: [duty.subject], organisationId: "" } }, { identity: areaAdmin });
+  await unary(
+    c,
+    c.putPerson,
+    { person: { personRef: intake.subject, language: Language.LANGUAGE_FI, email: "", channels: [Channel.CHANNEL_IN_APP], organisationId: "" } },
+    { identity: areaAdmin },
+  );
+  await unary(
+    c,
+    c.putPerson,
+    {
+      person: {
+        personRef: callers.teacher.subject,
+        language: Language.LANGUAGE_SV,
+        email: "larare@kuopio.example",
+        channels: [Channel.CHANNEL_EMAIL],
+        organisationId: "",
+      },
+    },
+    { identity: schoolAdmin },
+  );
+  const hook = await unary(c, c.registerWebhook, { url: receiverUrl }, { identity: schoolAdmin });
+  secrets.push(hook.secret);
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await referrals?.stop();
+  await consent?.stop();
+  await Promise.all(dbs.map((d) => d.drop()));
+  await new Promise((r) => smtp?.close(() => r(null)));
+  await new Promise((r) => receiver?.close(() => r(null)));
+});
+
+describe("a referral submitted", () => {
+  it("e-mails the notifier's receipt in their language with the reference and a link and no content, puts an item in the intake desk's inbox, and signs the school's webhook", async () => {
+    const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
+    const reference = receipt?.referenceNumber as string;
+    // The e-mail, at the SMTP server, parsed back.
+    await waitFor(() => mails.some((m) => m.parsed.subject?.includes(reference)), { what: `the receipt e-mail for ${reference}`, timeoutMs: 30_000 });
+    const mail = mails.find((m) => m.parsed.subject?.includes(reference));
+    expect(mail?.to).toEqual(["larare@kuopio.example"]);
+    expect(mail?.parsed.subject).toBe(`Er anmälan ${reference} har tagits emot`);
+    expect(mail?.parsed.text).toContain("Pohjois-Savon hyvinvointialue har tagit emot er anmälan");
+    expect(mail?.parsed.text).toContain(`https://silta.test/referral-statuses/${reference}`);
+    expect(mail?.parsed.html).toContain(`lang="sv"`);
+    // The intake desk's item.
+    await waitFor(
+      async () => (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: intake })).items.some((i) => i.reference === reference),
+      { what: "the intake desk's item" },
+    );
+    const inbox = await unary(c, c.listInbox, { unreadOnly: false, limit: 0 }, { identity: intake });
+    const item = inbox.items.find((i) => i.reference === reference);
+    expect(item).toMatchObject({
+      kind: "referral_submitted",
+      title: `Uusi lastensuojeluilmoitus ${reference}`,
+      link: `https://silta.test/referrals/${receipt?.referralId}`,
+      readAt: "",
+    });
+    // Read once: a second time changes nothing.
+    const read = await unary(c, c.markRead, { itemId: item?.itemId ?? "" }, { identity: intake });
+    expect(read.item?.readAt).not.toBe("");
+    expect((await unary(c, c.markRead, { itemId: item?.itemId ?? "" }, { identity: intake })).item?.readAt).toBe(read.item?.readAt);
+    expect((await unary(c, c.listInbox, { unreadOnly: false, limit: 0 }, { identity: intake })).unread).toBe(inbox.unread - 1);
+    // The webhook: signed, verified here with our own HMAC; the body names kind, reference and link only.
+    await waitFor(() => received.some((r) => r.body.includes(reference)), { what: "the school's webhook" });
+    const hook = received.find((r) => r.body.includes(reference));
+    expect(hook?.verified).toBe(true);
+    expect(JSON.parse(hook?.body ?? "{}")).toMatchObject({
+      type: "silta.referral_receipt",
+      data: { kind: "referral_receipt", reference, link: `https://silta.test/referral-statuses/${reference}` },
+    });
+    // Receipts on notifications.delivery.v1: ids and codes only.
+    const ids = new Set((await deliveriesOf(reference)).map((d) => d.delivery_id as string));
+    const receipts = await readTopicUntil(
+      kafka,
+      testTopic(NOTIFICATION_TOPIC.name),
+      (seen) => [...ids].every((id) => seen.some((m) => m.key?.toString() === id && headerString(m.headers, "ce_type") !== "fi.silta.notification.queued.v1")),
+      "the delivery receipts",
+    );
+    const types = receipts.filter((m) => ids.has(m.key?.toString() ?? "")).map((m) => headerString(m.headers, "ce_type"));
+    expect(new Set(types)).toEqual(
+      new Set(["fi.silta.notification.delivered.v1", "fi.silta.notification.queued.v1", "fi.silta.notification.sent.v1", "fi.silta.notification.read.v1"]),
+    );
+  });
+
+  it("tells the duty desk of a referral claimed urgent (must-deliver), once however often the event arrives", async () => {
+    const { receipt } = await unary(r, r.submitReferral, submission({ urgentClaimed: true }), { identity: callers.teacher });
+    const reference = receipt?.referenceNumber as string;
+    await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.kind === "referral_urgent"), { what: "the duty desk's item" });
+    // The submitted event once more, as a redelivery would bring it (same ce_id).
+    const seen = await readTopicUntil(kafka, testTopic(REFERRAL_TOPIC.name), (s) =>
+      s.some((m) => m.key?.toString() === receipt?.referralId && headerString(m.headers, "ce_type") === referralSubmitted.type),
+    );
+    const original = seen.find((m) => m.key?.toString() === receipt?.referralId && headerString(m.headers, "ce_type") === referralSubmitted.type);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: testTopic(REFERRAL_TOPIC.name),
+      messages: [{ key: original?.key ?? null, value: original?.value ?? null, headers: original?.headers ?? {} }],
+    });
+    await producer.disconnect();
+    // After it on the same partition (the same key), an event that tells someone: once that is
+    // told, the redelivery before it has been handled.
+    await unary(r, r.assignResponsible, { referralId: receipt?.referralId ?? "", workerRef: intake.subject, teamRef: "" }, { identity: callers.worker13 });
+    await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.kind === "responsible_assigned"), { what: "the marker after the redelivery" });
+    const rows = await deliveriesOf(reference);
+    expect(rows.filter((d) => d.kind === "referral_urgent").map((d) => [d.channel, d.recipient_ref])).toEqual([["in_app", duty.subject]]);
+    expect(rows.filter((d) => d.kind === "referral_submitted").map((d) => [d.channel, d.recipient_ref])).toEqual([["in_app", intake.subject]]);
+    const item = (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: duty })).items.find((i) => i.reference === reference);
+    expect(item).toMatchObject({ kind: "referral_urgent", mustDeliver: true });
+  });
+});
+
+describe("retries", () => {
+  it("retries a failing webhook with backoff until it succeeds once, the attempts spaced by the stored next-attempt times", async () => {
+    let failures = 0;
+    answer = (r) => (r.body.includes(marker) && failures++ < 3 ? 503 : 204);
+    const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
+    const marker = receipt?.referenceNumber as string;
+    const hook = () => webhookDelivery(marker);
+    await waitFor(async () => (await deliveriesOf(marker)).find((d) => d.channel === "webhook")?.attempts === 1, { what: "the first attempt" });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const d = await hook();
+      expect(d).toMatchObject({ status: "queued", attempts: attempt, last_error: "http 503" });
+      const wait = d.next_attempt_at.getTime() - clock.now().getTime();
+      // Equal jitter: between half the step and the step (30 s, doubling).
+      expect(wait).toBeGreaterThanOrEqual((30_000 * 2 ** (attempt - 1)) / 2);
+      expect(wait).toBeLessThanOrEqual(30_000 * 2 ** (attempt - 1));
+      // Not due a moment before; due at its time.
+      clock.set(new Date(d.next_attempt_at.getTime() - 1000).toISOString());
+      await runDeliveries();
+      expect((await hook()).attempts).toBe(attempt);
+      clock.set(d.next_attempt_at.toISOString());
+      await runDeliveries();
+    }
+    const done = await hook();
+    expect(done).toMatchObject({ status: "delivered", attempts: 4, last_error: "" });
+    const hits = received.filter((r) => r.body.includes(marker));
+    expect(hits.map((h) => h.status)).toEqual([503, 503, 503, 204]);
+    // The same webhook-id on every attempt: a receiver that dedupes sees one message.
+    expect(new Set(hits.map((h) => h.id)).size).toBe(1);
+    expect(hits.every((h) => h.verified)).toBe(true);
+    answer = () => 204;
+  });
+
+  it("fails a webhook whose endpoint stays down past the horizon (a failed receipt, listed for re-driving) and a replay sends it again with the same id", async () => {
+    answer = (r) => (r.body.includes(marker) ? 500 : 204);
+    const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
+    const marker = receipt?.referenceNumber as string;
+    const hook = () => webhookDelivery(marker);
+    await waitFor(async () => (await deliveriesOf(marker)).find((d) => d.channel === "webhook")?.attempts === 1, { what: "the first attempt" });
+    // Move the clock to each stored next attempt until the 10-minute horizon ends it.
+    for (let i = 0; i < 20 && (await hook()).status === "queued"; i++) {
+      clock.set((await hook()).next_attempt_at.toISOString());
+      await runDeliveries();
+    }
+    const failed = await hook();
+    expect(failed).toMatchObject({ status: "failed", last_error: "http 500" });
+    // Every attempt inside the 10-minute horizon from the first; the next would have fallen past it.
+    expect(failed.attempts).toBeGreaterThanOrEqual(4);
+    expect(clock.now().getTime()).toBeLessThanOrEqual(failed.first_attempt_at.getTime() + 10 * 60_000);
+    const listed = await unary(c, c.listDeliveries, { status: DeliveryStatus.DELIVERY_STATUS_FAILED, limit: 0 }, { identity: schoolAdmin });
+    expect(listed.deliveries.map((d) => d.deliveryId)).toContain(failed.delivery_id);
+    // Another organisation's administrator does not see it, and cannot re-drive it.
+    expect(
+      (await unary(c, c.listDeliveries, { status: DeliveryStatus.DELIVERY_STATUS_FAILED, limit: 0 }, { identity: areaAdmin })).deliveries.map(
+        (d) => d.deliveryId,
+      ),
+    ).not.toContain(failed.delivery_id);
+    expect(await fail(unary(c, c.replayDelivery, { deliveryId: failed.delivery_id }, { identity: areaAdmin }))).toMatchObject({ kind: "not_found" });
+    answer = () => 204;
+    const replayed = await unary(c, c.replayDelivery, { deliveryId: failed.delivery_id }, { identity: schoolAdmin });
+    expect(replayed.delivery?.status).toBe(DeliveryStatus.DELIVERY_STATUS_QUEUED);
+    await runDeliveries();
+    expect((await hook()).status).toBe("delivered");
+    const hits = received.filter((r) => r.body.includes(marker));
+    expect(new Set(hits.map((h) => h.id))).toEqual(new Set([failed.delivery_id]));
+    expect(hits.at(-1)?.status).toBe(204);
+  });
+
+  it("fails a must-deliver e-mail the SMTP server refuses (550) at once, and escalates it to the duty desk's inbox", async () => {
+    // A responsible worker whose mailbox the server refuses.
+    await unary(
+      c,
+      c.putPerson,
+      {
+        person: { personRef: "sw-refused", language: Language.LANGUAGE_EN, email: "sw@refused.example", channels: [Channel.CHANNEL_EMAIL], organisationId: "" },
+      },
+      { identity: areaAdmin },
+    );
+    const reference = `LS-13-2026-${String(Date.now()).slice(-6)}`;
+    const referralId = crypto.randomUUID();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: testTopic(REFERRAL_TOPIC.name),
+      messages: [
+        {
+          key: referralId,
+          value: deadlineMissed.encode({
+            referralId,
+            areaCode: "13",
+            kind: DeadlineKind.DEADLINE_KIND_DECISION,
+            dueAt: new Date().toISOString(),
+            dueDate: "2026-12-01",
+            referenceNumber: reference,
+            responsibleWorkerRef: "sw-refused",
+            responsibleTeamRef: "",
+          }),
+          headers: {
+            ce_specversion: "1.0",
+            ce_id: crypto.randomUUID(),
+            ce_type: deadlineMissed.type,
+            ce_source: "/silta/referrals/13",
+            "content-type": PROTOBUF,
+          },
+        },
+      ],
+    });
+    await producer.disconnect();
+    await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.channel === "email" && d.status === "failed"), {
+      what: "the refused e-mail failed",
+    });
+    const rows = await deliveriesOf(reference);
+    expect(rows.find((d) => d.channel === "email" && d.kind === "deadline_missed")).toMatchObject({
+      attempts: 1,
+      escalated: true,
+      recipient_ref: "sw-refused",
+    });
+    expect(rows.find((d) => d.channel === "email")?.last_error).toMatch(/550/);
+    const escalated = (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: duty })).items.find(
+      (i) => i.reference === reference && i.kind === "must_deliver_failed",
+    );
+    expect(escalated?.title).toBe(`Tärkeä viesti ei mennyt perille (1 vastaanottaja): ${reference}`);
+    // The worker's in-app item is there (must-deliver messages reach the inbox whatever else fails), and the intake desk was told too.
+    expect(rows.filter((d) => d.channel === "in_app").map((d) => [d.kind, d.recipient_ref])).toEqual(
+      expect.arrayContaining([
+        ["deadline_missed", "intake-1"],
+        ["deadline_missed", "sw-refused"],
+      ]),
+    );
+    const failedReceipt = (
+      await readTopicUntil(kafka, testTopic(NOTIFICATION_TOPIC.name), (s) =>
+        s.some(
+          (m) =>
+            headerString(m.headers, "ce_type") === "fi.silta.notification.failed.v1" &&
+            m.key?.toString() === rows.find((d) => d.channel === "email")?.delivery_id,
+        ),
+      )
+    ).find(
+      (m) =>
+        headerString(m.headers, "ce_type") === "fi.silta.notification.failed.v1" && m.key?.toString() === rows.find((d) => d.channel === "email")?.delivery_id,
+    );
+    const decoded = NOTIFICATION_TOPIC.events[0]?.decode(failedReceipt?.value as Buffer, "application/protobuf") as DeliveryReceipt;
+    expect(decoded).toMatchObject({ status: DeliveryStatus.DELIVERY_STATUS_FAILED, escalated: true, mustDeliver: true });
+  });
+});
+
+describe("bad input and forged identities", () => {
+  it("refuses an unknown language, an e-mail channel without an address and a webhook that is not https (naming the field); nothing written", async () => {
+    const count = async () => (await service.pool.query("SELECT (SELECT count(*) FROM people)::int AS p, (SELECT count(*) FROM webhooks)::int AS w")).rows[0];
+    const before = await count();
+    expect(
+      await fail(
+        unary(
+          c,
+          c.putPerson,
+          { person: { personRef: "x-1", language: Language.LANGUAGE_UNSPECIFIED, email: "", channels: [], organisationId: "" } },
+          { identity: areaAdmin },
+        ),
+      ),
+    ).toMatchObject({ kind: "invalid_argument", fields: [{ field: "person.language" }] });
+    expect(
+      await fail(
+        unary(
+          c,
+          c.putPerson,
+          { person: { personRef: "x-1", language: Language.LANGUAGE_FI, email: "", channels: [Channel.CHANNEL_EMAIL], organisationId: "" } },
+          { identity: areaAdmin },
+        ),
+      ),
+    ).toMatchObject({ kind: "invalid_argument", fields: [{ field: "person.email" }] });
+    expect(await fail(unary(c, c.registerWebhook, { url: "http://example.org/hook" }, { identity: areaAdmin }))).toMatchObject({
+      kind: "invalid_argument",
+      fields: [{ field: "url", reason: "https (or http to a loopback address in development)" }],
+    });
+    expect(await count()).toEqual(before);
+  });
+
+  it("keeps the directory to administrators and an inbox to its person: another's item is not found", async () => {
+    expect(
+      await fail(unary(c, c.putGroup, { group: { groupRef: "intake_desk", memberRefs: ["me"], organisationId: "" } }, { identity: intake })),
+    ).toMatchObject({
+      kind: "permission_denied",
+      code: "SILTA_NOTIFICATION_FORBIDDEN",
+    });
+    const item = (await unary(c, c.listInbox, { unreadOnly: false, limit: 1 }, { identity: intake })).items[0];
+    expect(item).toBeDefined();
+    // The same person reference in another organisation, and another person of the same one.
+    for (const identity of [{ ...intake, organisationId: "lansi-uusimaa-lastensuojelu", areaCodes: ["03"] }, duty]) {
+      expect(await fail(unary(c, c.markRead, { itemId: item?.itemId ?? "" }, { identity }))).toMatchObject({
+        kind: "not_found",
+        code: "SILTA_NOTIFICATION_NOT_FOUND",
+      });
+      expect((await unary(c, c.listInbox, { unreadOnly: false, limit: 0 }, { identity })).items.map((i) => i.itemId)).not.toContain(item?.itemId);
+    }
+  });
+
+  it("dead-letters a poison event with the reason and goes on with the next", async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    const poisonId = crypto.randomUUID();
+    await producer.send({
+      topic: testTopic(REFERRAL_TOPIC.name),
+      messages: [
+        {
+          key: poisonId,
+          value: Buffer.from("not a protobuf message \u0000\u00ff"),
+          headers: { ce_specversion: "1.0", ce_id: poisonId, ce_type: referralSubmitted.type, ce_source: "/silta/referrals/13", "content-type": PROTOBUF },
+        },
+      ],
+    });
+    await producer.disconnect();
+    const dlq = await readTopicUntil(
+      kafka,
+      testTopic(dlqOf(REFERRAL_TOPIC.name)),
+      (s) => s.some((m) => m.key?.toString() === poisonId),
+      "the poison event in the DLQ",
+    );
+    expect(headerString(dlq.find((m) => m.key?.toString() === poisonId)?.headers, "silta_dlq_reason")).toMatch(/decod|protobuf|invalid/i);
+    // The consumer went on: a referral after it is told.
+    const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
+    await waitFor(async () => (await deliveriesOf(receipt?.referenceNumber as string)).length > 0, { what: "a referral after the poison event" });
+  });
+});
+
+describe("privacy", () => {
+  it("puts no henkilötunnus, child name or concern in any e-mail, webhook body, inbox item, receipt or log line of the run", async () => {
+    const texts = [
+      ...mails.map((m) => m.raw),
+      ...received.map((r) => r.body),
+      JSON.stringify((await service.pool.query("SELECT title, body, link, reference FROM deliveries")).rows),
+      ...(await readTopicUntil(kafka, testTopic(NOTIFICATION_TOPIC.name), () => true)).map((m) => m.value?.toString("latin1") ?? ""),
+      logs.text(),
+    ];
+    expect(mails.length).toBeGreaterThan(0);
+    expect(received.length).toBeGreaterThan(0);
+    for (const t of texts) {
+      expect(containsHetu(t)).toBe(false);
+      for (const h of hetus) expect(t).not.toContain(h);
+      expect(t).not.toContain(NAME);
+      expect(t).not.toContain(CONCERN);
+    }
+  });
+});
