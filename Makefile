@@ -43,8 +43,8 @@ infra-up: $(DEPS_OK) ## start Kafka, PostgreSQL, Redis (installs what is missing
 infra-down: ## stop them
 	@bash scripts/infra.sh down
 
-tools: ## build the Go tools (grpcurl, helm, kubeconform) into the cache dir; fetch the Kubernetes schemas; Debian's Chromium
-	@bash scripts/tools.sh chromium grpcurl helm kubeconform k8s-schemas
+tools: ## build the Go tools (grpcurl, helm, kubeconform, mailpit) into the cache dir; fetch the Kubernetes schemas; Debian's Chromium
+	@bash scripts/tools.sh chromium grpcurl helm kubeconform mailpit k8s-schemas
 
 infra-status: ## show whether each is up
 	@bash scripts/infra.sh status
@@ -62,9 +62,9 @@ down: services-down infra-down ## stop everything
 
 test: $(GEN_OK) ## the whole suite against the real servers; ends with 'N passed, N failed'
 	@# Chromium first (apt, which the servers' installs use too), then the Go tools build (cold:
-	@# grpcurl ~1 min, helm ~4 min) while the servers start.
+	@# grpcurl ~1 min, helm ~4 min, mailpit ~1 min) while the servers start.
 	@bash scripts/tools.sh chromium
-	@bash scripts/tools.sh grpcurl helm kubeconform k8s-schemas & tools=$$!; bash scripts/infra.sh up; infra=$$?; wait $$tools && [ $$infra -eq 0 ]
+	@bash scripts/tools.sh grpcurl helm kubeconform mailpit k8s-schemas & tools=$$!; bash scripts/infra.sh up; infra=$$?; wait $$tools && [ $$infra -eq 0 ]
 	@node scripts/run-tests.mjs
 
 token: $(GEN_OK) ## print a development token: make token ROLE=teacher ORG=kuopio-school-12 TYPE=municipality MUNICIPALITY=297 [AREA=13]

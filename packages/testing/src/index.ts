@@ -23,6 +23,8 @@ export const testEnv = {
   kafkaTlsDir: join(cacheDir, "kafka/tls"),
   postgresAdminUrl: process.env.SILTA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   redisUrl: process.env.SILTA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+  /** Mailpit, the local SMTP server with an HTTP API (scripts/tools.sh mailpit; make test builds it). */
+  mailpitBin: join(cacheDir, "bin/mailpit"),
 };
 
 /**

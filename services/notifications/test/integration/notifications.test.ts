@@ -1,11 +1,12 @@
 // The notifications service against the real PostgreSQL and Kafka, with the real consent and
-// referrals services upstream, a real SMTP server (smtp-server, in this process; each message
-// parsed with mailparser) and a webhook receiver that checks the signature with its own HMAC.
+// referrals services upstream, a real SMTP server (Mailpit, read back through its HTTP API, each
+// message parsed with mailparser) and a webhook receiver that checks the signature with its own HMAC.
 // Backoff and horizons run on an injected clock: the test reads the stored next-attempt times
 // and moves the clock, it never waits for a retry.
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { deadlineMissed, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { Channel, type DeliveryReceipt, DeliveryStatus, Language, NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
 import { DeadlineKind, NotifierType, ReferralKind, ReferralServiceClient, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
@@ -35,7 +36,6 @@ import {
   startReferrals,
 } from "@silta/tests/chain";
 import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const logs = captureLogs("notifications");
@@ -53,10 +53,28 @@ const CONCERN = "Notifications-test concern: bruises on the arms";
 const NAME = "Notifikaatio-Testilapsi";
 const hetus: string[] = [];
 
-// The SMTP server: every message parsed; a recipient at refused.example gets 550.
-const mails: { to: string[]; parsed: ParsedMail; raw: string }[] = [];
-let smtp: SMTPServer;
+// The SMTP server: Mailpit (a real one, started here on free ports), read back through its HTTP
+// API and each message parsed with mailparser; a recipient outside kuopio.example gets 550.
+let mailpit: ChildProcess;
+let mailpitApi = "";
 let smtpPort = 0;
+/** Every message Mailpit holds, parsed. */
+async function mails(): Promise<{ id: string; to: string[]; parsed: ParsedMail; raw: string }[]> {
+  const list = (await (await fetch(`${mailpitApi}/api/v1/messages?limit=1000`)).json()) as { messages: { ID: string; To: { Address: string }[] }[] };
+  return Promise.all(
+    list.messages.map(async (m) => {
+      const raw = await (await fetch(`${mailpitApi}/api/v1/message/${m.ID}/raw`)).text();
+      return { id: m.ID, to: m.To.map((t) => t.Address), parsed: await simpleParser(raw), raw };
+    }),
+  );
+}
+const freePort = async () => {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+};
 
 // The webhook receiver: checks each request's Standard Webhooks signature with its own HMAC.
 interface Received {
@@ -131,26 +149,15 @@ async function webhookDelivery(reference: string) {
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onRcptTo(address, _session, cb) {
-      if (address.address.endsWith("@refused.example")) return cb(Object.assign(new Error("550 no such mailbox"), { responseCode: 550 }));
-      cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (b: Buffer) => chunks.push(b));
-      stream.on("end", async () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), parsed: await simpleParser(raw), raw });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  smtpPort = await freePort();
+  const webPort = await freePort();
+  mailpit = spawn(
+    testEnv.mailpitBin,
+    ["--smtp", `127.0.0.1:${smtpPort}`, "--listen", `127.0.0.1:${webPort}`, "--smtp-allowed-recipients", "@kuopio[.]example$"],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  mailpitApi = `http://127.0.0.1:${webPort}`;
+  await waitFor(async () => (await fetch(`${mailpitApi}/livez`).catch(() => undefined))?.ok, { what: "Mailpit" });
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (b: Buffer) => chunks.push(b));
@@ -222,7 +229,7 @@ afterAll(async () => {
   await referrals?.stop();
   await consent?.stop();
   await Promise.all(dbs.map((d) => d.drop()));
-  await new Promise((r) => smtp?.close(() => r(null)));
+  mailpit?.kill("SIGTERM");
   await new Promise((r) => receiver?.close(() => r(null)));
 });
 
@@ -231,13 +238,18 @@ describe("a referral submitted", () => {
     const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
     const reference = receipt?.referenceNumber as string;
     // The e-mail, at the SMTP server, parsed back.
-    await waitFor(() => mails.some((m) => m.parsed.subject?.includes(reference)), { what: `the receipt e-mail for ${reference}`, timeoutMs: 30_000 });
-    const mail = mails.find((m) => m.parsed.subject?.includes(reference));
-    expect(mail?.to).toEqual(["larare@kuopio.example"]);
-    expect(mail?.parsed.subject).toBe(`Er anmälan ${reference} har tagits emot`);
-    expect(mail?.parsed.text).toContain("Pohjois-Savon hyvinvointialue har tagit emot er anmälan");
-    expect(mail?.parsed.text).toContain(`https://silta.test/referral-statuses/${reference}`);
-    expect(mail?.parsed.html).toContain(`lang="sv"`);
+    const mail = await waitFor(async () => (await mails()).find((m) => m.parsed.subject?.includes(reference)), {
+      what: `the receipt e-mail for ${reference} at Mailpit`,
+      timeoutMs: 30_000,
+    });
+    expect(mail.to).toEqual(["larare@kuopio.example"]);
+    // Its Message-ID is the delivery's id (the same on a retry).
+    const emailDelivery = (await deliveriesOf(reference)).find((d) => d.channel === "email");
+    expect(mail.parsed.messageId).toBe(`<${emailDelivery?.delivery_id}@notifications.silta>`);
+    expect(mail.parsed.subject).toBe(`Er anmälan ${reference} har tagits emot`);
+    expect(mail.parsed.text).toContain("Pohjois-Savon hyvinvointialue har tagit emot er anmälan");
+    expect(mail.parsed.text).toContain(`https://silta.test/referral-statuses/${reference}`);
+    expect(mail.parsed.html).toContain(`lang="sv"`);
     // The intake desk's item.
     await waitFor(
       async () => (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: intake })).items.some((i) => i.reference === reference),
@@ -532,13 +544,13 @@ describe("bad input and forged identities", () => {
 describe("privacy", () => {
   it("puts no henkilötunnus, child name or concern in any e-mail, webhook body, inbox item, receipt or log line of the run", async () => {
     const texts = [
-      ...mails.map((m) => m.raw),
+      ...(await mails()).map((m) => m.raw),
       ...received.map((r) => r.body),
       JSON.stringify((await service.pool.query("SELECT title, body, link, reference FROM deliveries")).rows),
       ...(await readTopicUntil(kafka, testTopic(NOTIFICATION_TOPIC.name), () => true)).map((m) => m.value?.toString("latin1") ?? ""),
       logs.text(),
     ];
-    expect(mails.length).toBeGreaterThan(0);
+    expect((await mails()).length).toBeGreaterThan(0);
     expect(received.length).toBeGreaterThan(0);
     for (const t of texts) {
       expect(containsHetu(t)).toBe(false);
