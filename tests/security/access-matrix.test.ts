@@ -106,6 +106,9 @@ const METHODS: Record<string, Kind> = {
   "silta.notifications.v1.NotificationService/MarkRead": "object",
   "silta.notifications.v1.NotificationService/ListDeliveries": "collection",
   "silta.notifications.v1.NotificationService/ReplayDelivery": "object",
+  // The caller's own settings (or, for its administrators, its organisation's): nothing of another's is addressed.
+  "silta.notifications.v1.NotificationService/SetPreference": "create",
+  "silta.notifications.v1.NotificationService/SetQuietHours": "create",
 };
 /** Which deployable serves which service (the usage log is served by every record-keeping service). */
 type Deployable = "consent" | "referrals" | "consultations" | "meetings" | "notifications";

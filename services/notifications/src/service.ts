@@ -42,7 +42,12 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       now: () => clock.now(),
     });
     kit.onStop("smtp", () => out.close());
-    const directory = directoryUseCases({ store, clock, webhookUrlProblem: (u) => webhookUrlProblem(u, config.SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS) });
+    const directory = directoryUseCases({
+      store,
+      clock,
+      webhookUrlProblem: (u) => webhookUrlProblem(u, config.SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS),
+      kinds: Object.keys(TEMPLATES),
+    });
     const deliver = deliverDue({
       store,
       clock,

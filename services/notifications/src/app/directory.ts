@@ -2,8 +2,10 @@
 // organisation's deliveries. An organisation sees and changes only its own; another's is
 // "not found".
 import { randomBytes, randomUUID } from "node:crypto";
+import { isLocalTime, type WeeklyRule } from "@silta/calendar";
 import { type FieldViolation, hasRole, type Identity, invalidArgument, notFound, PERSON_REFERENCE, permissionDenied } from "@silta/platform";
 import { LANGUAGES, type Language } from "../domain/messages.ts";
+import { isTimeZone } from "../domain/preferences.ts";
 import type { Channel, DeliveryStatus, NotificationStore } from "./ports.ts";
 
 const EMAIL = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$/;
@@ -20,6 +22,8 @@ export function directoryUseCases(deps: {
   clock: { now(): Date };
   /** Why a webhook URL cannot be registered (undefined: it can). */
   webhookUrlProblem(url: string): string | undefined;
+  /** The kinds of message there are (a preference names one, or all). */
+  kinds: string[];
 }) {
   const { store, clock } = deps;
   return {
@@ -67,6 +71,36 @@ export function directoryUseCases(deps: {
       const webhook = { webhookId: randomUUID(), organisationId: caller.organisationId, url: q.url, secret, createdAt: clock.now() };
       await store.addWebhook(webhook);
       return webhook;
+    },
+
+    async setPreference(q: { kind: string; channel: string; enabled: boolean; organisationLevel: boolean; locked: boolean }, caller: Identity) {
+      if (q.organisationLevel) assertAdmin(caller);
+      const p: FieldViolation[] = [];
+      if (q.kind !== "" && !deps.kinds.includes(q.kind))
+        p.push({ field: "preference.kind", reason: `a kind of message (${deps.kinds.join(", ")}), or empty for all` });
+      if (q.channel !== "in_app" && q.channel !== "email") p.push({ field: "preference.channel", reason: "in_app or email" });
+      if (q.locked && !q.organisationLevel) p.push({ field: "preference.locked", reason: "only an organisation's rule is locked" });
+      if (p.length > 0) throw invalid(p);
+      const rule = { kind: q.kind || "*", channel: q.channel as "in_app" | "email", enabled: q.enabled, locked: q.locked };
+      await store.setPreference(caller.organisationId, q.organisationLevel ? "" : caller.subject, rule);
+      return rule;
+    },
+
+    async setQuietHours(q: { zone: string; windows: WeeklyRule[] }, caller: Identity) {
+      const zone = q.zone || "Europe/Helsinki";
+      const p: FieldViolation[] = [];
+      if (!isTimeZone(zone)) p.push({ field: "time_zone", reason: "an IANA time zone, e.g. Europe/Helsinki" });
+      if (q.windows.length > 28) p.push({ field: "windows", reason: "at most 28" });
+      q.windows.forEach((w, i) => {
+        if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7) p.push({ field: `windows[${i}].weekday`, reason: "1 (Monday) … 7 (Sunday)" });
+        if (!isLocalTime(w.start)) p.push({ field: `windows[${i}].start`, reason: "a local time HH:MM" });
+        if (!(isLocalTime(w.end) || w.end === "24:00") || w.end <= w.start)
+          p.push({ field: `windows[${i}].end`, reason: "a local time HH:MM (or 24:00) after start" });
+      });
+      if (p.length > 0) throw invalid(p);
+      const quiet = { zone, windows: q.windows };
+      await store.setQuietHours(caller.organisationId, caller.subject, quiet);
+      return quiet;
     },
 
     inbox(q: { unreadOnly: boolean; limit: number }, caller: Identity) {

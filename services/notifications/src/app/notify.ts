@@ -1,9 +1,12 @@
 // From a domain event to deliveries: the trigger's notice, its recipients resolved through the
 // directory (a person's language and channels; a group's members; an organisation's webhooks),
-// each message rendered in the recipient's language. One delivery per (event, kind, channel,
+// each message rendered in the recipient's language, on the channels their preferences allow
+// (e-mail after their quiet hours; a must-deliver message whatever they chose, at once). One
+// delivery per (event, kind, channel,
 // recipient), created once however often the event arrives (the store's unique key).
 import { type Language, render, TEMPLATES } from "../domain/messages.ts";
-import type { Channel, Delivery, NewDelivery, NotificationStore, Person } from "./ports.ts";
+import { allowed, notBefore } from "../domain/preferences.ts";
+import type { Delivery, NewDelivery, NotificationStore, Person } from "./ports.ts";
 import type { Notice, Recipient, Trigger } from "./triggers.ts";
 
 export interface NotifySettings {
@@ -69,8 +72,24 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
       for (const p of people) {
         const language = "language" in p ? p.language : settings.defaultLanguage;
         const { title, body } = render(TEMPLATES, trigger.kind, language, notice.vars);
-        const channels: Channel[] = ["in_app", ...("channels" in p && p.email ? p.channels.filter((c) => c === "email") : [])];
-        for (const channel of channels) out.push({ ...base, channel, organisationId: p.organisationId, recipientRef: p.personRef, language, title, body });
+        const prefs = await store.preferencesOf(p.organisationId, p.personRef);
+        const channels = (["in_app", ...("channels" in p && p.email ? p.channels.filter((c) => c === "email") : [])] as ("in_app" | "email")[]).filter((c) =>
+          allowed(trigger.kind, c, trigger.mustDeliver, prefs.organisation, prefs.person),
+        );
+        // E-mails wait for the end of the person's quiet hours; their inbox takes items at any hour.
+        const now = deps.clock.now().getTime();
+        const after = notBefore(now, prefs.quiet, trigger.mustDeliver);
+        for (const channel of channels)
+          out.push({
+            ...base,
+            channel,
+            organisationId: p.organisationId,
+            recipientRef: p.personRef,
+            language,
+            title,
+            body,
+            ...(channel === "email" && after > now ? { notBefore: new Date(after) } : {}),
+          });
       }
       for (const w of webhooks)
         out.push({

@@ -1,6 +1,7 @@
 // What the notification use cases need from the world: the store (PostgreSQL; deliveries and
 // their receipts in one transaction), an SMTP server and webhook endpoints.
 import type { Language } from "../domain/messages.ts";
+import type { PreferenceRule, QuietHours } from "../domain/preferences.ts";
 
 export type Channel = "in_app" | "email" | "webhook";
 export type DeliveryStatus = "queued" | "sent" | "delivered" | "failed" | "read";
@@ -47,6 +48,15 @@ export interface NewDelivery {
   title: string;
   body: string;
   link: string;
+  /** Not attempted before this (the end of the recipient's quiet hours); now when absent. */
+  notBefore?: Date;
+}
+
+/** What decides whether and when a person is told: the organisation's rules, the person's, their quiet hours. */
+export interface Preferences {
+  organisation: PreferenceRule[];
+  person: PreferenceRule[];
+  quiet: QuietHours | undefined;
 }
 
 export interface Delivery extends NewDelivery {
@@ -83,6 +93,10 @@ export interface NotificationStore {
     areaCode: string,
   ): Promise<{ organisationId: string; members: (Person | { organisationId: string; personRef: string })[] } | undefined>;
   webhooksOf(organisationId: string): Promise<Webhook[]>;
+  /** `personRef` '' for the organisation's rule. */
+  setPreference(organisationId: string, personRef: string, rule: PreferenceRule): Promise<void>;
+  setQuietHours(organisationId: string, personRef: string, quiet: QuietHours): Promise<void>;
+  preferencesOf(organisationId: string, personRef: string): Promise<Preferences>;
   /** Creates the deliveries not created before (unique per event, kind, channel and recipient) with their receipts; returns how many were new. */
   createDeliveries(d: NewDelivery[], now: Date): Promise<number>;
   /**

@@ -3,8 +3,22 @@
 // by one replica at a time (FOR UPDATE SKIP LOCKED) while it is attempted.
 import { randomUUID } from "node:crypto";
 import { appendAllToOutbox, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
-import type { Channel, Delivery, DeliveryStatus, DueDelivery, Group, NewDelivery, NotificationStore, Outcome, Person, Scope, Webhook } from "../app/ports.ts";
+import type {
+  Channel,
+  Delivery,
+  DeliveryStatus,
+  DueDelivery,
+  Group,
+  NewDelivery,
+  NotificationStore,
+  Outcome,
+  Person,
+  Preferences,
+  Scope,
+  Webhook,
+} from "../app/ports.ts";
 import type { Language } from "../domain/messages.ts";
+import type { PreferenceRule, QuietHours } from "../domain/preferences.ts";
 import { receipt } from "../events/receipts.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -115,6 +129,40 @@ export class PgNotificationStore implements NotificationStore {
     }));
   }
 
+  async setPreference(organisationId: string, personRef: string, r: PreferenceRule) {
+    await this.#pool.query(
+      `INSERT INTO preferences (organisation_id, person_ref, kind, channel, enabled, locked, updated_at) VALUES ($1,$2,$3,$4,$5,$6,now())
+       ON CONFLICT (organisation_id, person_ref, kind, channel) DO UPDATE SET enabled = excluded.enabled, locked = excluded.locked, updated_at = now()`,
+      [organisationId, personRef, r.kind, r.channel, r.enabled, r.locked],
+    );
+  }
+
+  async setQuietHours(organisationId: string, personRef: string, q: QuietHours) {
+    await this.#pool.query(
+      `INSERT INTO quiet_hours (organisation_id, person_ref, time_zone, windows, updated_at) VALUES ($1,$2,$3,$4,now())
+       ON CONFLICT (organisation_id, person_ref) DO UPDATE SET time_zone = excluded.time_zone, windows = excluded.windows, updated_at = now()`,
+      [organisationId, personRef, q.zone, JSON.stringify(q.windows)],
+    );
+  }
+
+  async preferencesOf(organisationId: string, personRef: string): Promise<Preferences> {
+    const r = await this.#pool.query(
+      `SELECT person_ref, kind, channel, enabled, locked, NULL AS time_zone, NULL AS windows FROM preferences WHERE organisation_id = $1 AND person_ref IN ('', $2)
+       UNION ALL SELECT person_ref, NULL, NULL, NULL, NULL, time_zone, windows FROM quiet_hours WHERE organisation_id = $1 AND person_ref = $2`,
+      [organisationId, personRef],
+    );
+    const rules = (who: string) =>
+      r.rows
+        .filter((x) => x.kind !== null && x.person_ref === who)
+        .map((x) => ({ kind: x.kind as string, channel: x.channel as PreferenceRule["channel"], enabled: x.enabled as boolean, locked: x.locked as boolean }));
+    const q = r.rows.find((x) => x.time_zone !== null);
+    return {
+      organisation: rules(""),
+      person: rules(personRef),
+      quiet: q ? { zone: q.time_zone as string, windows: q.windows as QuietHours["windows"] } : undefined,
+    };
+  }
+
   createDeliveries(ds: NewDelivery[], now: Date) {
     return withTransaction(this.#pool, (c) => this.#create(c, ds, now));
   }
@@ -127,10 +175,10 @@ export class PgNotificationStore implements NotificationStore {
                                status, next_attempt_at, done_at, created_at)
        SELECT u.id, u.event_id, u.kind, u.must, u.channel, u.org, u.ref, u.lang, u.reference, u.title, u.body, u.link,
               CASE WHEN u.channel = 'in_app' THEN 'delivered' ELSE 'queued' END,
-              CASE WHEN u.channel = 'in_app' THEN NULL ELSE $13::timestamptz END,
+              CASE WHEN u.channel = 'in_app' THEN NULL ELSE coalesce(u.not_before, $13::timestamptz) END,
               CASE WHEN u.channel = 'in_app' THEN $13::timestamptz END, $13
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-           AS u(id, event_id, kind, must, channel, org, ref, lang, reference, title, body, link)
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::timestamptz[])
+           AS u(id, event_id, kind, must, channel, org, ref, lang, reference, title, body, link, not_before)
        ON CONFLICT (event_id, kind, channel, organisation_id, recipient_ref) DO NOTHING
        RETURNING *`,
       [
@@ -147,6 +195,7 @@ export class PgNotificationStore implements NotificationStore {
         col("body"),
         col("link"),
         now,
+        ds.map((d) => d.notBefore ?? null),
       ],
     );
     await appendAllToOutbox(

@@ -88,6 +88,32 @@ export function notificationHandlers(uc: ReturnType<typeof directoryUseCases>) {
         throw invalidArgument("SILTA_NOTIFICATION_INVALID", [{ field: "status", reason: "a known delivery status" }]);
       return { deliveries: (await uc.deliveries({ status, limit: req.limit }, ctx.requireIdentity())).map(deliveryToProto) };
     },
+    async setPreference(req, ctx) {
+      const p = req.preference;
+      const rule = await uc.setPreference(
+        {
+          kind: p?.kind ?? "",
+          channel: CHANNEL_NAME[p?.channel ?? 0] ?? "",
+          enabled: p?.enabled ?? false,
+          organisationLevel: p?.organisationLevel ?? false,
+          locked: p?.locked ?? false,
+        },
+        ctx.requireIdentity(),
+      );
+      return {
+        preference: {
+          kind: rule.kind === "*" ? "" : rule.kind,
+          channel: CHANNEL[rule.channel],
+          enabled: rule.enabled,
+          organisationLevel: p?.organisationLevel ?? false,
+          locked: rule.locked,
+        },
+      };
+    },
+    async setQuietHours(req, ctx) {
+      const q = await uc.setQuietHours({ zone: req.timeZone, windows: req.windows }, ctx.requireIdentity());
+      return { timeZone: q.zone, windows: q.windows };
+    },
     async replayDelivery(req, ctx) {
       return { delivery: deliveryToProto(await uc.replay(req.deliveryId, ctx.requireIdentity())) };
     },

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
-import { deadlineMissed, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import { deadlineAtRisk, deadlineMissed, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { Channel, type DeliveryReceipt, DeliveryStatus, Language, NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
 import { DeadlineKind, NotifierType, ReferralKind, ReferralServiceClient, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, PROTOBUF } from "@silta/events";
@@ -141,6 +141,37 @@ const deliveriesOf = async (reference: string) =>
     )
   ).rows;
 const runDeliveries = () => service.job("deliveries").runNow();
+/** A deadline alert of a referral (a new reference) on the topic, as the referrals service publishes it; returns the reference. */
+async function publishDeadline(codec: typeof deadlineMissed, responsibleWorkerRef: string): Promise<string> {
+  const reference = `LS-13-2026-${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+  const referralId = crypto.randomUUID();
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: testTopic(REFERRAL_TOPIC.name),
+      messages: [
+        {
+          key: referralId,
+          value: codec.encode({
+            referralId,
+            areaCode: "13",
+            kind: DeadlineKind.DEADLINE_KIND_DECISION,
+            dueAt: clock.now().toISOString(),
+            dueDate: clock.now().toISOString().slice(0, 10),
+            referenceNumber: reference,
+            responsibleWorkerRef,
+            responsibleTeamRef: "",
+          }),
+          headers: { ce_specversion: "1.0", ce_id: crypto.randomUUID(), ce_type: codec.type, ce_source: "/silta/referrals/13", "content-type": PROTOBUF },
+        },
+      ],
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  return reference;
+}
 /** The webhook delivery of a referral's receipt. */
 async function webhookDelivery(reference: string) {
   const d = (await deliveriesOf(reference)).find((x) => x.channel === "webhook");
@@ -395,36 +426,7 @@ describe("retries", () => {
       },
       { identity: areaAdmin },
     );
-    const reference = `LS-13-2026-${String(Date.now()).slice(-6)}`;
-    const referralId = crypto.randomUUID();
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: testTopic(REFERRAL_TOPIC.name),
-      messages: [
-        {
-          key: referralId,
-          value: deadlineMissed.encode({
-            referralId,
-            areaCode: "13",
-            kind: DeadlineKind.DEADLINE_KIND_DECISION,
-            dueAt: new Date().toISOString(),
-            dueDate: "2026-12-01",
-            referenceNumber: reference,
-            responsibleWorkerRef: "sw-refused",
-            responsibleTeamRef: "",
-          }),
-          headers: {
-            ce_specversion: "1.0",
-            ce_id: crypto.randomUUID(),
-            ce_type: deadlineMissed.type,
-            ce_source: "/silta/referrals/13",
-            "content-type": PROTOBUF,
-          },
-        },
-      ],
-    });
-    await producer.disconnect();
+    const reference = await publishDeadline(deadlineMissed, "sw-refused");
     await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.channel === "email" && d.status === "failed"), {
       what: "the refused e-mail failed",
     });
@@ -460,6 +462,166 @@ describe("retries", () => {
     );
     const decoded = NOTIFICATION_TOPIC.events[0]?.decode(failedReceipt?.value as Buffer, "application/protobuf") as DeliveryReceipt;
     expect(decoded).toMatchObject({ status: DeliveryStatus.DELIVERY_STATUS_FAILED, escalated: true, mustDeliver: true });
+  });
+});
+
+describe("preferences, quiet hours and must-deliver", () => {
+  it("honours a notifier's opt-out of receipt e-mails (the inbox item stays), and a worker's opt-out of all e-mail except a must-deliver message", async () => {
+    const teacher = callers.teacher;
+    await unary(
+      c,
+      c.setPreference,
+      { preference: { kind: "referral_receipt", channel: Channel.CHANNEL_EMAIL, enabled: false, organisationLevel: false, locked: false } },
+      { identity: teacher },
+    );
+    try {
+      const { receipt } = await unary(r, r.submitReferral, submission(), { identity: teacher });
+      const reference = receipt?.referenceNumber as string;
+      await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.kind === "referral_receipt" && d.channel === "in_app"), {
+        what: "the receipt's inbox item",
+      });
+      // Created in one transaction with the inbox item: no e-mail now means none at all.
+      expect((await deliveriesOf(reference)).filter((d) => d.kind === "referral_receipt").map((d) => d.channel)).toEqual(["in_app", "webhook"]);
+    } finally {
+      await unary(
+        c,
+        c.setPreference,
+        { preference: { kind: "referral_receipt", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: false, locked: false } },
+        { identity: teacher },
+      );
+    }
+    const worker: Identity = { ...callers.worker13, subject: "sw-no-email" };
+    await unary(
+      c,
+      c.putPerson,
+      {
+        person: {
+          personRef: worker.subject,
+          language: Language.LANGUAGE_EN,
+          email: "sw@kuopio.example",
+          channels: [Channel.CHANNEL_EMAIL],
+          organisationId: "",
+        },
+      },
+      { identity: areaAdmin },
+    );
+    await unary(
+      c,
+      c.setPreference,
+      { preference: { kind: "", channel: Channel.CHANNEL_EMAIL, enabled: false, organisationLevel: false, locked: false } },
+      { identity: worker },
+    );
+    const atRisk = await publishDeadline(deadlineAtRisk, worker.subject);
+    const missed = await publishDeadline(deadlineMissed, worker.subject);
+    await waitFor(async () => (await deliveriesOf(missed)).some((d) => d.channel === "email"), { what: "the must-deliver e-mail" });
+    await waitFor(async () => (await deliveriesOf(atRisk)).length > 0, { what: "the at-risk notice" });
+    expect((await deliveriesOf(atRisk)).filter((d) => d.recipient_ref === worker.subject).map((d) => d.channel)).toEqual(["in_app"]);
+    expect((await deliveriesOf(missed)).filter((d) => d.recipient_ref === worker.subject).map((d) => d.channel)).toEqual(["email", "in_app"]);
+  });
+
+  it("lets an organisation lock its rule over a person's choice", async () => {
+    const worker: Identity = { ...callers.worker13, subject: "sw-locked" };
+    await unary(
+      c,
+      c.putPerson,
+      {
+        person: {
+          personRef: worker.subject,
+          language: Language.LANGUAGE_FI,
+          email: "lukittu@kuopio.example",
+          channels: [Channel.CHANNEL_EMAIL],
+          organisationId: "",
+        },
+      },
+      { identity: areaAdmin },
+    );
+    await unary(
+      c,
+      c.setPreference,
+      { preference: { kind: "deadline_at_risk", channel: Channel.CHANNEL_EMAIL, enabled: false, organisationLevel: false, locked: false } },
+      { identity: worker },
+    );
+    // A person cannot lock, and cannot set the organisation's rule.
+    expect(
+      await fail(
+        unary(
+          c,
+          c.setPreference,
+          { preference: { kind: "", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: false, locked: true } },
+          { identity: worker },
+        ),
+      ),
+    ).toMatchObject({ kind: "invalid_argument", fields: [{ field: "preference.locked" }] });
+    expect(
+      await fail(
+        unary(
+          c,
+          c.setPreference,
+          { preference: { kind: "", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: true, locked: true } },
+          { identity: worker },
+        ),
+      ),
+    ).toMatchObject({ kind: "permission_denied" });
+    await unary(
+      c,
+      c.setPreference,
+      { preference: { kind: "deadline_at_risk", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: true, locked: true } },
+      { identity: areaAdmin },
+    );
+    try {
+      const reference = await publishDeadline(deadlineAtRisk, worker.subject);
+      await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.recipient_ref === worker.subject), { what: "the at-risk notice" });
+      expect((await deliveriesOf(reference)).filter((d) => d.recipient_ref === worker.subject).map((d) => d.channel)).toEqual(["email", "in_app"]);
+    } finally {
+      await unary(
+        c,
+        c.setPreference,
+        { preference: { kind: "deadline_at_risk", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: true, locked: false } },
+        { identity: areaAdmin },
+      );
+    }
+  });
+
+  it("holds an e-mail until the person's quiet hours end (their zone, across midnight), but not a must-deliver one; refuses an unknown zone and a window ending before it starts", async () => {
+    const worker: Identity = { ...callers.worker13, subject: "sw-quiet" };
+    await unary(
+      c,
+      c.putPerson,
+      {
+        person: {
+          personRef: worker.subject,
+          language: Language.LANGUAGE_FI,
+          email: "hiljainen@kuopio.example",
+          channels: [Channel.CHANNEL_EMAIL],
+          organisationId: "",
+        },
+      },
+      { identity: areaAdmin },
+    );
+    const nights = [1, 2, 3, 4, 5, 6, 7].flatMap((weekday) => [
+      { weekday, start: "22:00", end: "24:00" },
+      { weekday, start: "00:00", end: "07:00" },
+    ]);
+    expect(await fail(unary(c, c.setQuietHours, { timeZone: "Europe/Kuopio", windows: nights }, { identity: worker }))).toMatchObject({
+      fields: [{ field: "time_zone" }],
+    });
+    expect(
+      await fail(unary(c, c.setQuietHours, { timeZone: "Europe/Helsinki", windows: [{ weekday: 2, start: "07:00", end: "06:00" }] }, { identity: worker })),
+    ).toMatchObject({ fields: [{ field: "windows[0].end" }] });
+    await unary(c, c.setQuietHours, { timeZone: "Europe/Helsinki", windows: nights }, { identity: worker });
+    // Tuesday 23:30 in Helsinki (21:30 UTC, winter time).
+    clock.set("2027-01-12T21:30:00.000Z");
+    const quiet = await publishDeadline(deadlineAtRisk, worker.subject);
+    const urgent = await publishDeadline(deadlineMissed, worker.subject);
+    const email = async (reference: string) => (await deliveriesOf(reference)).find((d) => d.channel === "email" && d.recipient_ref === worker.subject);
+    await waitFor(async () => (await email(quiet)) && (await email(urgent)), { what: "both e-mails" });
+    // 07:00 on Wednesday in Helsinki.
+    expect((await email(quiet))?.next_attempt_at.toISOString()).toBe("2027-01-13T05:00:00.000Z");
+    expect((await email(quiet))?.status).toBe("queued");
+    await waitFor(async () => (await email(urgent))?.status === "sent", { what: "the must-deliver e-mail sent at night" });
+    clock.set("2027-01-13T05:00:00.000Z");
+    await runDeliveries();
+    expect((await email(quiet))?.status).toBe("sent");
   });
 });
 
