@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { deadlineAtRisk, deadlineMissed, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { Channel, type DeliveryReceipt, DeliveryStatus, Language, NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
 import { DeadlineKind, NotifierType, ReferralKind, ReferralServiceClient, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
@@ -18,6 +18,7 @@ import {
   captureLogs,
   createTestDatabase,
   fail,
+  freePort,
   freshHetu,
   readTopicUntil,
   type TestDatabase,
@@ -68,13 +69,6 @@ async function mails(): Promise<{ id: string; to: string[]; parsed: ParsedMail; 
     }),
   );
 }
-const freePort = async () => {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-};
 
 // The webhook receiver: checks each request's Standard Webhooks signature with its own HMAC.
 interface Received {
