@@ -82,7 +82,7 @@ up() {
         node scripts/token.ts --dir "$CACHE/dev-jwt" >/dev/null
         export SILTA_HTTP_PORT="$http" SILTA_JWKS_FILE="$CACHE/dev-jwt/jwks.json" SILTA_JWT_ISSUER=silta-dev SILTA_JWT_AUDIENCE=silta \
           SILTA_REFERRALS_ADDRESS=127.0.0.1:50052 SILTA_CONSULTATIONS_ADDRESS=127.0.0.1:50053 \
-          SILTA_MEETINGS_ADDRESS=127.0.0.1:50054
+          SILTA_MEETINGS_ADDRESS=127.0.0.1:50054 SILTA_NOTIFICATIONS_ADDRESS=127.0.0.1:50055
       fi
       if [ "$s" = notifications ]; then
         # Development: e-mail to the local Mailpit, webhooks to loopback allowed, links to the local gateway.

@@ -28,6 +28,7 @@ let ports: {
   referrals: { grpc: number; admin: number };
   consultations: { grpc: number; admin: number };
   meetings: { grpc: number; admin: number };
+  notifications: { grpc: number; admin: number };
   gateway: { http: number; admin: number };
 };
 
@@ -62,6 +63,7 @@ async function allReady(timeoutMs: number): Promise<void> {
     referrals: ports.referrals.admin,
     consultations: ports.consultations.admin,
     meetings: ports.meetings.admin,
+    notifications: ports.notifications.admin,
     gateway: ports.gateway.admin,
   };
   let last: Record<string, string> = {};
@@ -88,17 +90,28 @@ beforeAll(async () => {
     referrals: { grpc: await freePort(), admin: await freePort() },
     consultations: { grpc: await freePort(), admin: await freePort() },
     meetings: { grpc: await freePort(), admin: await freePort() },
+    notifications: { grpc: await freePort(), admin: await freePort() },
     gateway: { http: await freePort(), admin: await freePort() },
   };
-  const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "consultations", "meetings", "gateway"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync("bash", ["scripts/prod-tree.sh", out, "consent", "referrals", "consultations", "meetings", "notifications", "gateway"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`prod-tree.sh failed: ${r.stderr}`);
-  const [consentDb, referralsDb, consultationsDb, meetingsDb] = await Promise.all([
+  const [consentDb, referralsDb, consultationsDb, meetingsDb, notificationsDb] = await Promise.all([
     createTestDatabase("prodtree_consent"),
     createTestDatabase("prodtree_referrals"),
     createTestDatabase("prodtree_consultations"),
     createTestDatabase("prodtree_meetings"),
+    createTestDatabase("prodtree_notifications"),
   ]);
-  dbs.push(consentDb as TestDatabase, referralsDb as TestDatabase, consultationsDb as TestDatabase, meetingsDb as TestDatabase);
+  dbs.push(
+    consentDb as TestDatabase,
+    referralsDb as TestDatabase,
+    consultationsDb as TestDatabase,
+    meetingsDb as TestDatabase,
+    notificationsDb as TestDatabase,
+  );
   const kafka = { SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(",") };
   // The identity keys as compose makes them: with the production tree's own script.
   const identity = join(out, "identity");
@@ -151,6 +164,15 @@ beforeAll(async () => {
     SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 9).toString("base64"),
     SILTA_MEETINGS_LINK_SECRET: Buffer.alloc(32, 4).toString("base64"),
   });
+  start("notifications", {
+    ...trust,
+    ...kafka,
+    ...mtls("notifications"),
+    SILTA_DATABASE_URL: (notificationsDb as TestDatabase).url,
+    SILTA_GRPC_PORT: `${ports.notifications.grpc}`,
+    SILTA_ADMIN_PORT: `${ports.notifications.admin}`,
+    SILTA_AREA_CODE: "13",
+  });
   const keys = join(out, "keys");
   const token = spawnSync(process.execPath, ["scripts/token.ts", "--dir", keys], { cwd: join(out, "services/gateway"), encoding: "utf8" });
   if (token.status !== 0) throw new Error(`token.ts from the production tree failed: ${token.stderr}`);
@@ -165,6 +187,7 @@ beforeAll(async () => {
     SILTA_REFERRALS_ADDRESS: `127.0.0.1:${ports.referrals.grpc}`,
     SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${ports.consultations.grpc}`,
     SILTA_MEETINGS_ADDRESS: `127.0.0.1:${ports.meetings.grpc}`,
+    SILTA_NOTIFICATIONS_ADDRESS: `127.0.0.1:${ports.notifications.grpc}`,
     SILTA_JWKS_FILE: join(keys, "jwks.json"),
     SILTA_JWT_ISSUER: "silta-dev",
     SILTA_JWT_AUDIENCE: "silta",
@@ -187,7 +210,7 @@ describe("the production tree (the image's /app)", () => {
     expect(modules).toContain("@silta");
   });
 
-  it("starts consent, referrals, consultations, meetings and the gateway, which become ready and serve, calling each other over mTLS", async () => {
+  it("starts consent, referrals, consultations, meetings, notifications and the gateway, which become ready and serve, calling each other over mTLS", async () => {
     await allReady(150_000);
     const readyz = (await (await fetch(`http://127.0.0.1:${ports.gateway.admin}/readyz`)).json()) as { status: string };
     expect(readyz.status).toBe("ready");

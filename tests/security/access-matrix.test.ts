@@ -25,17 +25,7 @@ import {
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  aWeekAhead,
-  type Chain,
-  consultationDetails,
-  http,
-  type NotificationsUnderTest,
-  personas,
-  registerSpecialist,
-  startChain,
-  startNotifications,
-} from "../support/chain.ts";
+import { aWeekAhead, type Chain, consultationDetails, http, type NotificationsUnderTest, personas, registerSpecialist, startChain } from "../support/chain.ts";
 
 type Kind = "create" | "object" | "collection" | "check" | "audit" | "public";
 /** Every gRPC method of a served service, and what it is. `object`: addressed by an id in the request. */
@@ -187,6 +177,15 @@ const ROUTES: Record<string, Kind> = {
   // The family's invitation page: the link in the URL is the proof (no account, no token).
   "GET /v1/meetings/invitations/{token}": "public",
   "POST /v1/meetings/invitations/{token}": "public",
+  "GET /v1/notifications/inbox": "collection",
+  "POST /v1/notifications/inbox/{itemId}/read": "object",
+  "POST /v1/notifications/preferences": "create",
+  "POST /v1/notifications/quiet-hours": "create",
+  "POST /v1/notifications/people": "create",
+  "POST /v1/notifications/groups": "create",
+  "POST /v1/notifications/webhooks": "create",
+  "GET /v1/notifications/deliveries": "collection",
+  "POST /v1/notifications/deliveries/{deliveryId}/replay": "object",
 };
 
 const logs = captureLogs("access-matrix", "warn");
@@ -268,19 +267,15 @@ beforeAll(async () => {
     referralsDbUrl: referralsDb.url,
     consultationsDbUrl: consultationsDb.url,
     meetingsDbUrl: meetingsDb.url,
+    // Notifications of area 13, reading the chain's referral events. No attempt is made during the
+    // run (its deliveries job runs once an hour): no row changes between two fingerprints.
+    notificationsDbUrl: notificationsDb.url,
+    notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "3600000" },
     logger: logs.logger,
     consumerGroup: uniqueName("matrix"),
   });
   ids = await sharedTestIdentities();
-  // Notifications of area 13, reading the chain's referral events. No attempt is made during the
-  // run (its deliveries job runs once an hour): no row changes between two fingerprints.
-  notifications = await startNotifications(
-    notificationsDb.url,
-    9,
-    logs.logger,
-    { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "3600000" },
-    { consumerGroup: uniqueName("matrix-n") },
-  );
+  notifications = chain.notifications as NotificationsUnderTest;
 });
 afterAll(async () => {
   await chain?.stop();
@@ -288,7 +283,6 @@ afterAll(async () => {
   await referralsDb?.drop();
   await consultationsDb?.drop();
   await meetingsDb?.drop();
-  await notifications?.stop();
   await notificationsDb?.drop();
 });
 
@@ -654,6 +648,7 @@ describe("organisation A's proof on organisation B's object", () => {
   it("the same through the gateway: 404 for every object route, and no row changes", async () => {
     const other = await chain.token(personas.worker03);
     const school = await chain.token({ ...personas.teacher, sub: "teacher-9", org_id: "kuopio-school-99" });
+    const otherAdmin = await chain.token({ ...personas.teacher, sub: "admin-9", org_id: "kuopio-school-99", roles: ["notifications_admin"] });
     const tried: string[] = [];
     for (const [route, kind] of Object.entries(ROUTES)) {
       if (kind !== "object") continue;
@@ -665,6 +660,8 @@ describe("organisation A's proof on organisation B's object", () => {
         .replace("{specialistId}", specialistId)
         .replace("{meetingId}", meetingId)
         .replace("{participantId}", guardianId)
+        .replace("{itemId}", inboxItemId)
+        .replace("{deliveryId}", webhookDeliveryId)
         .replace("{bookingId}", path.includes("seats") ? sessionId : path.includes("confirmation") ? heldId : bookingId);
       const body =
         method === "POST"
@@ -689,7 +686,8 @@ describe("organisation A's proof on organisation B's object", () => {
                             : {}
           : undefined;
       const before = await fingerprint();
-      const r = await http(chain.baseUrl, method, url, { token: path.includes("referral-statuses") ? school : other, body });
+      const token = path.includes("referral-statuses") ? school : path.includes("/deliveries/") ? otherAdmin : other;
+      const r = await http(chain.baseUrl, method, url, { token, body });
       expect({ route, status: r.status }).toEqual({ route, status: 404 });
       expect(await fingerprint(), route).toBe(before);
       tried.push(route);

@@ -224,6 +224,8 @@ export interface Chain {
   consultations: ConsultationsUnderTest | undefined;
   /** The meetings service, when the chain was asked for it. */
   meetings: MeetingsUnderTest | undefined;
+  /** The notifications service, when the chain was asked for it. */
+  notifications: NotificationsUnderTest | undefined;
   /** Stops the referrals service; the function returned starts it again on the same port. */
   stopReferrals(): Promise<() => Promise<void>>;
   keys: Awaited<ReturnType<typeof newKeys>>;
@@ -253,6 +255,9 @@ export async function startChain(options: {
   consultationsDbUrl?: string;
   /** Also the meetings service (on this database), behind the gateway. */
   meetingsDbUrl?: string;
+  /** Also the notifications service (on this database), behind the gateway; its e-mails to `notificationsSmtpPort` (9: nowhere). */
+  notificationsDbUrl?: string;
+  notificationsEnv?: Record<string, string>;
   /** The meetings service's clock (an outcome needs a meeting that has begun). */
   meetingsClock?: { now(): Date };
   /** Extra settings of the referrals service (e.g. its readiness thresholds in a fault drill). */
@@ -294,6 +299,9 @@ export async function startChain(options: {
         options.meetingsClock ? { clock: options.meetingsClock } : {},
       )
     : undefined;
+  const notifications = options.notificationsDbUrl
+    ? await startNotifications(options.notificationsDbUrl, 9, options.logger, { SILTA_KAFKA_BROKERS: brokers, ...options.notificationsEnv })
+    : undefined;
   const start = (env: Record<string, string> = {}) =>
     startServiceForTest(
       gatewayService,
@@ -303,6 +311,7 @@ export async function startChain(options: {
         SILTA_REFERRALS_ADDRESS: `127.0.0.1:${referrals.grpcPort}`,
         ...(consultations ? { SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${consultations.grpcPort}` } : {}),
         ...(meetings ? { SILTA_MEETINGS_ADDRESS: `127.0.0.1:${meetings.grpcPort}` } : {}),
+        ...(notifications ? { SILTA_NOTIFICATIONS_ADDRESS: `127.0.0.1:${notifications.grpcPort}` } : {}),
         SILTA_JWKS_URL: jwks.url,
         SILTA_JWT_ISSUER: DEV_ISSUER,
         SILTA_JWT_AUDIENCE: DEV_AUDIENCE,
@@ -323,6 +332,7 @@ export async function startChain(options: {
     consentPort: consent.grpcPort,
     consultations,
     meetings,
+    notifications,
     get referrals() {
       return referrals;
     },
@@ -340,6 +350,7 @@ export async function startChain(options: {
       await gateway.stop();
       await consultations?.stop();
       await meetings?.stop();
+      await notifications?.stop();
       await referrals.stop();
       await consent.stop();
       await new Promise((r) => jwks.server.close(r));

@@ -17,11 +17,14 @@ export const configShape = serviceConfig(
     SILTA_CONSULTATIONS_ADDRESS: address().optional(),
     /** The area's meetings service; unset where the deployment has none (no meeting routes or invitation pages then). */
     SILTA_MEETINGS_ADDRESS: address().optional(),
+    /** The area's notifications service; unset where the deployment has none (no inbox or notification routes then). */
+    SILTA_NOTIFICATIONS_ADDRESS: address().optional(),
     /** The audiences the services verify this gateway's identity proofs for (their SILTA_IDENTITY_AUDIENCE). */
     SILTA_CONSENT_AUDIENCE: z.string().min(1).default("silta-consent"),
     SILTA_REFERRALS_AUDIENCE: z.string().min(1).default("silta-referrals"),
     SILTA_CONSULTATIONS_AUDIENCE: z.string().min(1).default("silta-consultations"),
     SILTA_MEETINGS_AUDIENCE: z.string().min(1).default("silta-meetings"),
+    SILTA_NOTIFICATIONS_AUDIENCE: z.string().min(1).default("silta-notifications"),
     /** The identity provider's JWKS (https://…), or a file with a JWKS document (development key). */
     SILTA_JWKS_URL: env.url().optional(),
     SILTA_JWKS_FILE: z.string().min(1).optional(),

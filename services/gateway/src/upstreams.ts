@@ -9,6 +9,7 @@ import type { ProtoSchemas } from "./openapi/proto-schemas.ts";
 import { consentRoutes } from "./routes/consent.ts";
 import { consultationRoutes } from "./routes/consultations.ts";
 import { meetingRoutes } from "./routes/meetings.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { referralRoutes } from "./routes/referrals.ts";
 
 export interface GatewayUpstream {
@@ -32,4 +33,5 @@ export const UPSTREAMS: GatewayUpstream[] = [
     usageLog: "consultations",
   },
   { name: "meetings", address: (c) => c.SILTA_MEETINGS_ADDRESS, audience: (c) => c.SILTA_MEETINGS_AUDIENCE, routes: meetingRoutes, usageLog: "meetings" },
+  { name: "notifications", address: (c) => c.SILTA_NOTIFICATIONS_ADDRESS, audience: (c) => c.SILTA_NOTIFICATIONS_AUDIENCE, routes: notificationRoutes },
 ];
