@@ -91,6 +91,7 @@ bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into d
 	@node services/referrals/bench/tracing-bench.ts
 	@node services/consultations/bench/booking-bench.ts
 	@node services/meetings/bench/find-times-bench.ts
+	@node services/notifications/bench/delivery-bench.ts
 
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking + chart-check
 	@echo "==> biome"; biome check .

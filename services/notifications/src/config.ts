@@ -28,6 +28,8 @@ export const configShape = serviceConfig(
     SILTA_NOTIFICATIONS_RETRY_BASE_MS: env.int(30_000, 10),
     SILTA_NOTIFICATIONS_RETRY_CAP_MS: env.int(3_600_000, 10),
     SILTA_NOTIFICATIONS_RETRY_HORIZON_MS: env.int(24 * 3_600_000, 1000),
+    /** Deliveries a replica claims and sends side by side (one transaction records them). */
+    SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY: env.int(16, 1),
     /** How often each replica looks for due deliveries. */
     SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: env.int(1000, 10),
   },

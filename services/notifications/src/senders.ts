@@ -75,6 +75,9 @@ function checkedLookup(hostname: string, options: object, callback: LookupCallba
   });
 }
 
+/** SMTP connections kept open (nodemailer's pool). */
+export const SMTP_CONNECTIONS = 4;
+
 export interface SenderSettings {
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
   from: string;
@@ -96,6 +99,10 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 export function senders(s: SenderSettings): Senders & { close(): void } {
   const transport = nodemailer.createTransport({
+    // A few SMTP connections kept open and reused (deliveries go out side by side).
+    pool: true,
+    maxConnections: SMTP_CONNECTIONS,
+    maxMessages: 500,
     host: s.smtp.host,
     port: s.smtp.port,
     secure: s.smtp.secure,

@@ -58,6 +58,7 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
         horizonMs: config.SILTA_NOTIFICATIONS_RETRY_HORIZON_MS,
       },
       escalation: escalationOf({ store, settings, areaCode }),
+      concurrency: config.SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY,
     });
     return {
       grpc: [notificationHandlers(directory)],

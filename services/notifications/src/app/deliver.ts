@@ -1,4 +1,5 @@
-// Attempts of due e-mail and webhook deliveries: each claimed by one replica, sent, and recorded
+// Attempts of due e-mail and webhook deliveries: claimed by one replica a batch at a time, sent
+// side by side, and recorded
 // with its outcome. A failure is tried again after a backoff with jitter until its horizon; a
 // permanent refusal or the end of the horizon fails it (dead-lettered, with a receipt), and a
 // failed must-deliver message is escalated to the area's duty desk by the store. The delivery id
@@ -20,7 +21,10 @@ export function deliverDue(deps: {
   /** What tells the area's duty desk that a must-deliver delivery failed. */
   escalation: (d: Delivery) => Promise<NewDelivery[]>;
   random?: () => number;
-  batch?: number;
+  /** Deliveries claimed and sent side by side in one transaction. */
+  concurrency?: number;
+  /** Claims per run. */
+  rounds?: number;
 }) {
   const random = deps.random ?? Math.random;
   const send = async (d: DueDelivery): Promise<Outcome> => {
@@ -34,10 +38,14 @@ export function deliverDue(deps: {
     const at = nextAttempt(d.attempts, (d.firstAttemptAt ?? now).getTime(), now.getTime(), deps.backoff, random());
     return at === undefined ? undefined : new Date(at);
   };
-  /** Attempts what is due now, one delivery at a time; returns how many were attempted. */
+  /** Attempts what is due now, a claim of up to `concurrency` deliveries at a time; returns how many were attempted. */
   return async (): Promise<number> => {
     let n = 0;
-    for (; n < (deps.batch ?? 50); n++) if (!(await deps.store.attemptDue(deps.clock.now(), send, retryAt, deps.escalation))) break;
+    for (let round = 0; round < (deps.rounds ?? 20); round++) {
+      const tried = await deps.store.attemptDue(deps.clock.now(), send, retryAt, deps.escalation, deps.concurrency ?? 16);
+      n += tried.length;
+      if (tried.length === 0) break;
+    }
     return n;
   };
 }

@@ -67,41 +67,42 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
     const link = `${settings.linkBase}${notice.linkPath}`;
     const out: NewDelivery[] = [];
     const base = { eventId, kind: trigger.kind, mustDeliver: trigger.mustDeliver, reference: notice.reference, link };
-    for (const r of notice.recipients) {
-      const { people, webhooks } = await resolve(r, notice.areaCode);
-      for (const p of people) {
-        const language = "language" in p ? p.language : settings.defaultLanguage;
-        const { title, body } = render(TEMPLATES, trigger.kind, language, notice.vars);
-        const prefs = await store.preferencesOf(p.organisationId, p.personRef);
-        const channels = (["in_app", ...("channels" in p && p.email ? p.channels.filter((c) => c === "email") : [])] as ("in_app" | "email")[]).filter((c) =>
-          allowed(trigger.kind, c, trigger.mustDeliver, prefs.organisation, prefs.person),
-        );
-        // E-mails wait for the end of the person's quiet hours; their inbox takes items at any hour.
-        const now = deps.clock.now().getTime();
-        const after = notBefore(now, prefs.quiet, trigger.mustDeliver);
-        for (const channel of channels)
-          out.push({
-            ...base,
-            channel,
-            organisationId: p.organisationId,
-            recipientRef: p.personRef,
-            language,
-            title,
-            body,
-            ...(channel === "email" && after > now ? { notBefore: new Date(after) } : {}),
-          });
-      }
-      for (const w of webhooks)
+    const resolved = await Promise.all(notice.recipients.map((r) => resolve(r, notice.areaCode)));
+    const people = resolved.flatMap((x) => x.people);
+    // Everyone's preferences and quiet hours in one read.
+    const prefsOf = await store.preferencesOfMany(people);
+    const now = deps.clock.now().getTime();
+    for (const p of people) {
+      const language = "language" in p ? p.language : settings.defaultLanguage;
+      const { title, body } = render(TEMPLATES, trigger.kind, language, notice.vars);
+      const prefs = prefsOf.get(`${p.organisationId}/${p.personRef}`) ?? { organisation: [], person: [], quiet: undefined };
+      const channels = (["in_app", ...("channels" in p && p.email ? p.channels.filter((c) => c === "email") : [])] as ("in_app" | "email")[]).filter((c) =>
+        allowed(trigger.kind, c, trigger.mustDeliver, prefs.organisation, prefs.person),
+      );
+      // E-mails wait for the end of the person's quiet hours; their inbox takes items at any hour.
+      const after = notBefore(now, prefs.quiet, trigger.mustDeliver);
+      for (const channel of channels)
         out.push({
           ...base,
-          channel: "webhook",
-          organisationId: w.organisationId,
-          recipientRef: w.webhookId,
-          language: settings.defaultLanguage,
-          title: "",
-          body: "",
+          channel,
+          organisationId: p.organisationId,
+          recipientRef: p.personRef,
+          language,
+          title,
+          body,
+          ...(channel === "email" && after > now ? { notBefore: new Date(after) } : {}),
         });
     }
+    for (const w of resolved.flatMap((x) => x.webhooks))
+      out.push({
+        ...base,
+        channel: "webhook",
+        organisationId: w.organisationId,
+        recipientRef: w.webhookId,
+        language: settings.defaultLanguage,
+        title: "",
+        body: "",
+      });
     return out.length === 0 ? 0 : store.createDeliveries(out, deps.clock.now());
   };
 }

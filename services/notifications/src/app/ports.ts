@@ -97,11 +97,14 @@ export interface NotificationStore {
   setPreference(organisationId: string, personRef: string, rule: PreferenceRule): Promise<void>;
   setQuietHours(organisationId: string, personRef: string, quiet: QuietHours): Promise<void>;
   preferencesOf(organisationId: string, personRef: string): Promise<Preferences>;
+  /** The preferences of several people at once, by `organisation/person`. */
+  preferencesOfMany(people: { organisationId: string; personRef: string }[]): Promise<Map<string, Preferences>>;
   /** Creates the deliveries not created before (unique per event, kind, channel and recipient) with their receipts; returns how many were new. */
   createDeliveries(d: NewDelivery[], now: Date): Promise<number>;
   /**
-   * Claims one delivery due at `now` (no other replica can claim it until this returns), sends it
-   * with `send` and records what came of it with the next attempt `retryAt` gives.
+   * Claims up to `limit` deliveries due at `now` (no other replica can claim them until this
+   * returns), sends them side by side with `send` and records what came of each with the next
+   * attempt `retryAt` gives; none claimed: [].
    */
   attemptDue(
     now: Date,
@@ -109,7 +112,8 @@ export interface NotificationStore {
     retryAt: (d: Delivery, now: Date) => Date | undefined,
     /** For a must-deliver delivery that failed: what tells others of it, created in the same transaction. */
     escalation?: (d: Delivery) => Promise<NewDelivery[]>,
-  ): Promise<{ delivery: Delivery; outcome: Outcome } | undefined>;
+    limit?: number,
+  ): Promise<{ delivery: Delivery; outcome: Outcome }[]>;
   inbox(organisationId: string, personRef: string, unreadOnly: boolean, limit: number): Promise<{ items: Delivery[]; unread: number }>;
   markRead(deliveryId: string, organisationId: string, personRef: string, now: Date): Promise<Delivery | undefined>;
   deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number): Promise<Delivery[]>;

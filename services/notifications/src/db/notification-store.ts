@@ -2,7 +2,7 @@
 // (due at next_attempt_at while queued), created with its receipt in one transaction and claimed
 // by one replica at a time (FOR UPDATE SKIP LOCKED) while it is attempted.
 import { randomUUID } from "node:crypto";
-import { appendAllToOutbox, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
+import { appendAllToOutbox, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import type {
   Channel,
   Delivery,
@@ -146,43 +146,66 @@ export class PgNotificationStore implements NotificationStore {
   }
 
   async preferencesOf(organisationId: string, personRef: string): Promise<Preferences> {
+    return (await this.preferencesOfMany([{ organisationId, personRef }])).get(`${organisationId}/${personRef}`) as Preferences;
+  }
+
+  async preferencesOfMany(people: { organisationId: string; personRef: string }[]) {
+    const out = new Map<string, Preferences>(people.map((p) => [`${p.organisationId}/${p.personRef}`, { organisation: [], person: [], quiet: undefined }]));
+    if (people.length === 0) return out;
+    // The organisations' rules (person ''), the people's own, and their quiet hours, in one read.
     const r = await this.#pool.query(
-      `SELECT person_ref, kind, channel, enabled, locked, NULL AS time_zone, NULL AS windows FROM preferences WHERE organisation_id = $1 AND person_ref IN ('', $2)
-       UNION ALL SELECT person_ref, NULL, NULL, NULL, NULL, time_zone, windows FROM quiet_hours WHERE organisation_id = $1 AND person_ref = $2`,
-      [organisationId, personRef],
+      `WITH who AS (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS w(org, ref))
+       SELECT p.organisation_id, p.person_ref, p.kind, p.channel, p.enabled, p.locked, NULL AS time_zone, NULL AS windows
+         FROM preferences p WHERE (p.organisation_id, p.person_ref) IN (SELECT org, ref FROM who) OR (p.person_ref = '' AND p.organisation_id IN (SELECT org FROM who))
+       UNION ALL
+       SELECT q.organisation_id, q.person_ref, NULL, NULL, NULL, NULL, q.time_zone, q.windows FROM quiet_hours q WHERE (q.organisation_id, q.person_ref) IN (SELECT org, ref FROM who)`,
+      [people.map((p) => p.organisationId), people.map((p) => p.personRef)],
     );
-    const rules = (who: string) =>
-      r.rows
-        .filter((x) => x.kind !== null && x.person_ref === who)
-        .map((x) => ({ kind: x.kind as string, channel: x.channel as PreferenceRule["channel"], enabled: x.enabled as boolean, locked: x.locked as boolean }));
-    const q = r.rows.find((x) => x.time_zone !== null);
-    return {
-      organisation: rules(""),
-      person: rules(personRef),
-      quiet: q ? { zone: q.time_zone as string, windows: q.windows as QuietHours["windows"] } : undefined,
-    };
+    for (const x of r.rows) {
+      const rule = { kind: x.kind as string, channel: x.channel as PreferenceRule["channel"], enabled: x.enabled as boolean, locked: x.locked as boolean };
+      if (x.time_zone !== null) {
+        const p = out.get(`${x.organisation_id}/${x.person_ref}`);
+        if (p) p.quiet = { zone: x.time_zone as string, windows: x.windows as QuietHours["windows"] };
+      } else if (x.person_ref === "") {
+        for (const [k, p] of out) if (k.startsWith(`${x.organisation_id}/`)) p.organisation.push(rule);
+      } else out.get(`${x.organisation_id}/${x.person_ref}`)?.person.push(rule);
+    }
+    return out;
   }
 
   createDeliveries(ds: NewDelivery[], now: Date) {
-    return withTransaction(this.#pool, (c) => this.#create(c, ds, now));
+    return this.#create(this.#pool, ds, now);
   }
 
-  async #create(c: PoolClient, ds: NewDelivery[], now: Date): Promise<number> {
+  /**
+   * The deliveries not created before and their first receipts, in one statement (one round trip,
+   * atomic without a transaction): each receipt is written only if its delivery was (a duplicate
+   * event's rows hit the unique key and leave no receipt).
+   */
+  async #create(c: Pool | PoolClient, ds: NewDelivery[], now: Date): Promise<number> {
     const col = <K extends keyof NewDelivery>(k: K) => ds.map((d) => d[k]);
-    // In-app items are in the inbox when written; the others wait for their first attempt, now.
+    const ids = ds.map(() => randomUUID());
+    // In-app items are in the inbox when written; the others wait for their first attempt.
+    const receipts = ds.map((d, i) =>
+      receipt({ ...d, deliveryId: ids[i] as string, status: d.channel === "in_app" ? "delivered" : "queued", attempts: 0 }, now, this.#source),
+    );
+    const events = outboxInsert(receipts, 15, "v.aggregate_id IN (SELECT delivery_id::text FROM created)");
     const r = await c.query(
-      `INSERT INTO deliveries (delivery_id, event_id, kind, must_deliver, channel, organisation_id, recipient_ref, language, reference, title, body, link,
-                               status, next_attempt_at, done_at, created_at)
-       SELECT u.id, u.event_id, u.kind, u.must, u.channel, u.org, u.ref, u.lang, u.reference, u.title, u.body, u.link,
-              CASE WHEN u.channel = 'in_app' THEN 'delivered' ELSE 'queued' END,
-              CASE WHEN u.channel = 'in_app' THEN NULL ELSE coalesce(u.not_before, $13::timestamptz) END,
-              CASE WHEN u.channel = 'in_app' THEN $13::timestamptz END, $13
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::timestamptz[])
-           AS u(id, event_id, kind, must, channel, org, ref, lang, reference, title, body, link, not_before)
-       ON CONFLICT (event_id, kind, channel, organisation_id, recipient_ref) DO NOTHING
-       RETURNING *`,
+      `WITH created AS (
+         INSERT INTO deliveries (delivery_id, event_id, kind, must_deliver, channel, organisation_id, recipient_ref, language, reference, title, body, link,
+                                 status, next_attempt_at, done_at, created_at)
+         SELECT u.id, u.event_id, u.kind, u.must, u.channel, u.org, u.ref, u.lang, u.reference, u.title, u.body, u.link,
+                CASE WHEN u.channel = 'in_app' THEN 'delivered' ELSE 'queued' END,
+                CASE WHEN u.channel = 'in_app' THEN NULL ELSE coalesce(u.not_before, $13::timestamptz) END,
+                CASE WHEN u.channel = 'in_app' THEN $13::timestamptz END, $13
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::timestamptz[])
+             AS u(id, event_id, kind, must, channel, org, ref, lang, reference, title, body, link, not_before)
+         ON CONFLICT (event_id, kind, channel, organisation_id, recipient_ref) DO NOTHING
+         RETURNING delivery_id),
+       receipts AS (${events.sql} RETURNING 1)
+       SELECT (SELECT count(*) FROM created)::int AS n`,
       [
-        ds.map(() => randomUUID()),
+        ids,
         col("eventId"),
         col("kind"),
         col("mustDeliver"),
@@ -196,13 +219,10 @@ export class PgNotificationStore implements NotificationStore {
         col("link"),
         now,
         ds.map((d) => d.notBefore ?? null),
+        ...events.params,
       ],
     );
-    await appendAllToOutbox(
-      c,
-      r.rows.map((x) => receipt(toDelivery(x), now, this.#source)),
-    );
-    return r.rowCount ?? 0;
+    return r.rows[0].n as number;
   }
 
   attemptDue(
@@ -210,51 +230,73 @@ export class PgNotificationStore implements NotificationStore {
     send: (d: DueDelivery) => Promise<Outcome>,
     retryAt: (d: Delivery, now: Date) => Date | undefined,
     escalation?: (d: Delivery) => Promise<NewDelivery[]>,
+    limit = 1,
   ) {
     return withTransaction(this.#pool, async (c) => {
+      // Claimed together (no other replica takes them until this commits), sent side by side,
+      // recorded in one statement with their receipts. A process that dies in between leaves them
+      // queued: the next claim sends them again with the same ids.
       const r = await c.query(
         `SELECT d.*, p.email AS person_email, w.url AS webhook_url, w.secret AS webhook_secret, w.created_at AS webhook_created_at
            FROM deliveries d
            LEFT JOIN people p ON d.channel = 'email' AND p.organisation_id = d.organisation_id AND p.person_ref = d.recipient_ref
            LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.webhook_id::text = d.recipient_ref
           WHERE d.status = 'queued' AND d.next_attempt_at <= $1
-          ORDER BY d.next_attempt_at LIMIT 1
+          ORDER BY d.next_attempt_at LIMIT $2
           FOR UPDATE OF d SKIP LOCKED`,
-        [now],
+        [now, limit],
       );
-      const row = r.rows[0];
-      if (!row) return undefined;
-      const d = toDelivery(row);
-      const outcome = await send({
-        delivery: d,
-        ...(row.person_email ? { email: row.person_email as string } : {}),
-        ...(row.webhook_url
-          ? {
-              webhook: {
-                webhookId: d.recipientRef,
-                organisationId: d.organisationId,
-                url: row.webhook_url,
-                secret: row.webhook_secret,
-                createdAt: row.webhook_created_at,
-              },
-            }
-          : {}),
-      });
-      const tried: Delivery = { ...d, attempts: d.attempts + 1, firstAttemptAt: d.firstAttemptAt ?? now };
-      const next = outcome.ok || outcome.permanent ? undefined : retryAt(tried, now);
-      const status: DeliveryStatus = outcome.ok ? (d.channel === "email" ? "sent" : "delivered") : next ? "queued" : "failed";
-      const error = outcome.ok ? "" : outcome.error.slice(0, 500);
-      const escalate = status === "failed" && d.mustDeliver && escalation ? await escalation(d) : [];
+      const results = await Promise.all(
+        r.rows.map(async (row) => {
+          const d = toDelivery(row);
+          const outcome = await send({
+            delivery: d,
+            ...(row.person_email ? { email: row.person_email as string } : {}),
+            ...(row.webhook_url
+              ? {
+                  webhook: {
+                    webhookId: d.recipientRef,
+                    organisationId: d.organisationId,
+                    url: row.webhook_url,
+                    secret: row.webhook_secret,
+                    createdAt: row.webhook_created_at,
+                  },
+                }
+              : {}),
+          });
+          const tried: Delivery = { ...d, attempts: d.attempts + 1, firstAttemptAt: d.firstAttemptAt ?? now };
+          const next = outcome.ok || outcome.permanent ? undefined : retryAt(tried, now);
+          const status: DeliveryStatus = outcome.ok ? (d.channel === "email" ? "sent" : "delivered") : next ? "queued" : "failed";
+          const error = outcome.ok ? "" : outcome.error.slice(0, 500);
+          const escalate = status === "failed" && d.mustDeliver && escalation ? await escalation(d) : [];
+          return { delivery: { ...tried, status, nextAttemptAt: next, lastError: error } as Delivery, outcome, escalate };
+        }),
+      );
+      if (results.length === 0) return [];
+      const col = <T>(f: (x: (typeof results)[number]) => T) => results.map(f);
       await c.query(
-        `UPDATE deliveries SET attempts = $2, first_attempt_at = $3, status = $4, next_attempt_at = $5, last_error = $6,
-                done_at = CASE WHEN $4 = 'queued' THEN NULL ELSE $7::timestamptz END, escalated = $8
-          WHERE delivery_id = $1`,
-        [d.deliveryId, tried.attempts, tried.firstAttemptAt, status, next ?? null, error, now, escalate.length > 0],
+        `UPDATE deliveries d SET attempts = u.attempts, first_attempt_at = u.first, status = u.status, next_attempt_at = u.next, last_error = u.error,
+                done_at = CASE WHEN u.status = 'queued' THEN NULL ELSE $8::timestamptz END, escalated = u.escalated
+           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::text[], $7::bool[]) AS u(id, attempts, first, status, next, error, escalated)
+          WHERE d.delivery_id = u.id`,
+        [
+          col((x) => x.delivery.deliveryId),
+          col((x) => x.delivery.attempts),
+          col((x) => x.delivery.firstAttemptAt),
+          col((x) => x.delivery.status),
+          col((x) => x.delivery.nextAttemptAt ?? null),
+          col((x) => x.delivery.lastError),
+          col((x) => x.escalate.length > 0),
+          now,
+        ],
       );
-      const done: Delivery = { ...tried, status, nextAttemptAt: next, lastError: error };
-      if (status !== "queued") await appendAllToOutbox(c, [receipt(done, now, this.#source, escalate.length > 0)]);
-      if (escalate.length > 0) await this.#create(c, escalate, now);
-      return { delivery: done, outcome };
+      await appendAllToOutbox(
+        c,
+        results.filter((x) => x.delivery.status !== "queued").map((x) => receipt(x.delivery, now, this.#source, x.escalate.length > 0)),
+      );
+      const escalations = results.flatMap((x) => x.escalate);
+      if (escalations.length > 0) await this.#create(c, escalations, now);
+      return results.map(({ delivery, outcome }) => ({ delivery, outcome }));
     });
   }
 
