@@ -210,7 +210,7 @@ describe("network policies", () => {
     expect(callersOf("silta-consent")).toEqual(["consultations", "gateway", "meetings", "referrals"]);
     expect(callersOf("silta-referrals")).toEqual(["gateway"]);
     expect(callersOf("silta-consultations")).toEqual(["gateway"]);
-    expect(callersOf("silta-meetings")).toEqual(["gateway"]);
+    expect(callersOf("silta-meetings")).toEqual(["gateway", "notifications"]);
     // The gateway has no gRPC port; its HTTP port admits the ingress controller only.
     const gw = byName(objects, "NetworkPolicy", "silta-gateway").spec.ingress;
     expect(gw.map((r: { ports: { port: string }[] }) => r.ports[0]?.port)).toEqual(["http", "admin"]);

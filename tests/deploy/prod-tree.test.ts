@@ -166,6 +166,8 @@ beforeAll(async () => {
   });
   start("notifications", {
     ...trust,
+    SILTA_IDENTITY_SIGNING_KEY_FILE: join(identity, "notifications.signing-key.json"),
+    SILTA_MEETINGS_ADDRESS: `127.0.0.1:${ports.meetings.grpc}`,
     ...kafka,
     ...mtls("notifications"),
     SILTA_DATABASE_URL: (notificationsDb as TestDatabase).url,

@@ -4,6 +4,7 @@
 //   referrals.signing-key.json  the referrals service's own key (signer "local-referrals-<area>")
 //   consultations.signing-key.json  the consultations service's own key (signer "local-consultations-<area>")
 //   meetings.signing-key.json   the meetings service's own key (signer "local-meetings-<area>")
+//   notifications.signing-key.json  the notifications service's own key (signer "local-notifications-<area>")
 //   trusted-signers.json        what the services trust, and what each signer may assert
 // A directory made before a service got its key is made again whole (development keys only).
 // Usage: node scripts/dev-identity.ts DIR AREA [UID]  (UID: owner of the files, for containers that read them)
@@ -14,8 +15,8 @@ import { newSigningKey, type TrustedSigner } from "@silta/platform";
 const [dir, area = "13", uid] = process.argv.slice(2);
 if (!dir) throw new Error("usage: node scripts/dev-identity.ts DIR AREA");
 const trustFile = join(dir, "trusted-signers.json");
-/** The services that prove their own calls (to consent) with a key of their own. */
-const SERVICES = ["referrals", "consultations", "meetings"];
+/** The services that prove their own calls (to consent; notifications to meetings) with a key of their own. */
+const SERVICES = ["referrals", "consultations", "meetings", "notifications"];
 if (!existsSync(trustFile) || SERVICES.some((s) => !existsSync(join(dir, `${s}.signing-key.json`)))) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const gateway = await newSigningKey("local-gateway");

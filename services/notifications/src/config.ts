@@ -5,10 +5,16 @@ import { z } from "zod";
 
 export const configShape = serviceConfig(
   "notifications",
-  { grpcPort: 50055, adminPort: 9105, outbox: true },
+  { grpcPort: 50055, adminPort: 9105, outbox: true, callsServices: true },
   {
     /** The area this deployment runs for (whose intake and duty desks its events reach). */
     SILTA_AREA_CODE: z.string().regex(AREA_CODE, "a wellbeing-area code"),
+    /** The area's meetings service (host:port): a family member's address, language and invitation link are read from it at sending; unset: no meetings here. */
+    SILTA_MEETINGS_ADDRESS: z
+      .string()
+      .regex(/^[\w.-]+:\d+$/, "host:port")
+      .optional(),
+    SILTA_MEETINGS_AUDIENCE: z.string().min(1).default("silta-meetings"),
     /** Where the links in messages lead (the Silta front end, or the organisation's own system). */
     SILTA_NOTIFICATIONS_LINK_BASE: z.url().default("https://silta.example.fi"),
     /** The language of a person not in the directory. */

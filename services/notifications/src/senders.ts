@@ -112,9 +112,11 @@ export function senders(s: SenderSettings): Senders & { close(): void } {
     socketTimeout: 20_000,
   });
   return {
-    async email(d, to) {
+    async email(d, to, ical) {
       try {
         await transport.sendMail({
+          // The invitation as text/calendar (METHOD:REQUEST), which mail clients offer to add: no child data in it.
+          ...(ical ? { icalEvent: { method: "REQUEST", filename: "kutsu.ics", content: ical } } : {}),
           from: s.from,
           to,
           subject: d.title,

@@ -1,11 +1,15 @@
 // The notifications service (STYLE.md composition root): the trigger table checked against the
 // topics it reads and the templates against the kinds it sends (refused at start otherwise), the
 // directory and inbox, the subscriptions, and the job that attempts due e-mails and webhooks.
-import { NOTIFICATION_TOPIC, REFERRAL_TOPIC } from "@silta/contracts/events";
+import { MEETING_TOPIC, NOTIFICATION_TOPIC, REFERRAL_TOPIC } from "@silta/contracts/events";
+import { MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
+import { unary } from "@silta/grpc";
 import type { ServiceSpec } from "@silta/host";
+import { isSiltaError } from "@silta/platform";
 import { deliverDue } from "./app/deliver.ts";
 import { directoryUseCases } from "./app/directory.ts";
 import { escalationOf, notify } from "./app/notify.ts";
+import type { FamilyContacts } from "./app/ports.ts";
 import { TRIGGERS, triggerProblems } from "./app/triggers.ts";
 import { configShape } from "./config.ts";
 import { PgNotificationStore } from "./db/notification-store.ts";
@@ -15,7 +19,7 @@ import { notificationHandlers } from "./grpc/notification-handlers.ts";
 import { senders, webhookUrlProblem } from "./senders.ts";
 
 /** The topics whose events trigger notifications. */
-export const CONSUMED = [REFERRAL_TOPIC];
+export const CONSUMED = [REFERRAL_TOPIC, MEETING_TOPIC];
 
 export const notificationsService: ServiceSpec<typeof configShape, { store: PgNotificationStore }> = {
   name: "notifications",
@@ -48,6 +52,26 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       webhookUrlProblem: (u) => webhookUrlProblem(u, config.SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS),
       kinds: Object.keys(TEMPLATES),
     });
+    // A family member's contact, at sending, as this area's notifications service (the only caller meetings answers).
+    const meetingsAddress = config.SILTA_MEETINGS_ADDRESS;
+    const meetings = meetingsAddress ? kit.client(MeetingServiceClient, meetingsAddress, config.SILTA_MEETINGS_AUDIENCE) : undefined;
+    const family: FamilyContacts | undefined = meetings && {
+      async contact(meetingId, participantId) {
+        try {
+          const c = await unary(
+            meetings,
+            meetings.getFamilyContact,
+            { meetingId, participantId },
+            { identity: kit.serviceIdentity(areaCode), deadlineMs: 10_000 },
+          );
+          return { found: true, email: c.email, language: c.language, linkToken: c.linkToken, ical: c.ical };
+        } catch (e) {
+          // No longer invited, or no such meeting: a lasting answer. Anything else is tried again.
+          if (isSiltaError(e) && (e.kind === "not_found" || e.kind === "failed_precondition")) return { found: false, reason: `meetings: ${e.code}` };
+          throw e;
+        }
+      },
+    };
     const deliver = deliverDue({
       store,
       clock,
@@ -59,6 +83,9 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       },
       escalation: escalationOf({ store, settings, areaCode }),
       concurrency: config.SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY,
+      ...(family ? { family } : {}),
+      linkBase: settings.linkBase,
+      defaultLanguage: settings.defaultLanguage,
     });
     return {
       grpc: [notificationHandlers(directory)],

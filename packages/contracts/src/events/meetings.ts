@@ -28,7 +28,7 @@ export const MEETING_TOPIC = topic({
   name: "meetings.meeting.v1",
   partitions: 3,
   producer: "meetings",
-  consumers: [],
+  consumers: ["notifications"],
   key: "the meeting id (every change of one meeting in order)",
   events: [
     meetingScheduled,

@@ -605,18 +605,44 @@ export function meetingUseCases(deps: Deps) {
       return icsOf(m, p, clock.now());
     },
 
-    /** A family participant's contact details: for the notifications service only, at sending. */
+    /**
+     * A family participant's contact details, a token of their current invitation link (the first
+     * one issued now if the organiser gave none; none for a revoked link) and their .ics: for the
+     * notifications service only, at sending.
+     */
     async familyContact(id: string, participantId: string, caller: Identity) {
       if (caller.organisationType !== "service" || !caller.organisationId.startsWith("silta-notifications-"))
         throw permissionDenied("SILTA_MEETING_FORBIDDEN", "contact details go only to the notifications service");
       // Another area's notifications service sees none of this area's meetings.
       if (caller.organisationId !== `silta-notifications-${area.code}`) throw notFound("SILTA_MEETING_NOT_FOUND", `meeting ${id}`);
-      const m = await store.get(id);
-      const p = m?.participants.find((x) => x.participantId === participantId && x.kind === "family");
-      if (!m || !p) throw notFound("SILTA_MEETING_NOT_FOUND", `family participant ${participantId}`);
-      if (p.invitation !== "invited" || !isOpen(m))
-        throw failedPrecondition("SILTA_MEETING_NOT_INVITED", "the participant is not (or no longer) invited", `participant ${participantId}`);
-      return { email: p.email, phone: p.phone, language: p.language, interpreterLanguage: p.interpreterLanguage };
+      const now = clock.now();
+      return change(id, async (m, tx) => {
+        const p = m.participants.find((x) => x.participantId === participantId && x.kind === "family");
+        if (!p) throw notFound("SILTA_MEETING_NOT_FOUND", `family participant ${participantId}`);
+        if (p.invitation !== "invited" || !isOpen(m))
+          throw failedPrecondition("SILTA_MEETING_NOT_INVITED", "the participant is not (or no longer) invited", `participant ${participantId}`);
+        const expires = Math.min(lastEnd(m) + DAY, now.getTime() + settings.linkTtlDays * DAY);
+        let link = { token: "", expiresAt: "" };
+        if (!p.linkRevoked && expires > now.getTime()) {
+          if (p.linkVersion === 0) {
+            p.linkVersion = 1;
+            m.updatedAt = now;
+            await tx.saveParticipants(m, [p]);
+            await tx.history(id, "link_issued", actorOf(caller), now, participantId);
+          }
+          const token = await deps.links.issue(`${p.participantId}.${p.linkVersion}`, LINK_PURPOSE, Math.max(60, Math.floor((expires - now.getTime()) / 1000)));
+          link = { token, expiresAt: new Date(expires).toISOString() };
+        }
+        return {
+          email: p.email,
+          phone: p.phone,
+          language: p.language,
+          interpreterLanguage: p.interpreterLanguage,
+          linkToken: link.token,
+          linkExpiresAt: link.expiresAt,
+          ical: icsOf(m, p, now),
+        };
+      });
     },
 
     /**

@@ -302,6 +302,13 @@ describe("who sees a meeting", () => {
     const n = proveCallsOf(service.client(MeetingServiceClient), { prover: ids.prover.notifications, audience: "silta-meetings" });
     const contact = await unary(n, n.getFamilyContact, { meetingId: id, participantId: guardian }, { identity: notifications });
     expect(contact).toMatchObject({ email: "huoltaja@example.fi", phone: "+358401234567", language: "fi" });
+    // The first link is issued for the sending, and it opens the family's invitation; asked again, the same link stands.
+    expect((await unary(c, c.readInvitation, { token: contact.linkToken })).familyRole).toBe(FamilyRole.FAMILY_ROLE_GUARDIAN);
+    const again = await unary(n, n.getFamilyContact, { meetingId: id, participantId: guardian }, { identity: notifications });
+    expect((await unary(c, c.readInvitation, { token: contact.linkToken })).familyRole).toBe(FamilyRole.FAMILY_ROLE_GUARDIAN);
+    expect(again.linkToken).not.toBe("");
+    expect(contact.ical).toContain("BEGIN:VEVENT");
+    expect(contact.ical).toContain("METHOD:REQUEST");
   });
 });
 
@@ -685,7 +692,7 @@ describe("common times", () => {
         { identity: organiser },
       );
     // The projection catches up with the topic.
-    for (let i = 0; i < 200 && (await service.pool.query("SELECT 1 FROM busy_blocks WHERE source_id = $1", [bookingId])).rowCount === 0; i++)
+    for (let i = 0; i < 600 && (await service.pool.query("SELECT 1 FROM busy_blocks WHERE source_id = $1", [bookingId])).rowCount === 0; i++)
       await new Promise((x) => setTimeout(x, 100));
     const r = await find();
     const local = (iso: string) => new Date(iso).toLocaleTimeString("fi-FI", { timeZone: "Europe/Helsinki", hour: "2-digit", minute: "2-digit" });
@@ -721,7 +728,7 @@ describe("common times", () => {
     const blockOf = async () => (await service.pool.query("SELECT 1 FROM busy_blocks WHERE source_id = $1", [bookingId])).rowCount;
     await unary(c, c.publishBusy, busy([["08:00", "10:00"]]), { identity: sw });
     await publishBooking(bookingConfirmed, BookingStatus.BOOKING_STATUS_CONFIRMED, bookingId, specialistRef, at("13:00"), at("14:00"));
-    for (let i = 0; i < 200 && (await blockOf()) === 0; i++) await new Promise((x) => setTimeout(x, 100));
+    for (let i = 0; i < 600 && (await blockOf()) === 0; i++) await new Promise((x) => setTimeout(x, 100));
     // A second replica on the same database (a consumer group of its own, so it projects the topic too).
     const replica = await startMeetings(db.url, consent.grpcPort, logs.logger, {}, { clock, consumerGroup: uniqueName("meet-busy") });
     try {
@@ -762,7 +769,7 @@ describe("common times", () => {
       expect(await find(c)).toEqual(["10.00:1", "12.00:1", "13.00:0", "14.00:1", "15.00:1"]);
       // The booking is cancelled on the topic: the specialist is free again for both replicas' searches.
       await publishBooking(bookingCancelled, BookingStatus.BOOKING_STATUS_CANCELLED, bookingId, specialistRef, at("13:00"), at("14:00"));
-      for (let i = 0; i < 200 && (await blockOf()) === 1; i++) await new Promise((x) => setTimeout(x, 100));
+      for (let i = 0; i < 600 && (await blockOf()) === 1; i++) await new Promise((x) => setTimeout(x, 100));
       expect(await find(c)).toEqual(["10.00:1", "12.00:1", "13.00:1", "14.00:1", "15.00:1"]);
       expect(await find(rc)).toEqual(["10.00:1", "12.00:1", "13.00:1", "14.00:1", "15.00:1"]);
     } finally {
@@ -877,7 +884,7 @@ describe("a service-need assessment and its referral", () => {
       },
       "/silta/referrals/13",
     );
-    for (let i = 0; i < 200 && (await service.pool.query("SELECT 1 FROM referral_facts WHERE referral_id = $1", [referralId])).rowCount === 0; i++)
+    for (let i = 0; i < 600 && (await service.pool.query("SELECT 1 FROM referral_facts WHERE referral_id = $1", [referralId])).rowCount === 0; i++)
       await new Promise((r) => setTimeout(r, 100));
     const req = networkMeeting({ kind: MeetingKind.MEETING_KIND_SERVICE_NEED_ASSESSMENT, referralId, start: "2027-02-02T12:00:00+02:00" });
     await grantMeetingConsent(req.childHetu, [SCHOOL]);

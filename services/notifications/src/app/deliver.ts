@@ -6,10 +6,22 @@
 // is the webhook-id and the e-mail's Message-ID on every attempt, so a receiver that dedupes sees
 // one message even when this process dies between sending and recording.
 import { type Backoff, nextAttempt } from "../domain/backoff.ts";
-import type { Delivery, DueDelivery, NewDelivery, NotificationStore, Outcome } from "./ports.ts";
+import { LANGUAGES, type Language, render, TEMPLATES } from "../domain/messages.ts";
+import { localWhen } from "./notify.ts";
+import {
+  type Delivery,
+  type DueDelivery,
+  FAMILY,
+  type FamilyContact,
+  type FamilyContacts,
+  type NewDelivery,
+  type NotificationStore,
+  type Outcome,
+} from "./ports.ts";
 
 export interface Senders {
-  email(d: Delivery, to: string): Promise<Outcome>;
+  /** `ical`: an iCalendar invitation attached as text/calendar. */
+  email(d: Delivery, to: string, ical?: string): Promise<Outcome>;
   webhook(d: Delivery, w: NonNullable<DueDelivery["webhook"]>): Promise<Outcome>;
 }
 
@@ -20,6 +32,11 @@ export function deliverDue(deps: {
   backoff: Backoff;
   /** What tells the area's duty desk that a must-deliver delivery failed. */
   escalation: (d: Delivery) => Promise<NewDelivery[]>;
+  /** The meetings service's family contacts (none: family deliveries fail, named). */
+  family?: FamilyContacts;
+  /** Where the family's invitation page is: the gateway's base URL. */
+  linkBase: string;
+  defaultLanguage: Language;
   random?: () => number;
   /** Deliveries claimed and sent side by side in one transaction. */
   concurrency?: number;
@@ -28,12 +45,31 @@ export function deliverDue(deps: {
 }) {
   const random = deps.random ?? Math.random;
   const send = async (d: DueDelivery): Promise<Outcome> => {
+    if (d.delivery.organisationId === FAMILY) return sendToFamily(d.delivery);
     if (d.delivery.channel === "email")
       return d.email ? deps.senders.email(d.delivery, d.email) : { ok: false, permanent: true, error: "the person has no e-mail address in the directory" };
     if (d.delivery.channel === "webhook")
       return d.webhook ? deps.senders.webhook(d.delivery, d.webhook) : { ok: false, permanent: true, error: "the webhook was removed" };
     return { ok: false, permanent: true, error: `no attempts on channel ${d.delivery.channel}` };
   };
+  /** A family member's invitation: address, language, link and .ics from the meetings service now, rendered now. */
+  async function sendToFamily(d: Delivery): Promise<Outcome> {
+    if (!deps.family) return { ok: false, permanent: true, error: "no meetings service to ask for the family's contact" };
+    const [meetingId = "", participantId = ""] = d.recipientRef.split("/");
+    let contact: FamilyContact;
+    try {
+      contact = await deps.family.contact(meetingId, participantId);
+    } catch (e) {
+      return { ok: false, permanent: false, error: `meetings: ${(e as Error).message}` };
+    }
+    if (!contact.found) return { ok: false, permanent: true, error: contact.reason };
+    if (!contact.email) return { ok: false, permanent: true, error: "the family member has no e-mail address" };
+    const language = (LANGUAGES as readonly string[]).includes(contact.language) ? (contact.language as Language) : deps.defaultLanguage;
+    const vars = d.vars ?? {};
+    const { title, body } = render(TEMPLATES, d.kind, language, { ...vars, ...(vars.at ? { when: localWhen(String(vars.at), language) } : {}) });
+    const link = contact.linkToken ? `${deps.linkBase}/v1/meetings/invitations/${contact.linkToken}` : d.link;
+    return deps.senders.email({ ...d, language, title, body, link }, contact.email, contact.ical || undefined);
+  }
   const retryAt = (d: Delivery, now: Date) => {
     const at = nextAttempt(d.attempts, (d.firstAttemptAt ?? now).getTime(), now.getTime(), deps.backoff, random());
     return at === undefined ? undefined : new Date(at);

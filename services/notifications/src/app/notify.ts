@@ -6,7 +6,7 @@
 // recipient), created once however often the event arrives (the store's unique key).
 import { type Language, render, TEMPLATES } from "../domain/messages.ts";
 import { allowed, notBefore } from "../domain/preferences.ts";
-import type { Delivery, NewDelivery, NotificationStore, Person } from "./ports.ts";
+import { type Delivery, FAMILY, type NewDelivery, type NotificationStore, type Person } from "./ports.ts";
 import type { Notice, Recipient, Trigger } from "./triggers.ts";
 
 export interface NotifySettings {
@@ -40,14 +40,34 @@ export function escalationOf(deps: { store: NotificationStore; settings: NotifyS
   };
 }
 
+/** An instant as a person of `language` reads it in Helsinki ("to 14.1.2027 klo 13.00"). */
+export function localWhen(iso: string, language: Language): string {
+  const locale = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[language];
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: "Europe/Helsinki",
+    weekday: "short",
+    day: "numeric",
+    month: "numeric",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(new Date(iso));
+}
+
 export function notify(deps: { store: NotificationStore; clock: { now(): Date }; settings: NotifySettings }) {
   const { store, settings } = deps;
   /** The people and endpoints a recipient stands for. */
   async function resolve(
     r: Recipient,
     areaCode: string,
-  ): Promise<{ people: (Person | { organisationId: string; personRef: string })[]; webhooks: { organisationId: string; webhookId: string }[] }> {
+  ): Promise<{
+    people: (Person | { organisationId: string; personRef: string })[];
+    webhooks: { organisationId: string; webhookId: string }[];
+    family?: Extract<Recipient, { to: "family" }>;
+  }> {
     switch (r.to) {
+      case "family":
+        return { people: [], webhooks: [], family: r };
       case "person": {
         const p = await store.person(r.organisationId, r.personRef);
         return { people: [p ?? { organisationId: r.organisationId, personRef: r.personRef }], webhooks: [] };
@@ -74,7 +94,7 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
     const now = deps.clock.now().getTime();
     for (const p of people) {
       const language = "language" in p ? p.language : settings.defaultLanguage;
-      const { title, body } = render(TEMPLATES, trigger.kind, language, notice.vars);
+      const { title, body } = render(TEMPLATES, trigger.kind, language, { ...notice.vars, ...(notice.at ? { when: localWhen(notice.at, language) } : {}) });
       const prefs = prefsOf.get(`${p.organisationId}/${p.personRef}`) ?? { organisation: [], person: [], quiet: undefined };
       const channels = (["in_app", ...("channels" in p && p.email ? p.channels.filter((c) => c === "email") : [])] as ("in_app" | "email")[]).filter((c) =>
         allowed(trigger.kind, c, trigger.mustDeliver, prefs.organisation, prefs.person),
@@ -93,6 +113,20 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
           ...(channel === "email" && after > now ? { notBefore: new Date(after) } : {}),
         });
     }
+    // A family member: one e-mail, rendered and addressed at sending (their address, language and
+    // link live in the meetings service and are fetched then); must-deliver invitations fail to
+    // the duty desk when there is no address.
+    for (const f of resolved.flatMap((x) => (x.family ? [x.family] : [])))
+      out.push({
+        ...base,
+        channel: "email",
+        organisationId: FAMILY,
+        recipientRef: `${f.meetingId}/${f.participantId}`,
+        language: settings.defaultLanguage,
+        title: "",
+        body: "",
+        vars: { ...notice.vars, role: f.role, ...(notice.at ? { at: notice.at } : {}) } as Record<string, string | number>,
+      });
     for (const w of resolved.flatMap((x) => x.webhooks))
       out.push({
         ...base,

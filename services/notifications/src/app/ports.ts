@@ -50,6 +50,17 @@ export interface NewDelivery {
   link: string;
   /** Not attempted before this (the end of the recipient's quiet hours); now when absent. */
   notBefore?: Date;
+  /** The message's variables, for a delivery rendered at sending (a family member's: title and body empty until then). */
+  vars?: Record<string, string | number>;
+}
+
+/** Deliveries to a family member: organisation "family", recipient `<meeting id>/<participant id>`. */
+export const FAMILY = "family";
+
+/** A family member's address, language, invitation link and .ics, from the meetings service at sending. */
+export type FamilyContact = { found: true; email: string; language: string; linkToken: string; ical: string } | { found: false; reason: string };
+export interface FamilyContacts {
+  contact(meetingId: string, participantId: string): Promise<FamilyContact>;
 }
 
 /** What decides whether and when a person is told: the organisation's rules, the person's, their quiet hours. */

@@ -6,11 +6,15 @@ import {
   deadlineAtRisk,
   deadlineMissed,
   type EventContract,
+  participantAnswered,
+  participantInvited,
+  participantWithdrawn,
   receiptIssued,
   referralSubmitted,
   responsibleAssigned,
   type TopicContract,
 } from "@silta/contracts/events";
+import { FamilyRole, type MeetingEvent, MeetingKind } from "@silta/contracts/meetings/v1/meetings.ts";
 import { DeadlineKind } from "@silta/contracts/referrals/v1/referrals.ts";
 import type { MessageVariables } from "../domain/messages.ts";
 
@@ -22,7 +26,9 @@ export type Recipient =
   /** A group address of the area (its intake desk, duty desk, or a team). */
   | { to: "area_group"; groupRef: string }
   /** An organisation's webhooks. */
-  | { to: "webhooks"; organisationId: string };
+  | { to: "webhooks"; organisationId: string }
+  /** A family member invited to a meeting: their address and language are read from the meetings service at sending. */
+  | { to: "family"; meetingId: string; participantId: string; role: string };
 
 export interface Notice {
   areaCode: string;
@@ -30,6 +36,8 @@ export interface Notice {
   /** Where the message's link leads (under SILTA_NOTIFICATIONS_LINK_BASE). */
   linkPath: string;
   vars: MessageVariables;
+  /** The instant the message is about (a meeting's start), shown as {when} in the recipient's language. */
+  at?: string;
   recipients: Recipient[];
 }
 
@@ -57,7 +65,59 @@ const responsible = (worker: string, team: string, alsoIntake: boolean): Recipie
   return r;
 };
 
+const MEETING_KIND: Record<number, string> = {
+  [MeetingKind.MEETING_KIND_SYSTEMIC_WEEKLY]: "systemic_weekly",
+  [MeetingKind.MEETING_KIND_SERVICE_NEED_ASSESSMENT]: "service_need_assessment",
+  [MeetingKind.MEETING_KIND_NETWORK]: "network",
+  [MeetingKind.MEETING_KIND_SCHOOL_SUPPORT]: "school_support",
+};
+const FAMILY_ROLE: Record<number, string> = {
+  [FamilyRole.FAMILY_ROLE_GUARDIAN]: "guardian",
+  [FamilyRole.FAMILY_ROLE_CHILD]: "child",
+  [FamilyRole.FAMILY_ROLE_NAMED_BY_FAMILY]: "named_by_family",
+};
+/** A meeting's reference in messages: coded, never a name. */
+export const meetingReference = (meetingId: string) => `M-${meetingId.slice(0, 8)}`;
+const aboutMeeting = (m: MeetingEvent, recipients: Recipient[]): Notice => ({
+  areaCode: m.areaCode,
+  reference: meetingReference(m.meetingId),
+  linkPath: `/meetings/${m.meetingId}`,
+  vars: { reference: meetingReference(m.meetingId), meeting: MEETING_KIND[m.kind] ?? "other", role: FAMILY_ROLE[m.familyRole] ?? "other" },
+  at: m.start,
+  recipients,
+});
+
 export const TRIGGERS: Trigger[] = [
+  trigger({
+    event: participantInvited,
+    kind: "meeting_invitation",
+    mustDeliver: false,
+    notice: (m) =>
+      m.familyRole === FamilyRole.FAMILY_ROLE_UNSPECIFIED && m.participantRef
+        ? aboutMeeting(m, [{ to: "person", organisationId: m.participantOrganisationId, personRef: m.participantRef }])
+        : undefined,
+  }),
+  trigger({
+    event: participantInvited,
+    kind: "family_meeting_invitation",
+    mustDeliver: true,
+    notice: (m) =>
+      m.familyRole !== FamilyRole.FAMILY_ROLE_UNSPECIFIED
+        ? aboutMeeting(m, [{ to: "family", meetingId: m.meetingId, participantId: m.participantId, role: FAMILY_ROLE[m.familyRole] ?? "other" }])
+        : undefined,
+  }),
+  trigger({
+    event: participantAnswered,
+    kind: "meeting_answered",
+    mustDeliver: false,
+    notice: (m) => (m.organiserRef ? aboutMeeting(m, [{ to: "person", organisationId: m.organiserOrganisationId, personRef: m.organiserRef }]) : undefined),
+  }),
+  trigger({
+    event: participantWithdrawn,
+    kind: "meeting_participant_withdrawn",
+    mustDeliver: false,
+    notice: (m) => (m.organiserRef ? aboutMeeting(m, [{ to: "person", organisationId: m.organiserOrganisationId, personRef: m.organiserRef }]) : undefined),
+  }),
   trigger({
     event: referralSubmitted,
     kind: "referral_submitted",

@@ -36,6 +36,7 @@ const toDelivery = (r: Record<string, unknown>): Delivery => ({
   title: r.title as string,
   body: r.body as string,
   link: r.link as string,
+  vars: (r.vars as Record<string, string | number> | null) ?? {},
   status: r.status as DeliveryStatus,
   attempts: r.attempts as number,
   firstAttemptAt: (r.first_attempt_at as Date | null) ?? undefined,
@@ -189,17 +190,17 @@ export class PgNotificationStore implements NotificationStore {
     const receipts = ds.map((d, i) =>
       receipt({ ...d, deliveryId: ids[i] as string, status: d.channel === "in_app" ? "delivered" : "queued", attempts: 0 }, now, this.#source),
     );
-    const events = outboxInsert(receipts, 15, "v.aggregate_id IN (SELECT delivery_id::text FROM created)");
+    const events = outboxInsert(receipts, 16, "v.aggregate_id IN (SELECT delivery_id::text FROM created)");
     const r = await c.query(
       `WITH created AS (
          INSERT INTO deliveries (delivery_id, event_id, kind, must_deliver, channel, organisation_id, recipient_ref, language, reference, title, body, link,
-                                 status, next_attempt_at, done_at, created_at)
+                                 status, next_attempt_at, done_at, created_at, vars)
          SELECT u.id, u.event_id, u.kind, u.must, u.channel, u.org, u.ref, u.lang, u.reference, u.title, u.body, u.link,
                 CASE WHEN u.channel = 'in_app' THEN 'delivered' ELSE 'queued' END,
                 CASE WHEN u.channel = 'in_app' THEN NULL ELSE coalesce(u.not_before, $13::timestamptz) END,
-                CASE WHEN u.channel = 'in_app' THEN $13::timestamptz END, $13
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::timestamptz[])
-             AS u(id, event_id, kind, must, channel, org, ref, lang, reference, title, body, link, not_before)
+                CASE WHEN u.channel = 'in_app' THEN $13::timestamptz END, $13, coalesce(u.vars, '{}')
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::timestamptz[], $15::jsonb[])
+             AS u(id, event_id, kind, must, channel, org, ref, lang, reference, title, body, link, not_before, vars)
          ON CONFLICT (event_id, kind, channel, organisation_id, recipient_ref) DO NOTHING
          RETURNING delivery_id),
        receipts AS (${events.sql} RETURNING 1)
@@ -219,6 +220,7 @@ export class PgNotificationStore implements NotificationStore {
         col("link"),
         now,
         ds.map((d) => d.notBefore ?? null),
+        ds.map((d) => (d.vars ? JSON.stringify(d.vars) : null)),
         ...events.params,
       ],
     );

@@ -7,7 +7,7 @@ export const LANGUAGES = ["fi", "sv", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** The variables a message may use. */
-export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count"] as const;
+export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count", "when", "meeting", "role"] as const;
 export type MessageVariables = Partial<Record<(typeof MESSAGE_VARIABLES)[number], string | number>>;
 
 export interface Template {
@@ -22,7 +22,48 @@ const deadline = {
   en: "{deadline, select, urgency_assessment {the urgency assessment} decision {the decision} assessment_completion {the service-need assessment} other {the deadline}}",
 };
 
+const meeting = {
+  fi: "{meeting, select, systemic_weekly {systeeminen viikkokokous} service_need_assessment {palvelutarpeen arviointi} network {verkostopalaveri} school_support {Sisukas-seurantapalaveri} other {tapaaminen}}",
+  sv: "{meeting, select, systemic_weekly {systemiskt veckomöte} service_need_assessment {servicebehovsbedömning} network {nätverksmöte} school_support {Sisukas-uppföljningsmöte} other {möte}}",
+  en: "{meeting, select, systemic_weekly {systemic weekly meeting} service_need_assessment {service-need assessment} network {network meeting} school_support {Sisukas follow-up} other {meeting}}",
+};
+
 export const TEMPLATES: Templates = {
+  meeting_invitation: {
+    fi: { title: `Kutsu: ${meeting.fi} {when}`, body: `Teidät on kutsuttu: ${meeting.fi} {when} ({reference}). Vastatkaa kutsuun Siltassa.` },
+    sv: { title: `Inbjudan: ${meeting.sv} {when}`, body: `Ni har bjudits in: ${meeting.sv} {when} ({reference}). Svara på inbjudan i Silta.` },
+    en: { title: `Invitation: ${meeting.en} {when}`, body: `You are invited: ${meeting.en} {when} ({reference}). Answer the invitation in Silta.` },
+  },
+  family_meeting_invitation: {
+    fi: {
+      title: "{role, select, child {Sinut kutsutaan tapaamiseen {when}} other {Kutsu tapaamiseen {when}}}",
+      body: `{role, select, child {Hei! Sinut kutsutaan tapaamiseen {when}. Sinun mielipiteesi on tärkeä. Avaa linkki, niin voit kertoa, pääsetkö tulemaan.} other {Teidät kutsutaan tapaamiseen (${meeting.fi}) {when}. Avatkaa linkki: näette tapaamisen tiedot ja voitte vastata kutsuun.}}`,
+    },
+    sv: {
+      title: "{role, select, child {Du är inbjuden till ett möte {when}} other {Inbjudan till ett möte {when}}}",
+      body: `{role, select, child {Hej! Du är inbjuden till ett möte {when}. Det du tycker är viktigt. Öppna länken och berätta om du kan komma.} other {Ni är inbjudna till ett möte (${meeting.sv}) {when}. Öppna länken: där ser ni mötets uppgifter och kan svara på inbjudan.}}`,
+    },
+    en: {
+      title: "{role, select, child {You are invited to a meeting {when}} other {Invitation to a meeting {when}}}",
+      body: `{role, select, child {Hi! You are invited to a meeting {when}. What you think matters. Open the link and tell us whether you can come.} other {You are invited to a meeting (${meeting.en}) {when}. Open the link to see the meeting and answer the invitation.}}`,
+    },
+  },
+  meeting_answered: {
+    fi: { title: "Vastaus kutsuun: {reference}", body: "Kutsuttu on vastannut tapaamiskutsuun {reference}. Katso vastaus Siltassa." },
+    sv: { title: "Svar på inbjudan: {reference}", body: "En inbjuden har svarat på mötesinbjudan {reference}. Se svaret i Silta." },
+    en: { title: "Answer to an invitation: {reference}", body: "An invitee answered the meeting invitation {reference}. See the answer in Silta." },
+  },
+  meeting_participant_withdrawn: {
+    fi: { title: "Kutsu peruttu: {reference}", body: "Organisaation kutsu tapaamiseen {reference} peruttiin, koska perheen suostumus ei enää salli sitä." },
+    sv: {
+      title: "Inbjudan återkallad: {reference}",
+      body: "En organisations inbjudan till mötet {reference} återkallades eftersom familjens samtycke inte längre tillåter den.",
+    },
+    en: {
+      title: "Invitation withdrawn: {reference}",
+      body: "An organisation's invitation to meeting {reference} was withdrawn: the family's consent no longer allows it.",
+    },
+  },
   referral_submitted: {
     fi: {
       title: "Uusi lastensuojeluilmoitus {reference}",

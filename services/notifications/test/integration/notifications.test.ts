@@ -7,7 +7,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { OrganisationType } from "@silta/contracts/consent/v1/consent.ts";
 import { deadlineAtRisk, deadlineMissed, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import { FamilyRole, MeetingKind, MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { Channel, type DeliveryReceipt, DeliveryStatus, Language, NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
 import { DeadlineKind, NotifierType, ReferralKind, ReferralServiceClient, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, PROTOBUF } from "@silta/events";
@@ -30,9 +32,11 @@ import {
 } from "@silta/testing";
 import {
   type ConsentUnderTest,
+  type MeetingsUnderTest,
   type NotificationsUnderTest,
   type ReferralsUnderTest,
   startConsent,
+  startMeetings,
   startNotifications,
   startReferrals,
 } from "@silta/tests/chain";
@@ -46,6 +50,7 @@ let dbs: TestDatabase[] = [];
 let consent: ConsentUnderTest;
 let referrals: ReferralsUnderTest;
 let service: NotificationsUnderTest;
+let meetings: MeetingsUnderTest;
 let c: NotificationServiceClient;
 let r: ReferralServiceClient;
 
@@ -203,10 +208,16 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/silta-hook`;
 
-  dbs = await Promise.all([createTestDatabase("notif_consent"), createTestDatabase("notif_referrals"), createTestDatabase("notifications")]);
-  const [consentDb, referralsDb, db] = dbs as [TestDatabase, TestDatabase, TestDatabase];
+  dbs = await Promise.all([
+    createTestDatabase("notif_consent"),
+    createTestDatabase("notif_referrals"),
+    createTestDatabase("notifications"),
+    createTestDatabase("notif_meetings"),
+  ]);
+  const [consentDb, referralsDb, db, meetingsDb] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase];
   consent = await startConsent(consentDb.url, logs.logger);
   referrals = await startReferrals(referralsDb.url, consent.grpcPort, logs.logger);
+  meetings = await startMeetings(meetingsDb.url, consent.grpcPort, logs.logger);
   service = await startNotifications(
     db.url,
     smtpPort,
@@ -216,6 +227,7 @@ beforeAll(async () => {
       SILTA_NOTIFICATIONS_RETRY_BASE_MS: "30000",
       SILTA_NOTIFICATIONS_RETRY_CAP_MS: "3600000",
       SILTA_NOTIFICATIONS_RETRY_HORIZON_MS: String(10 * 60_000),
+      SILTA_MEETINGS_ADDRESS: `127.0.0.1:${meetings.grpcPort}`,
     },
     { clock },
   );
@@ -252,6 +264,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   await referrals?.stop();
+  await meetings?.stop();
   await consent?.stop();
   await Promise.all(dbs.map((d) => d.drop()));
   mailpit?.kill("SIGTERM");
@@ -340,6 +353,69 @@ describe("a referral submitted", () => {
     expect(rows.filter((d) => d.kind === "referral_submitted").map((d) => [d.channel, d.recipient_ref])).toEqual([["in_app", intake.subject]]);
     const item = (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: duty })).items.find((i) => i.reference === reference);
     expect(item).toMatchObject({ kind: "referral_urgent", mustDeliver: true });
+  });
+});
+
+describe("a meeting's invitations", () => {
+  it("e-mails each family member their own invitation in their language (the child's worded for a child) with their link and the .ics, fetched from meetings at sending; tells invited staff in-app", async () => {
+    const m = meetings.client(MeetingServiceClient);
+    const hetu = freshHetu();
+    hetus.push(hetu);
+    const colleague = "sw-colleague";
+    const { meeting } = await unary(
+      m,
+      m.scheduleMeeting,
+      {
+        requestId: uniqueName("meet"),
+        kind: MeetingKind.MEETING_KIND_NETWORK,
+        childHetu: hetu,
+        reference: "LS-2027-0042",
+        referralId: "",
+        start: "2027-02-02T12:00:00+02:00",
+        lengthMinutes: 60,
+        recurrence: "",
+        location: "Kuopio, perhekeskus",
+        videoLink: "",
+        staff: [
+          {
+            organisationId: callers.worker13.organisationId,
+            organisationType: OrganisationType.ORGANISATION_TYPE_WELLBEING_AREA,
+            role: "child_protection_worker",
+            personRef: colleague,
+            required: true,
+          },
+        ],
+        family: [
+          { role: FamilyRole.FAMILY_ROLE_GUARDIAN, email: "huoltaja@kuopio.example", phone: "", language: "sv", interpreterLanguage: "", required: true },
+          { role: FamilyRole.FAMILY_ROLE_CHILD, email: "lapsi@kuopio.example", phone: "", language: "fi", interpreterLanguage: "", required: false },
+        ],
+        booked: true,
+        answerBy: "",
+      },
+      { identity: callers.worker13 },
+    );
+    const byTo = async (to: string) => (await mails()).find((x) => x.to.includes(to) && x.parsed.subject?.includes("2.2.2027"));
+    const guardian = await waitFor(() => byTo("huoltaja@kuopio.example"), { what: "the guardian's invitation", timeoutMs: 30_000 });
+    const child = await waitFor(() => byTo("lapsi@kuopio.example"), { what: "the child's invitation", timeoutMs: 30_000 });
+    expect(guardian.parsed.subject).toBe("Inbjudan till ett möte tis 2.2.2027 12.00");
+    expect(guardian.parsed.text).toContain("nätverksmöte");
+    expect(child.parsed.subject).toBe("Sinut kutsutaan tapaamiseen ti 2.2.2027 klo 12.00");
+    expect(child.parsed.text).toContain("Sinun mielipiteesi on tärkeä");
+    // The link is the family member's own: it opens their invitation page.
+    const token = /\/v1\/meetings\/invitations\/([A-Za-z0-9_.-]+)/.exec(guardian.parsed.text ?? "")?.[1] as string;
+    expect(token).toBeTruthy();
+    expect((await unary(m, m.readInvitation, { token })).familyRole).toBe(FamilyRole.FAMILY_ROLE_GUARDIAN);
+    // The .ics rides along as text/calendar.
+    const calendar = guardian.parsed.attachments.find((a) => a.contentType.startsWith("text/calendar"));
+    expect(calendar?.content.toString("utf8")).toContain("BEGIN:VEVENT");
+    // Invited staff: an item in their inbox.
+    await waitFor(async () => (await deliveriesOf(`M-${meeting?.meetingId.slice(0, 8)}`)).some((d) => d.recipient_ref === colleague), {
+      what: "the colleague's item",
+    });
+    const item = (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: { ...callers.worker13, subject: colleague } })).items.find(
+      (i) => i.kind === "meeting_invitation",
+    );
+    expect(item?.title).toBe("Kutsu: verkostopalaveri ti 2.2.2027 klo 12.00");
   });
 });
 
