@@ -28,7 +28,10 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
   topics: () => [NOTIFICATION_TOPIC, ...CONSUMED],
   compose(kit) {
     const { config, pool, clock } = kit;
-    const problems = [...triggerProblems(TRIGGERS, CONSUMED), ...templateProblems(TEMPLATES, [...new Set(TRIGGERS.map((t) => t.kind)), "must_deliver_failed"])];
+    const problems = [
+      ...triggerProblems(TRIGGERS, CONSUMED),
+      ...templateProblems(TEMPLATES, [...new Set(TRIGGERS.map((t) => t.kind)), "must_deliver_failed", "digest"]),
+    ];
     if (problems.length > 0) throw new Error(`notifications: the trigger table or templates cannot be used: ${problems.join("; ")}`);
     const areaCode = config.SILTA_AREA_CODE;
     const store = new PgNotificationStore(pool, `/silta/notifications/${areaCode}`);

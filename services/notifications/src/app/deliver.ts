@@ -46,6 +46,7 @@ export function deliverDue(deps: {
   const random = deps.random ?? Math.random;
   const send = async (d: DueDelivery): Promise<Outcome> => {
     if (d.delivery.organisationId === FAMILY) return sendToFamily(d.delivery);
+    if (d.delivery.kind === "digest") return sendDigest(d);
     if (d.delivery.channel === "email")
       return d.email ? deps.senders.email(d.delivery, d.email) : { ok: false, permanent: true, error: "the person has no e-mail address in the directory" };
     if (d.delivery.channel === "webhook")
@@ -69,6 +70,20 @@ export function deliverDue(deps: {
     const { title, body } = render(TEMPLATES, d.kind, language, { ...vars, ...(vars.at ? { when: localWhen(String(vars.at), language) } : {}) });
     const link = contact.linkToken ? `${deps.linkBase}/v1/meetings/invitations/${contact.linkToken}` : d.link;
     return deps.senders.email({ ...d, language, title, body, link }, contact.email, contact.ical || undefined);
+  }
+  /** A daily digest: what it gathered, rendered now in the person's language. */
+  async function sendDigest(d: DueDelivery): Promise<Outcome> {
+    const g = await deps.store.digest(String(d.delivery.vars?.digest ?? ""));
+    if (!g || !d.email) return { ok: false, permanent: true, error: g ? "the person has no e-mail address in the directory" : "no such digest" };
+    const language = (LANGUAGES as readonly string[]).includes(g.language) ? (g.language as Language) : deps.defaultLanguage;
+    const day = new Intl.DateTimeFormat({ fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[language], {
+      timeZone: "UTC",
+      day: "numeric",
+      month: "numeric",
+      year: "numeric",
+    }).format(new Date(`${g.day}T00:00:00Z`));
+    const { title, body } = render(TEMPLATES, "digest", language, { count: g.refs.length, day, kind: g.kind, reference: g.refs.join(", ") });
+    return deps.senders.email({ ...d.delivery, language, title, body }, d.email);
   }
   const retryAt = (d: Delivery, now: Date) => {
     const at = nextAttempt(d.attempts, (d.firstAttemptAt ?? now).getTime(), now.getTime(), deps.backoff, random());

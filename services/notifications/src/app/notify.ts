@@ -4,6 +4,7 @@
 // (e-mail after their quiet hours; a must-deliver message whatever they chose, at once). One
 // delivery per (event, kind, channel,
 // recipient), created once however often the event arrives (the store's unique key).
+import { HELSINKI, instantAt, localDateOf } from "@silta/calendar";
 import { type Language, render, TEMPLATES } from "../domain/messages.ts";
 import { allowed, notBefore } from "../domain/preferences.ts";
 import { type Delivery, FAMILY, type NewDelivery, type NotificationStore, type Person } from "./ports.ts";
@@ -83,7 +84,14 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
     }
   }
 
-  return async (eventId: string, trigger: Trigger, notice: Notice): Promise<number> => {
+  /** The Helsinki calendar day of an instant, and the end of that day (when its digest goes out). */
+  const dayOf = (at: number) => {
+    const day = localDateOf(at, HELSINKI);
+    const next = new Date(Date.parse(`${day}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    return { day, endsAt: new Date(instantAt(next, "00:00", HELSINKI)) };
+  };
+
+  return async (eventId: string, trigger: Trigger, notice: Notice, eventTime?: string): Promise<number> => {
     const link = `${settings.linkBase}${notice.linkPath}`;
     const out: NewDelivery[] = [];
     const base = { eventId, kind: trigger.kind, mustDeliver: trigger.mustDeliver, reference: notice.reference, link };
@@ -137,6 +145,17 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
         title: "",
         body: "",
       });
-    return out.length === 0 ? 0 : store.createDeliveries(out, deps.clock.now());
+    // A digestible kind's e-mails go into the person's digest of the event's Helsinki day (a day
+    // whose digest went out already: the e-mail goes on its own).
+    let gathered = 0;
+    if (trigger.digest) {
+      const { day, endsAt } = dayOf(eventTime ? Date.parse(eventTime) : deps.clock.now().getTime());
+      for (const d of out.filter((x) => x.channel === "email"))
+        if (await store.addToDigest(d, day, endsAt, deps.clock.now())) {
+          out.splice(out.indexOf(d), 1);
+          gathered++;
+        }
+    }
+    return gathered + (out.length === 0 ? 0 : await store.createDeliveries(out, deps.clock.now()));
   };
 }

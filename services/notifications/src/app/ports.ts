@@ -110,6 +110,14 @@ export interface NotificationStore {
   preferencesOf(organisationId: string, personRef: string): Promise<Preferences>;
   /** The preferences of several people at once, by `organisation/person`. */
   preferencesOfMany(people: { organisationId: string; personRef: string }[]): Promise<Map<string, Preferences>>;
+  /**
+   * Adds the e-mail of `d` (an event of day `day`) to its daily digest (one per organisation,
+   * person, kind and day; the event counted once) and creates the digest's one delivery, due at
+   * `dueAt`. False when that day's digest has already gone out (then `d` is sent on its own).
+   */
+  addToDigest(d: NewDelivery, day: string, dueAt: Date, now: Date): Promise<boolean>;
+  /** What a digest holds, for rendering it at sending. */
+  digest(key: string): Promise<{ kind: string; day: string; language: string; refs: string[] } | undefined>;
   /** Creates the deliveries not created before (unique per event, kind, channel and recipient) with their receipts; returns how many were new. */
   createDeliveries(d: NewDelivery[], now: Date): Promise<number>;
   /**

@@ -46,6 +46,8 @@ export interface Trigger<T = unknown> {
   kind: string;
   /** Declared here only: bypasses opt-outs and quiet hours (never a channel's validity); escalates when it fails. */
   mustDeliver: boolean;
+  /** Not urgent: its e-mails are gathered into one daily digest per person and Helsinki day (the inbox gets each at once). */
+  digest?: boolean;
   /** The notice, or undefined when this event does not call for one. */
   notice(m: T): Notice | undefined;
 }
@@ -110,12 +112,14 @@ export const TRIGGERS: Trigger[] = [
     event: participantAnswered,
     kind: "meeting_answered",
     mustDeliver: false,
+    digest: true,
     notice: (m) => (m.organiserRef ? aboutMeeting(m, [{ to: "person", organisationId: m.organiserOrganisationId, personRef: m.organiserRef }]) : undefined),
   }),
   trigger({
     event: participantWithdrawn,
     kind: "meeting_participant_withdrawn",
     mustDeliver: false,
+    digest: true,
     notice: (m) => (m.organiserRef ? aboutMeeting(m, [{ to: "person", organisationId: m.organiserOrganisationId, personRef: m.organiserRef }]) : undefined),
   }),
   trigger({

@@ -174,6 +174,31 @@ export class PgNotificationStore implements NotificationStore {
     return out;
   }
 
+  async addToDigest(d: NewDelivery, day: string, dueAt: Date, now: Date) {
+    const key = `${d.organisationId}/${d.recipientRef}/${d.kind}/${day}`;
+    return withTransaction(this.#pool, async (c) => {
+      // The digest's one e-mail: created with its first item, due when the day ends.
+      await this.#create(c, [{ ...d, eventId: `digest:${key}`, kind: "digest", title: "", body: "", notBefore: dueAt, vars: { digest: key } }], now);
+      const gone = await c.query("SELECT 1 FROM deliveries WHERE event_id = $1 AND status <> 'queued' FOR UPDATE", [`digest:${key}`]);
+      if ((gone.rowCount ?? 0) > 0) return false;
+      // Concurrent and out-of-order items of one key meet on its row (ON CONFLICT takes its lock);
+      // an event already counted is not counted again.
+      await c.query(
+        `INSERT INTO digests (digest_key, organisation_id, recipient_ref, kind, day, language, event_ids, refs) VALUES ($1,$2,$3,$4,$5,$6,ARRAY[$7],ARRAY[$8])
+         ON CONFLICT (digest_key) DO UPDATE SET event_ids = digests.event_ids || excluded.event_ids, refs = digests.refs || excluded.refs, updated_at = now()
+          WHERE NOT ($7 = ANY(digests.event_ids))`,
+        [key, d.organisationId, d.recipientRef, d.kind, day, d.language, d.eventId, d.reference],
+      );
+      return true;
+    });
+  }
+
+  async digest(key: string) {
+    const r = await this.#pool.query("SELECT kind, to_char(day, 'YYYY-MM-DD') AS day, language, refs FROM digests WHERE digest_key = $1", [key]);
+    const x = r.rows[0];
+    return x ? { kind: x.kind as string, day: x.day as string, language: x.language as string, refs: x.refs as string[] } : undefined;
+  }
+
   createDeliveries(ds: NewDelivery[], now: Date) {
     return this.#create(this.#pool, ds, now);
   }

@@ -7,7 +7,7 @@ export const LANGUAGES = ["fi", "sv", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** The variables a message may use. */
-export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count", "when", "meeting", "role"] as const;
+export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count", "when", "meeting", "role", "day", "kind"] as const;
 export type MessageVariables = Partial<Record<(typeof MESSAGE_VARIABLES)[number], string | number>>;
 
 export interface Template {
@@ -46,6 +46,21 @@ export const TEMPLATES: Templates = {
     en: {
       title: "{role, select, child {You are invited to a meeting {when}} other {Invitation to a meeting {when}}}",
       body: `{role, select, child {Hi! You are invited to a meeting {when}. What you think matters. Open the link and tell us whether you can come.} other {You are invited to a meeting (${meeting.en}) {when}. Open the link to see the meeting and answer the invitation.}}`,
+    },
+  },
+  // A daily digest of one kind: {kind} is the kind gathered, {reference} the references (comma-separated).
+  digest: {
+    fi: {
+      title: "Päivän {day} kooste: {count, plural, one {# ilmoitus} other {# ilmoitusta}}",
+      body: "{kind, select, meeting_answered {Vastauksia tapaamiskutsuihin} meeting_participant_withdrawn {Peruttuja kutsuja} other {Ilmoituksia}}: {reference}. Katso ne Siltassa.",
+    },
+    sv: {
+      title: "Sammandrag för {day}: {count, plural, one {# meddelande} other {# meddelanden}}",
+      body: "{kind, select, meeting_answered {Svar på mötesinbjudningar} meeting_participant_withdrawn {Återkallade inbjudningar} other {Meddelanden}}: {reference}. Se dem i Silta.",
+    },
+    en: {
+      title: "Digest of {day}: {count, plural, one {# notification} other {# notifications}}",
+      body: "{kind, select, meeting_answered {Answers to meeting invitations} meeting_participant_withdrawn {Withdrawn invitations} other {Notifications}}: {reference}. See them in Silta.",
     },
   },
   meeting_answered: {

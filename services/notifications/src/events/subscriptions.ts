@@ -12,7 +12,7 @@ export function subscriptions(triggers: Trigger[], run: ReturnType<typeof notify
     on((ts[0] as Trigger).event, async (m, event) => {
       for (const t of ts) {
         const notice = t.notice(m);
-        if (notice) await run(event.id, t, notice);
+        if (notice) await run(event.id, t, notice, event.time);
       }
     }),
   );

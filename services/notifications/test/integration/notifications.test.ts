@@ -8,8 +8,17 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OrganisationType } from "@silta/contracts/consent/v1/consent.ts";
-import { deadlineAtRisk, deadlineMissed, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
-import { FamilyRole, MeetingKind, MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
+import {
+  deadlineAtRisk,
+  deadlineMissed,
+  MEETING_TOPIC,
+  NOTIFICATION_TOPIC,
+  participantAnswered,
+  participantWithdrawn,
+  REFERRAL_TOPIC,
+  referralSubmitted,
+} from "@silta/contracts/events";
+import { FamilyRole, MeetingEvent, MeetingKind, MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { Channel, type DeliveryReceipt, DeliveryStatus, Language, NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
 import { DeadlineKind, NotifierType, ReferralKind, ReferralServiceClient, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, PROTOBUF } from "@silta/events";
@@ -40,6 +49,7 @@ import {
   startNotifications,
   startReferrals,
 } from "@silta/tests/chain";
+import type { Producer } from "kafkajs";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -416,6 +426,94 @@ describe("a meeting's invitations", () => {
       (i) => i.kind === "meeting_invitation",
     );
     expect(item?.title).toBe("Kutsu: verkostopalaveri ti 2.2.2027 klo 12.00");
+  });
+});
+
+describe("daily digests", () => {
+  it("gathers a person's non-urgent e-mails of one kind per Helsinki day of the events, concurrent and out of order, counting a redelivered event once; different keys never merge; each digest goes once, when its day ends", async () => {
+    const organisers = ["org-digest-a", "org-digest-b"];
+    for (const ref of organisers)
+      await unary(
+        c,
+        c.putPerson,
+        { person: { personRef: ref, language: Language.LANGUAGE_FI, email: `${ref}@kuopio.example`, channels: [Channel.CHANNEL_EMAIL], organisationId: "" } },
+        { identity: areaAdmin },
+      );
+    const meetingId = crypto.randomUUID();
+    const event = (codec: typeof participantAnswered, organiserRef: string, time: string, id = crypto.randomUUID()) => ({
+      key: meetingId,
+      value: codec.encode({
+        ...MeetingEvent.fromPartial({}),
+        meetingId,
+        kind: MeetingKind.MEETING_KIND_NETWORK,
+        areaCode: "13",
+        organiserOrganisationId: callers.worker13.organisationId,
+        organiserRef,
+        start: "2027-03-10T10:00:00Z",
+        participantId: crypto.randomUUID(),
+      }),
+      headers: { ce_specversion: "1.0", ce_id: id, ce_type: codec.type, ce_source: "/silta/meetings/13", ce_time: time, "content-type": PROTOBUF },
+    });
+    // Day D = Monday 1.3.2027 in Helsinki (its last hour is 21:xx UTC); day D+1 begins at 22:00 UTC.
+    const dayD = ["2027-03-01T06:00:00Z", "2027-03-01T12:00:00Z", "2027-03-01T21:30:00Z"];
+    const dayD1 = ["2027-03-01T22:30:00Z", "2027-03-02T09:00:00Z"];
+    const twice = crypto.randomUUID();
+    const messages = [
+      event(participantAnswered, "org-digest-a", dayD1[1] as string),
+      event(participantAnswered, "org-digest-a", dayD[2] as string, twice),
+      event(participantWithdrawn, "org-digest-a", dayD[0] as string),
+      event(participantAnswered, "org-digest-b", dayD[1] as string),
+      event(participantAnswered, "org-digest-a", dayD1[0] as string),
+      event(participantAnswered, "org-digest-a", dayD[0] as string),
+      event(participantAnswered, "org-digest-a", dayD[1] as string),
+      event(participantAnswered, "org-digest-a", dayD[2] as string, twice),
+    ];
+    // Sent at once from two producers, in an order that is not the events' own.
+    const producers = [kafka.producer(), kafka.producer()];
+    await Promise.all(producers.map((p) => p.connect()));
+    await Promise.all([
+      (producers[0] as Producer).send({ topic: testTopic(MEETING_TOPIC.name), messages: messages.slice(0, 4) }),
+      (producers[1] as Producer).send({ topic: testTopic(MEETING_TOPIC.name), messages: messages.slice(4) }),
+    ]);
+    await Promise.all(producers.map((p) => p.disconnect()));
+    const digests = async () =>
+      (
+        await service.pool.query(
+          "SELECT recipient_ref, kind, to_char(day, 'YYYY-MM-DD') AS day, cardinality(event_ids) AS n FROM digests WHERE recipient_ref LIKE 'org-digest-%' ORDER BY 1, 2, 3",
+        )
+      ).rows;
+    await waitFor(async () => (await digests()).reduce((s, r) => s + r.n, 0) === 7, { what: "the seven events in their digests" });
+    expect(await digests()).toEqual([
+      { recipient_ref: "org-digest-a", kind: "meeting_answered", day: "2027-03-01", n: 3 },
+      { recipient_ref: "org-digest-a", kind: "meeting_answered", day: "2027-03-02", n: 2 },
+      { recipient_ref: "org-digest-a", kind: "meeting_participant_withdrawn", day: "2027-03-01", n: 1 },
+      { recipient_ref: "org-digest-b", kind: "meeting_answered", day: "2027-03-01", n: 1 },
+    ]);
+    // One e-mail per digest, due when its day ends in Helsinki; no e-mail of its own per item.
+    const emails = async () =>
+      (
+        await service.pool.query(
+          "SELECT kind, recipient_ref, status, next_attempt_at FROM deliveries WHERE channel = 'email' AND recipient_ref LIKE 'org-digest-%' ORDER BY recipient_ref, next_attempt_at, event_id",
+        )
+      ).rows;
+    expect((await emails()).map((e) => [e.kind, e.recipient_ref, e.status, e.next_attempt_at.toISOString()])).toEqual([
+      ["digest", "org-digest-a", "queued", "2027-03-01T22:00:00.000Z"],
+      ["digest", "org-digest-a", "queued", "2027-03-01T22:00:00.000Z"],
+      ["digest", "org-digest-a", "queued", "2027-03-02T22:00:00.000Z"],
+      ["digest", "org-digest-b", "queued", "2027-03-01T22:00:00.000Z"],
+    ]);
+    clock.set("2027-03-01T22:00:00.000Z");
+    await runDeliveries();
+    await runDeliveries();
+    const sent = (await mails()).filter((m) => m.to.includes("org-digest-a@kuopio.example"));
+    expect(sent.map((m) => m.parsed.subject).sort()).toEqual(["Päivän 1.3.2027 kooste: 1 ilmoitus", "Päivän 1.3.2027 kooste: 3 ilmoitusta"]);
+    // The next day's digest waits for its own day's end.
+    expect((await emails()).map((e) => [e.recipient_ref, e.status, e.next_attempt_at?.toISOString() ?? ""]).sort()).toEqual([
+      ["org-digest-a", "queued", "2027-03-02T22:00:00.000Z"],
+      ["org-digest-a", "sent", ""],
+      ["org-digest-a", "sent", ""],
+      ["org-digest-b", "sent", ""],
+    ]);
   });
 });
 
