@@ -100,7 +100,7 @@ export function render(files: string[], set: string[] = []): Manifest[] {
   return parseManifests(r.stdout);
 }
 
-const CUSTOM_KINDS = ["KafkaTopic", "KafkaUser", "ServiceMonitor", "Certificate"];
+const CUSTOM_KINDS = ["KafkaTopic", "KafkaUser", "ServiceMonitor", "PrometheusRule", "Certificate"];
 
 /** kubeconform over the rendered text: Kubernetes kinds against the strict schemas. */
 export function kubeconform(manifestText: string): Run & { problems: string[] } {
@@ -151,6 +151,11 @@ const models: Record<string, { module: string; className: string; dts: string }>
     module: "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor",
     className: "ServiceMonitor",
     dts: "IServiceMonitor",
+  },
+  "monitoring.coreos.com/v1/PrometheusRule": {
+    module: "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule",
+    className: "PrometheusRule",
+    dts: "IPrometheusRule",
   },
 };
 

@@ -3,7 +3,7 @@
 // have, NetworkPolicies, what each party installs, and Kafka topics/ACLs against the topics the
 // services declare in code. What cannot be checked without a cluster is listed in
 // charts/silta/README.md.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CONSENT_TOPIC, consumedBy, deployedTopics, producedBy } from "@silta/contracts/events";
@@ -18,6 +18,7 @@ import {
   parseManifests,
   render,
   renderNotes,
+  root,
   toolsMissing,
   validateCustomResources,
   valuesSets,
@@ -85,6 +86,22 @@ describe("validation (what `make chart-check` runs)", () => {
     const problems = validateCustomResources([user, topic]).join("\n");
     expect(problems).toMatch(/KafkaUser .*acls\[0\]\.operation: unknown field/);
     expect(problems).toMatch(/KafkaTopic .*partitions must be integer/);
+  });
+});
+
+describe("alerts", () => {
+  it("ship as a PrometheusRule whose every expression reads metrics the services define", () => {
+    const [rule] = ofKind(render(file("all-enabled")), "PrometheusRule");
+    if (!rule) throw new Error("no PrometheusRule rendered");
+    const rules = (rule.spec.groups as { rules: { alert: string; expr: string }[] }[]).flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert)).toEqual(["SiltaMustDeliverFailed", "SiltaDeadLettersGrowing", "SiltaOutboxStale", "SiltaOutboxDeadRows"]);
+    const sources = ["packages/events/src/consumer.ts", "packages/postgres/src/outbox-relay.ts", "services/notifications/src/service.ts"]
+      .map((f) => readFileSync(join(root, f), "utf8"))
+      .join("\n");
+    for (const r of rules)
+      for (const metric of r.expr.match(/silta_[a-z_]+/g) ?? []) expect(sources, `${r.alert}: ${metric}`).toContain(`"${metric.replace(/_total$/, "")}"`);
+    // Off unless asked for.
+    expect(ofKind(render(file("wellbeing-area")), "PrometheusRule")).toEqual([]);
   });
 });
 
@@ -316,7 +333,6 @@ describe("Kafka topics and ACLs follow the code", () => {
 });
 
 it("the chart's README documents every value", async () => {
-  const { readFileSync } = await import("node:fs");
   const { parse } = await import("yaml");
   const readme = readFileSync(join(chartDir, "README.md"), "utf8");
   const paths: string[] = [];

@@ -76,7 +76,7 @@ export function startNotifications(
       SILTA_NOTIFICATIONS_LINK_BASE: "https://silta.test",
       ...env,
     },
-    { logger, signer: "notifications", ...options },
+    { logger, signer: "notifications", consumerGroup: uniqueName("notifications"), ...options },
   );
 }
 
@@ -125,7 +125,9 @@ export function startMeetings(
       SILTA_MEETINGS_LINK_SECRET: LINK_SECRET,
       ...env,
     },
-    { logger, signer: "meetings", ...options },
+    // A consumer group of its own unless told: test files running at once, each with a meetings
+    // service on its own topics, must not rebalance one another's group.
+    { logger, signer: "meetings", consumerGroup: uniqueName("meetings"), ...options },
   );
 }
 
@@ -374,6 +376,8 @@ export const personas = {
     roles: ["consultation_coordinator"],
     area_codes: ["13"],
   },
+  /** Area 13's notifications administrator (an organisation of its own: its directory, webhooks, deliveries). */
+  admin13: { sub: "admin-1", org_id: "pohjois-savo-viestinta", org_type: "wellbeing_area", roles: ["notifications_admin"], area_codes: ["13"] },
   /** A specialist of the paired-worker model in area 13. */
   specialist13: { sub: "spec-1", org_id: "pohjois-savo-erityispalvelut", org_type: "wellbeing_area", roles: ["consultation_specialist"], area_codes: ["13"] },
 } satisfies Record<string, TokenClaims>;

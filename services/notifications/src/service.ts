@@ -75,6 +75,9 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
         }
       },
     };
+    const failed = kit.meter.createCounter("silta_notifications_failed", {
+      description: "deliveries failed for good (refused, or past their horizon), by channel and must_deliver (alert on must_deliver=true)",
+    });
     const deliver = deliverDue({
       store,
       clock,
@@ -89,6 +92,7 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       ...(family ? { family } : {}),
       linkBase: settings.linkBase,
       defaultLanguage: settings.defaultLanguage,
+      onFailed: (d) => failed.add(1, { channel: d.channel, must_deliver: String(d.mustDeliver) }),
     });
     return {
       grpc: [notificationHandlers(directory)],

@@ -32,17 +32,19 @@ let consentDb: TestDatabase;
 let referralsDb: TestDatabase;
 let consultationsDb: TestDatabase;
 let meetingsDb: TestDatabase;
+let notificationsDb: TestDatabase;
 let chain: Chain;
 /** How far ahead of the wall clock the meetings service's clock runs (an outcome needs a begun meeting). */
 let meetingsAhead = 0;
 const tokens = {} as Record<Persona, string>;
 
 beforeAll(async () => {
-  [consentDb, referralsDb, consultationsDb, meetingsDb] = await Promise.all([
+  [consentDb, referralsDb, consultationsDb, meetingsDb, notificationsDb] = await Promise.all([
     createTestDatabase("gw_consent"),
     createTestDatabase("gw_referrals"),
     createTestDatabase("gw_consultations"),
     createTestDatabase("gw_meetings"),
+    createTestDatabase("gw_notifications"),
   ]);
   chain = await startChain({
     consentDbUrl: consentDb.url,
@@ -50,6 +52,7 @@ beforeAll(async () => {
     consultationsDbUrl: consultationsDb.url,
     meetingsDbUrl: meetingsDb.url,
     meetingsClock: { now: () => new Date(Date.now() + meetingsAhead) },
+    notificationsDbUrl: notificationsDb.url,
     logger: logs.logger,
     consumerGroup: uniqueName("gw-referrals"),
   });
@@ -57,7 +60,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await chain?.stop();
-  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop(), meetingsDb?.drop()]);
+  await Promise.all([consentDb?.drop(), referralsDb?.drop(), consultationsDb?.drop(), meetingsDb?.drop(), notificationsDb?.drop()]);
 });
 
 const call = (method: string, path: string, who?: Persona, body?: unknown) =>
@@ -404,6 +407,8 @@ describe("role × organisation, for every route", () => {
   };
   let meeting = { meetingId: "", guardian: "" };
   let familyLink = "";
+  let inboxItemId = "";
+  let emailDeliveryId = "";
 
   beforeAll(async () => {
     meeting = await aMeeting();
@@ -429,8 +434,29 @@ describe("role × organisation, for every route", () => {
     });
     sessionId = (t.body.booking as { bookingId: string }).bookingId;
     feedToken = ((await call("POST", `/v1/consultations/specialists/${specialistId}/feed`, "specialist13", {})).body as { feedToken: string }).feedToken;
+    // The administrator's own person and the area's intake desk (them): the referral below reaches them in-app and by e-mail.
+    expect(
+      (
+        await call("POST", "/v1/notifications/people", "admin13", {
+          person: { personRef: "admin-1", language: "LANGUAGE_FI", email: "admin@kuopio.example", channels: ["CHANNEL_EMAIL"] },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await call("POST", "/v1/notifications/groups", "admin13", { group: { groupRef: "intake_desk", memberRefs: ["admin-1"] } })).status).toBe(200);
     const s = await call("POST", "/v1/referrals", "teacher", submission());
     ({ referralId, referenceNumber } = s.body.receipt as { referralId: string; referenceNumber: string });
+    const told = await waitFor(
+      async () => {
+        const r = await (chain.notifications as NonNullable<Chain["notifications"]>).pool.query(
+          "SELECT delivery_id, channel FROM deliveries WHERE reference = $1 AND recipient_ref = 'admin-1'",
+          [referenceNumber],
+        );
+        return r.rows.length === 2 ? r.rows : undefined;
+      },
+      { what: "the intake desk's item and e-mail" },
+    );
+    inboxItemId = told.find((d) => d.channel === "in_app")?.delivery_id;
+    emailDeliveryId = told.find((d) => d.channel === "email")?.delivery_id;
     const g = await call("POST", "/v1/consents", "worker13", grant());
     expect(g.status).toBe(201);
     consentId = (g.body.consent as { consentId: string }).consentId;
@@ -438,6 +464,44 @@ describe("role × organisation, for every route", () => {
 
   // Who may (the rest get 403 from the gateway's role gate or 403/404 from the service's per-object check).
   const routes: { name: string; allowed: Persona[]; request: (who: Persona) => Promise<Awaited<ReturnType<typeof call>>>; emptyFor?: Persona[] }[] = [
+    // Notifications: everyone's own inbox and settings; the administrator's directory, webhooks and deliveries.
+    { name: "GET /v1/notifications/inbox", allowed: all, request: (who) => call("GET", "/v1/notifications/inbox", who) },
+    {
+      name: "POST /v1/notifications/inbox/{id}/read",
+      allowed: ["admin13"],
+      request: (who) => call("POST", `/v1/notifications/inbox/${inboxItemId}/read`, who, {}),
+    },
+    {
+      name: "POST /v1/notifications/preferences",
+      allowed: all,
+      request: (who) => call("POST", "/v1/notifications/preferences", who, { preference: { kind: "", channel: "CHANNEL_EMAIL", enabled: true } }),
+    },
+    {
+      name: "POST /v1/notifications/quiet-hours",
+      allowed: all,
+      request: (who) => call("POST", "/v1/notifications/quiet-hours", who, { timeZone: "Europe/Helsinki", windows: [] }),
+    },
+    {
+      name: "POST /v1/notifications/people",
+      allowed: ["admin13"],
+      request: (who) => call("POST", "/v1/notifications/people", who, { person: { personRef: "p-1", language: "LANGUAGE_SV", email: "", channels: [] } }),
+    },
+    {
+      name: "POST /v1/notifications/groups",
+      allowed: ["admin13"],
+      request: (who) => call("POST", "/v1/notifications/groups", who, { group: { groupRef: "duty_desk", memberRefs: ["admin-1"] } }),
+    },
+    {
+      name: "POST /v1/notifications/webhooks",
+      allowed: ["admin13"],
+      request: (who) => call("POST", "/v1/notifications/webhooks", who, { url: "https://hooks.example.org/silta" }),
+    },
+    { name: "GET /v1/notifications/deliveries", allowed: ["admin13"], request: (who) => call("GET", "/v1/notifications/deliveries", who) },
+    {
+      name: "POST /v1/notifications/deliveries/{id}/replay",
+      allowed: ["admin13"],
+      request: (who) => call("POST", `/v1/notifications/deliveries/${emailDeliveryId}/replay`, who, {}),
+    },
     { name: "POST /v1/referrals", allowed: ["teacher"], request: (who) => call("POST", "/v1/referrals", who, submission()) },
     { name: "GET /v1/referral-statuses/{ref}", allowed: ["teacher"], request: (who) => call("GET", `/v1/referral-statuses/${referenceNumber}`, who) },
     { name: "GET /v1/referrals", allowed: ["worker13"], request: (who) => call("GET", "/v1/referrals?areaCode=13", who) },
@@ -604,7 +668,7 @@ describe("role × organisation, for every route", () => {
       name: "GET /v1/consultations/bookings",
       // Everyone's own bookings: the requester's and the specialist's; none for the others.
       allowed: ["worker13", "specialist13"],
-      emptyFor: ["teacher", "publisher", "worker03", "auditor13", "ngo", "coordinator13"],
+      emptyFor: ["teacher", "publisher", "worker03", "auditor13", "ngo", "coordinator13", "admin13"],
       request: (who) => call("GET", "/v1/consultations/bookings", who),
     },
     {
@@ -697,7 +761,7 @@ describe("role × organisation, for every route", () => {
       name: "GET /v1/meetings",
       allowed: ["worker13"],
       // Everyone may ask; each sees its own organisation's meetings (none here but worker13's).
-      emptyFor: ["teacher", "publisher", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      emptyFor: ["teacher", "publisher", "worker03", "auditor13", "ngo", "coordinator13", "specialist13", "admin13"],
       request: (who) => call("GET", "/v1/meetings", who),
     },
     { name: "GET /v1/meetings/{id}", allowed: ["worker13"], request: (who) => call("GET", `/v1/meetings/${meeting.meetingId}`, who) },
@@ -764,7 +828,7 @@ describe("role × organisation, for every route", () => {
     {
       name: "POST /v1/meetings/busy",
       // Each person publishes their own busy times.
-      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13", "admin13"],
       request: (who) => {
         const from = new Date(Date.now() + 86_400_000);
         return call("POST", "/v1/meetings/busy", who, {
@@ -794,12 +858,12 @@ describe("role × organisation, for every route", () => {
     {
       name: "GET /v1/meetings/invitations/{token}",
       // Public: the family's link is the proof, whoever (if anyone) holds a token.
-      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13", "admin13"],
       request: (who) => call("GET", `/v1/meetings/invitations/${familyLink}`, who),
     },
     {
       name: "POST /v1/meetings/invitations/{token}",
-      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13", "admin13"],
       request: (who) =>
         http(chain.baseUrl, "POST", `/v1/meetings/invitations/${familyLink}`, {
           token: tokens[who],
@@ -810,7 +874,7 @@ describe("role × organisation, for every route", () => {
     {
       name: "GET /v1/consultations/feeds/{token}",
       // Public: the secret in the URL is the proof, whoever (if anyone) holds a token.
-      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13"],
+      allowed: ["teacher", "publisher", "worker13", "worker03", "auditor13", "ngo", "coordinator13", "specialist13", "admin13"],
       request: (who) => call("GET", `/v1/consultations/feeds/${feedToken}.ics`, who),
     },
   ];

@@ -37,6 +37,8 @@ export function deliverDue(deps: {
   /** Where the family's invitation page is: the gateway's base URL. */
   linkBase: string;
   defaultLanguage: Language;
+  /** Told of each delivery that failed for good (a metric; the alert on must-deliver ones). */
+  onFailed?: (d: Delivery) => void;
   random?: () => number;
   /** Deliveries claimed and sent side by side in one transaction. */
   concurrency?: number;
@@ -94,6 +96,7 @@ export function deliverDue(deps: {
     let n = 0;
     for (let round = 0; round < (deps.rounds ?? 20); round++) {
       const tried = await deps.store.attemptDue(deps.clock.now(), send, retryAt, deps.escalation, deps.concurrency ?? 16);
+      for (const t of tried) if (t.delivery.status === "failed") deps.onFailed?.(t.delivery);
       n += tried.length;
       if (tried.length === 0) break;
     }
