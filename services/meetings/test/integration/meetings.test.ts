@@ -123,10 +123,13 @@ const rows = async () =>
     )
   ).rows[0];
 
+/** This file's own meetings service's consumer group (a name no other file's service uses). */
+const MAIN_GROUP = uniqueName("meetings-main");
+
 beforeAll(async () => {
   [consentDb, db] = await Promise.all([createTestDatabase("meet_consent"), createTestDatabase("meetings")]);
   consent = await startConsent(consentDb.url, logs.logger);
-  service = await startMeetings(db.url, consent.grpcPort, logs.logger, { SILTA_MEETINGS_LINK_PER_MINUTE: "1000" }, { clock });
+  service = await startMeetings(db.url, consent.grpcPort, logs.logger, { SILTA_MEETINGS_LINK_PER_MINUTE: "1000" }, { clock, consumerGroup: MAIN_GROUP });
   c = service.client(MeetingServiceClient);
 });
 afterAll(async () => {
@@ -590,7 +593,7 @@ describe("a revoked consent withdraws future invitations", () => {
       await admin.connect();
       try {
         const end = await admin.fetchTopicOffsets(testTopic(CONSENT_TOPIC.name));
-        for (const groupId of ["silta-meetings", ...groups]) {
+        for (const groupId of [MAIN_GROUP, ...groups]) {
           for (let i = 0; ; i++) {
             const [committed] = await admin.fetchOffsets({ groupId, topics: [testTopic(CONSENT_TOPIC.name)] });
             const caughtUp = end.every(
