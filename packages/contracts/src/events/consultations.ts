@@ -19,7 +19,7 @@ export const CONSULTATION_TOPIC = topic({
   name: "consultations.booking.v1",
   partitions: 3,
   producer: "consultations",
-  consumers: ["meetings"],
+  consumers: ["meetings", "notifications"],
   key: "the specialist id (every change of one specialist's calendar in order)",
   events: [bookingRequested, bookingConfirmed, bookingRescheduled, bookingCancelled, bookingCompleted, bookingNoShow, waitlistOffered],
   description:

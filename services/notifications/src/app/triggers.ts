@@ -2,7 +2,11 @@
 // and who must be told. Events name people and organisations only by opaque references; the
 // directory turns those into languages, channels and addresses at the moment of notifying.
 
+import { type BookingEvent, BookingKind } from "@silta/contracts/consultations/v1/consultations.ts";
 import {
+  bookingCancelled,
+  bookingConfirmed,
+  bookingRescheduled,
   deadlineAtRisk,
   deadlineMissed,
   type EventContract,
@@ -89,7 +93,34 @@ const aboutMeeting = (m: MeetingEvent, recipients: Recipient[]): Notice => ({
   recipients,
 });
 
+const BOOKING_KIND: Record<number, string> = {
+  [BookingKind.BOOKING_KIND_CONSULTATION]: "consultation",
+  [BookingKind.BOOKING_KIND_MENTORING]: "mentoring",
+  [BookingKind.BOOKING_KIND_CO_WORK]: "co_work",
+  [BookingKind.BOOKING_KIND_TRAINING]: "training",
+};
+/** A booking's reference in messages: coded, never a name. */
+export const bookingReference = (bookingId: string) => `K-${bookingId.slice(0, 8)}`;
+/** A booking told to its specialist and its requester (each a person of their organisation). */
+const aboutBooking = (b: BookingEvent): Notice | undefined => {
+  const recipients: Recipient[] = [];
+  if (b.specialistRef) recipients.push({ to: "person", organisationId: b.specialistOrganisationId, personRef: b.specialistRef });
+  if (b.requesterRef) recipients.push({ to: "person", organisationId: b.requesterOrganisationId, personRef: b.requesterRef });
+  if (recipients.length === 0) return undefined;
+  return {
+    areaCode: b.areaCode,
+    reference: bookingReference(b.bookingId),
+    linkPath: `/consultations/bookings/${b.bookingId}`,
+    vars: { reference: bookingReference(b.bookingId), meeting: BOOKING_KIND[b.kind] ?? "other" },
+    ...(b.start ? { at: b.start } : {}),
+    recipients,
+  };
+};
+
 export const TRIGGERS: Trigger[] = [
+  trigger({ event: bookingConfirmed, kind: "booking_confirmed", mustDeliver: false, notice: aboutBooking }),
+  trigger({ event: bookingRescheduled, kind: "booking_rescheduled", mustDeliver: false, notice: aboutBooking }),
+  trigger({ event: bookingCancelled, kind: "booking_cancelled", mustDeliver: false, notice: aboutBooking }),
   trigger({
     event: participantInvited,
     kind: "meeting_invitation",

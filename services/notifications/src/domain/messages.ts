@@ -28,7 +28,28 @@ const meeting = {
   en: "{meeting, select, systemic_weekly {systemic weekly meeting} service_need_assessment {service-need assessment} network {network meeting} school_support {Sisukas follow-up} other {meeting}}",
 };
 
+const booking = {
+  fi: "{meeting, select, consultation {konsultaatio} mentoring {mentorointi} co_work {yhteistyöskentely} training {koulutus} other {varaus}}",
+  sv: "{meeting, select, consultation {konsultation} mentoring {mentorskap} co_work {samarbete} training {utbildning} other {bokning}}",
+  en: "{meeting, select, consultation {consultation} mentoring {mentoring} co_work {co-work} training {training} other {booking}}",
+};
+
 export const TEMPLATES: Templates = {
+  booking_confirmed: {
+    fi: { title: `Varaus vahvistettu: ${booking.fi} {when}`, body: `Varaus {reference} (${booking.fi}) {when} on vahvistettu. Katso se Siltassa.` },
+    sv: { title: `Bokning bekräftad: ${booking.sv} {when}`, body: `Bokningen {reference} (${booking.sv}) {when} är bekräftad. Se den i Silta.` },
+    en: { title: `Booking confirmed: ${booking.en} {when}`, body: `Booking {reference} (${booking.en}) {when} is confirmed. See it in Silta.` },
+  },
+  booking_rescheduled: {
+    fi: { title: `Varaus siirretty: ${booking.fi} {when}`, body: `Varaus {reference} (${booking.fi}) on siirretty: {when}. Katso se Siltassa.` },
+    sv: { title: `Bokning flyttad: ${booking.sv} {when}`, body: `Bokningen {reference} (${booking.sv}) har flyttats: {when}. Se den i Silta.` },
+    en: { title: `Booking moved: ${booking.en} {when}`, body: `Booking {reference} (${booking.en}) was moved: {when}. See it in Silta.` },
+  },
+  booking_cancelled: {
+    fi: { title: `Varaus peruttu: ${booking.fi} {when}`, body: `Varaus {reference} (${booking.fi}) {when} on peruttu.` },
+    sv: { title: `Bokning avbokad: ${booking.sv} {when}`, body: `Bokningen {reference} (${booking.sv}) {when} har avbokats.` },
+    en: { title: `Booking cancelled: ${booking.en} {when}`, body: `Booking {reference} (${booking.en}) {when} was cancelled.` },
+  },
   meeting_invitation: {
     fi: { title: `Kutsu: ${meeting.fi} {when}`, body: `Teidät on kutsuttu: ${meeting.fi} {when} ({reference}). Vastatkaa kutsuun Siltassa.` },
     sv: { title: `Inbjudan: ${meeting.sv} {when}`, body: `Ni har bjudits in: ${meeting.sv} {when} ({reference}). Svara på inbjudan i Silta.` },

@@ -8,7 +8,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OrganisationType } from "@silta/contracts/consent/v1/consent.ts";
+import { BookingKind, BookingStatus } from "@silta/contracts/consultations/v1/consultations.ts";
 import {
+  bookingConfirmed,
+  CONSULTATION_TOPIC,
   deadlineAtRisk,
   deadlineMissed,
   MEETING_TOPIC,
@@ -426,6 +429,64 @@ describe("a meeting's invitations", () => {
       (i) => i.kind === "meeting_invitation",
     );
     expect(item?.title).toBe("Kutsu: verkostopalaveri ti 2.2.2027 klo 12.00");
+  });
+});
+
+describe("a specialist's booking", () => {
+  it("tells the specialist and the requester, each in their language, of a confirmed co-work booking on consultations.booking.v1", async () => {
+    const requester: Identity = { ...callers.teacher, organisationId: "kuopio-sosiaalityo", subject: "msw-booking" };
+    await unary(
+      c,
+      c.putPerson,
+      { person: { personRef: requester.subject, language: Language.LANGUAGE_SV, email: "", channels: [], organisationId: "" } },
+      { identity: { ...requester, subject: "admin-sosiaalityo", roles: ["notifications_admin"] } },
+    );
+    const bookingId = crypto.randomUUID();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: testTopic(CONSULTATION_TOPIC.name),
+      messages: [
+        {
+          key: "spec-id",
+          value: bookingConfirmed.encode({
+            bookingId,
+            kind: BookingKind.BOOKING_KIND_CO_WORK,
+            status: BookingStatus.BOOKING_STATUS_CONFIRMED,
+            specialistId: "spec-id",
+            specialistRef: "spec-booking",
+            specialistOrganisationId: "pohjois-savo-erityispalvelut",
+            requesterRef: requester.subject,
+            requesterOrganisationId: requester.organisationId,
+            responsibleWorkerRef: "",
+            areaCode: "13",
+            municipalityCode: "297",
+            start: "2027-02-03T08:00:00Z",
+            end: "2027-02-03T09:00:00Z",
+            seriesId: "",
+            rescheduledFrom: "",
+            reason: "",
+            sequence: 0,
+          }),
+          headers: {
+            ce_specversion: "1.0",
+            ce_id: crypto.randomUUID(),
+            ce_type: bookingConfirmed.type,
+            ce_source: "/silta/consultations/13",
+            "content-type": PROTOBUF,
+          },
+        },
+      ],
+    });
+    await producer.disconnect();
+    const reference = `K-${bookingId.slice(0, 8)}`;
+    await waitFor(async () => (await deliveriesOf(reference)).length === 2, { what: "the booking's two items" });
+    const item = async (who: Identity) =>
+      (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: who })).items.find((i) => i.reference === reference);
+    expect((await item(requester))?.title).toBe("Bokning bekräftad: samarbete ons 3.2.2027 10.00");
+    expect((await item({ ...callers.worker13, organisationId: "pohjois-savo-erityispalvelut", subject: "spec-booking" }))?.title).toBe(
+      "Varaus vahvistettu: yhteistyöskentely ke 3.2.2027 klo 10.00",
+    );
   });
 });
 
