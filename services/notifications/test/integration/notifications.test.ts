@@ -152,6 +152,29 @@ const deliveriesOf = async (reference: string) =>
       [reference],
     )
   ).rows;
+/** A person of the caller's organisation in the directory (by e-mail too when `byEmail`). */
+const putPerson = (personRef: string, language: "fi" | "sv" | "en", email: string, byEmail: boolean, identity: Identity) =>
+  unary(
+    c,
+    c.putPerson,
+    {
+      person: {
+        personRef,
+        language: { fi: Language.LANGUAGE_FI, sv: Language.LANGUAGE_SV, en: Language.LANGUAGE_EN }[language],
+        email,
+        channels: byEmail ? [Channel.CHANNEL_EMAIL] : [],
+        organisationId: "",
+      },
+    },
+    { identity },
+  );
+/** The caller's own e-mail preference for a kind ("" every kind), or its organisation's (an administrator's). */
+const setEmailPreference = (
+  identity: Identity,
+  kind: string,
+  enabled: boolean,
+  o: { organisationLevel: boolean; locked: boolean } = { organisationLevel: false, locked: false },
+) => unary(c, c.setPreference, { preference: { kind, channel: Channel.CHANNEL_EMAIL, enabled, ...o } }, { identity });
 const runDeliveries = () => service.job("deliveries").runNow();
 /** A deadline alert of a referral (a new reference) on the topic, as the referrals service publishes it; returns the reference. */
 async function publishDeadline(codec: typeof deadlineMissed, responsibleWorkerRef: string): Promise<string> {
@@ -250,26 +273,8 @@ beforeAll(async () => {
   // The area's directory: its intake desk and duty desk; the school's: its teacher (Swedish, by e-mail) and its webhook.
   await unary(c, c.putGroup, { group: { groupRef: "intake_desk", memberRefs: [intake.subject], organisationId: "" } }, { identity: areaAdmin });
   await unary(c, c.putGroup, { group: { groupRef: "duty_desk", memberRefs: [duty.subject], organisationId: "" } }, { identity: areaAdmin });
-  await unary(
-    c,
-    c.putPerson,
-    { person: { personRef: intake.subject, language: Language.LANGUAGE_FI, email: "", channels: [Channel.CHANNEL_IN_APP], organisationId: "" } },
-    { identity: areaAdmin },
-  );
-  await unary(
-    c,
-    c.putPerson,
-    {
-      person: {
-        personRef: callers.teacher.subject,
-        language: Language.LANGUAGE_SV,
-        email: "larare@kuopio.example",
-        channels: [Channel.CHANNEL_EMAIL],
-        organisationId: "",
-      },
-    },
-    { identity: schoolAdmin },
-  );
+  await putPerson(intake.subject, "fi", "", false, areaAdmin);
+  await putPerson(callers.teacher.subject, "sv", "larare@kuopio.example", true, schoolAdmin);
   const hook = await unary(c, c.registerWebhook, { url: receiverUrl }, { identity: schoolAdmin });
   secrets.push(hook.secret);
 });
@@ -493,13 +498,7 @@ describe("a specialist's booking", () => {
 describe("daily digests", () => {
   it("gathers a person's non-urgent e-mails of one kind per Helsinki day of the events, concurrent and out of order, counting a redelivered event once; different keys never merge; each digest goes once, when its day ends", async () => {
     const organisers = ["org-digest-a", "org-digest-b"];
-    for (const ref of organisers)
-      await unary(
-        c,
-        c.putPerson,
-        { person: { personRef: ref, language: Language.LANGUAGE_FI, email: `${ref}@kuopio.example`, channels: [Channel.CHANNEL_EMAIL], organisationId: "" } },
-        { identity: areaAdmin },
-      );
+    for (const ref of organisers) await putPerson(ref, "fi", `${ref}@kuopio.example`, true, areaAdmin);
     const meetingId = crypto.randomUUID();
     const event = (codec: typeof participantAnswered, organiserRef: string, time: string, id = crypto.randomUUID()) => ({
       key: meetingId,
@@ -647,14 +646,7 @@ describe("retries", () => {
 
   it("fails a must-deliver e-mail the SMTP server refuses (550) at once, and escalates it to the duty desk's inbox", async () => {
     // A responsible worker whose mailbox the server refuses.
-    await unary(
-      c,
-      c.putPerson,
-      {
-        person: { personRef: "sw-refused", language: Language.LANGUAGE_EN, email: "sw@refused.example", channels: [Channel.CHANNEL_EMAIL], organisationId: "" },
-      },
-      { identity: areaAdmin },
-    );
+    await putPerson("sw-refused", "en", "sw@refused.example", true, areaAdmin);
     const reference = await publishDeadline(deadlineMissed, "sw-refused");
     await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.channel === "email" && d.status === "failed"), {
       what: "the refused e-mail failed",
@@ -697,12 +689,7 @@ describe("retries", () => {
 describe("preferences, quiet hours and must-deliver", () => {
   it("honours a notifier's opt-out of receipt e-mails (the inbox item stays), and a worker's opt-out of all e-mail except a must-deliver message", async () => {
     const teacher = callers.teacher;
-    await unary(
-      c,
-      c.setPreference,
-      { preference: { kind: "referral_receipt", channel: Channel.CHANNEL_EMAIL, enabled: false, organisationLevel: false, locked: false } },
-      { identity: teacher },
-    );
+    await setEmailPreference(teacher, "referral_receipt", false);
     try {
       const { receipt } = await unary(r, r.submitReferral, submission(), { identity: teacher });
       const reference = receipt?.referenceNumber as string;
@@ -712,34 +699,11 @@ describe("preferences, quiet hours and must-deliver", () => {
       // Created in one transaction with the inbox item: no e-mail now means none at all.
       expect((await deliveriesOf(reference)).filter((d) => d.kind === "referral_receipt").map((d) => d.channel)).toEqual(["in_app", "webhook"]);
     } finally {
-      await unary(
-        c,
-        c.setPreference,
-        { preference: { kind: "referral_receipt", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: false, locked: false } },
-        { identity: teacher },
-      );
+      await setEmailPreference(teacher, "referral_receipt", true);
     }
     const worker: Identity = { ...callers.worker13, subject: "sw-no-email" };
-    await unary(
-      c,
-      c.putPerson,
-      {
-        person: {
-          personRef: worker.subject,
-          language: Language.LANGUAGE_EN,
-          email: "sw@kuopio.example",
-          channels: [Channel.CHANNEL_EMAIL],
-          organisationId: "",
-        },
-      },
-      { identity: areaAdmin },
-    );
-    await unary(
-      c,
-      c.setPreference,
-      { preference: { kind: "", channel: Channel.CHANNEL_EMAIL, enabled: false, organisationLevel: false, locked: false } },
-      { identity: worker },
-    );
+    await putPerson(worker.subject, "en", "sw@kuopio.example", true, areaAdmin);
+    await setEmailPreference(worker, "", false);
     const atRisk = await publishDeadline(deadlineAtRisk, worker.subject);
     const missed = await publishDeadline(deadlineMissed, worker.subject);
     await waitFor(async () => (await deliveriesOf(missed)).some((d) => d.channel === "email"), { what: "the must-deliver e-mail" });
@@ -750,26 +714,8 @@ describe("preferences, quiet hours and must-deliver", () => {
 
   it("lets an organisation lock its rule over a person's choice", async () => {
     const worker: Identity = { ...callers.worker13, subject: "sw-locked" };
-    await unary(
-      c,
-      c.putPerson,
-      {
-        person: {
-          personRef: worker.subject,
-          language: Language.LANGUAGE_FI,
-          email: "lukittu@kuopio.example",
-          channels: [Channel.CHANNEL_EMAIL],
-          organisationId: "",
-        },
-      },
-      { identity: areaAdmin },
-    );
-    await unary(
-      c,
-      c.setPreference,
-      { preference: { kind: "deadline_at_risk", channel: Channel.CHANNEL_EMAIL, enabled: false, organisationLevel: false, locked: false } },
-      { identity: worker },
-    );
+    await putPerson(worker.subject, "fi", "lukittu@kuopio.example", true, areaAdmin);
+    await setEmailPreference(worker, "deadline_at_risk", false);
     // A person cannot lock, and cannot set the organisation's rule.
     expect(
       await fail(
@@ -791,42 +737,19 @@ describe("preferences, quiet hours and must-deliver", () => {
         ),
       ),
     ).toMatchObject({ kind: "permission_denied" });
-    await unary(
-      c,
-      c.setPreference,
-      { preference: { kind: "deadline_at_risk", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: true, locked: true } },
-      { identity: areaAdmin },
-    );
+    await setEmailPreference(areaAdmin, "deadline_at_risk", true, { organisationLevel: true, locked: true });
     try {
       const reference = await publishDeadline(deadlineAtRisk, worker.subject);
       await waitFor(async () => (await deliveriesOf(reference)).some((d) => d.recipient_ref === worker.subject), { what: "the at-risk notice" });
       expect((await deliveriesOf(reference)).filter((d) => d.recipient_ref === worker.subject).map((d) => d.channel)).toEqual(["email", "in_app"]);
     } finally {
-      await unary(
-        c,
-        c.setPreference,
-        { preference: { kind: "deadline_at_risk", channel: Channel.CHANNEL_EMAIL, enabled: true, organisationLevel: true, locked: false } },
-        { identity: areaAdmin },
-      );
+      await setEmailPreference(areaAdmin, "deadline_at_risk", true, { organisationLevel: true, locked: false });
     }
   });
 
   it("holds an e-mail until the person's quiet hours end (their zone, across midnight), but not a must-deliver one; refuses an unknown zone and a window ending before it starts", async () => {
     const worker: Identity = { ...callers.worker13, subject: "sw-quiet" };
-    await unary(
-      c,
-      c.putPerson,
-      {
-        person: {
-          personRef: worker.subject,
-          language: Language.LANGUAGE_FI,
-          email: "hiljainen@kuopio.example",
-          channels: [Channel.CHANNEL_EMAIL],
-          organisationId: "",
-        },
-      },
-      { identity: areaAdmin },
-    );
+    await putPerson(worker.subject, "fi", "hiljainen@kuopio.example", true, areaAdmin);
     const nights = [1, 2, 3, 4, 5, 6, 7].flatMap((weekday) => [
       { weekday, start: "22:00", end: "24:00" },
       { weekday, start: "00:00", end: "07:00" },
