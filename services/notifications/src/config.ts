@@ -36,6 +36,9 @@ export const configShape = serviceConfig(
     SILTA_NOTIFICATIONS_RETRY_HORIZON_MS: env.int(24 * 3_600_000, 1000),
     /** Deliveries a replica claims and sends side by side (one transaction records them). */
     SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY: env.int(16, 1),
+    /** A webhook endpoint's breaker opens after this many failures in a row, for this long (its administrators are told once). */
+    SILTA_NOTIFICATIONS_BREAKER_AFTER: env.int(5, 1),
+    SILTA_NOTIFICATIONS_BREAKER_OPEN_MS: env.int(300_000, 1000),
     /** How often each replica looks for due deliveries. */
     SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: env.int(1000, 10),
   },

@@ -8,7 +8,7 @@ import type { ServiceSpec } from "@silta/host";
 import { isSiltaError } from "@silta/platform";
 import { deliverDue } from "./app/deliver.ts";
 import { directoryUseCases } from "./app/directory.ts";
-import { escalationOf, notify } from "./app/notify.ts";
+import { endpointNoticeOf, escalationOf, notify } from "./app/notify.ts";
 import type { FamilyContacts } from "./app/ports.ts";
 import { TRIGGERS, triggerProblems } from "./app/triggers.ts";
 import { configShape } from "./config.ts";
@@ -93,6 +93,8 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       linkBase: settings.linkBase,
       defaultLanguage: settings.defaultLanguage,
       onFailed: (d) => failed.add(1, { channel: d.channel, must_deliver: String(d.mustDeliver) }),
+      breaker: { after: config.SILTA_NOTIFICATIONS_BREAKER_AFTER, openMs: config.SILTA_NOTIFICATIONS_BREAKER_OPEN_MS },
+      endpointFailing: endpointNoticeOf({ store, settings, clock }),
     });
     return {
       grpc: [notificationHandlers(directory)],

@@ -9,6 +9,7 @@ import { type Backoff, nextAttempt } from "../domain/backoff.ts";
 import { LANGUAGES, type Language, render, TEMPLATES } from "../domain/messages.ts";
 import { localWhen } from "./notify.ts";
 import {
+  type Breaker,
   type Delivery,
   type DueDelivery,
   FAMILY,
@@ -17,6 +18,7 @@ import {
   type NewDelivery,
   type NotificationStore,
   type Outcome,
+  type Webhook,
 } from "./ports.ts";
 
 export interface Senders {
@@ -37,6 +39,9 @@ export function deliverDue(deps: {
   /** Where the family's invitation page is: the gateway's base URL. */
   linkBase: string;
   defaultLanguage: Language;
+  /** A circuit breaker per webhook endpoint, and what tells the organisation's administrators when it opens. */
+  breaker?: Breaker;
+  endpointFailing?: (w: Webhook) => Promise<NewDelivery[]>;
   /** Told of each delivery that failed for good (a metric; the alert on must-deliver ones). */
   onFailed?: (d: Delivery) => void;
   random?: () => number;
@@ -95,7 +100,13 @@ export function deliverDue(deps: {
   return async (): Promise<number> => {
     let n = 0;
     for (let round = 0; round < (deps.rounds ?? 20); round++) {
-      const tried = await deps.store.attemptDue(deps.clock.now(), send, retryAt, deps.escalation, deps.concurrency ?? 16);
+      const tried = await deps.store.attemptDue(deps.clock.now(), send, retryAt, {
+        escalation: deps.escalation,
+        ...(deps.endpointFailing ? { endpointFailing: deps.endpointFailing } : {}),
+        ...(deps.breaker ? { breaker: deps.breaker } : {}),
+        horizonMs: deps.backoff.horizonMs,
+        limit: deps.concurrency ?? 16,
+      });
       for (const t of tried) if (t.delivery.status === "failed") deps.onFailed?.(t.delivery);
       n += tried.length;
       if (tried.length === 0) break;

@@ -7,7 +7,7 @@
 import { HELSINKI, instantAt, localDateOf } from "@silta/calendar";
 import { type Language, render, TEMPLATES } from "../domain/messages.ts";
 import { allowed, notBefore } from "../domain/preferences.ts";
-import { type Delivery, FAMILY, type NewDelivery, type NotificationStore, type Person } from "./ports.ts";
+import { type Delivery, FAMILY, type NewDelivery, type NotificationStore, type Person, type Webhook } from "./ports.ts";
 import type { Notice, Recipient, Trigger } from "./triggers.ts";
 
 export interface NotifySettings {
@@ -53,6 +53,31 @@ export function localWhen(iso: string, language: Language): string {
     hour: "2-digit",
     minute: "2-digit",
   }).format(new Date(iso));
+}
+
+/** In-app items for an organisation's notifications administrators (its group `notifications_admins`) when one of its webhook endpoints keeps failing. */
+export function endpointNoticeOf(deps: { store: NotificationStore; settings: NotifySettings; clock: { now(): Date } }) {
+  return async (w: Webhook): Promise<NewDelivery[]> => {
+    const admins = await deps.store.organisationGroup(w.organisationId, "notifications_admins");
+    const host = new URL(w.url).host;
+    return admins.map((p) => {
+      const language = "language" in p ? p.language : deps.settings.defaultLanguage;
+      const { title, body } = render(TEMPLATES, "webhook_failing", language, { reference: host });
+      return {
+        eventId: `endpoint:${w.webhookId}:${deps.clock.now().toISOString()}`,
+        kind: "webhook_failing",
+        mustDeliver: false,
+        channel: "in_app" as const,
+        organisationId: p.organisationId,
+        recipientRef: p.personRef,
+        language,
+        reference: host,
+        title,
+        body,
+        link: `${deps.settings.linkBase}/notifications/deliveries`,
+      };
+    });
+  };
 }
 
 export function notify(deps: { store: NotificationStore; clock: { now(): Date }; settings: NotifySettings }) {

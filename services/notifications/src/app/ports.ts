@@ -91,6 +91,24 @@ export interface DueDelivery {
   webhook?: Webhook;
 }
 
+/** A circuit breaker per webhook endpoint: open after `after` consecutive failures, for `openMs`. */
+export interface Breaker {
+  after: number;
+  openMs: number;
+}
+
+export interface AttemptOptions {
+  /** For a must-deliver delivery that failed: what tells others of it, created in the same transaction. */
+  escalation?: (d: Delivery) => Promise<NewDelivery[]>;
+  /** When an endpoint's breaker opens (once per outage): what tells the organisation's administrators. */
+  endpointFailing?: (w: Webhook) => Promise<NewDelivery[]>;
+  breaker?: Breaker;
+  /** How long after its first attempt a delivery is tried at all (a breaker open past it fails the delivery). */
+  horizonMs?: number;
+  /** Deliveries claimed at once. */
+  limit?: number;
+}
+
 export interface NotificationStore {
   putPerson(p: Person, scope: Scope): Promise<void>;
   putGroup(g: Group, scope: Scope): Promise<void>;
@@ -129,10 +147,10 @@ export interface NotificationStore {
     now: Date,
     send: (d: DueDelivery) => Promise<Outcome>,
     retryAt: (d: Delivery, now: Date) => Date | undefined,
-    /** For a must-deliver delivery that failed: what tells others of it, created in the same transaction. */
-    escalation?: (d: Delivery) => Promise<NewDelivery[]>,
-    limit?: number,
+    options?: AttemptOptions,
   ): Promise<{ delivery: Delivery; outcome: Outcome }[]>;
+  /** The members of an organisation's group address (e.g. its `notifications_admins`). */
+  organisationGroup(organisationId: string, groupRef: string): Promise<(Person | { organisationId: string; personRef: string })[]>;
   inbox(organisationId: string, personRef: string, unreadOnly: boolean, limit: number): Promise<{ items: Delivery[]; unread: number }>;
   markRead(deliveryId: string, organisationId: string, personRef: string, now: Date): Promise<Delivery | undefined>;
   deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number): Promise<Delivery[]>;

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { appendAllToOutbox, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
 import type {
+  AttemptOptions,
   Channel,
   Delivery,
   DeliveryStatus,
@@ -117,6 +118,17 @@ export class PgNotificationStore implements NotificationStore {
     ).rows.map(toPerson);
     const byRef = new Map(known.map((p) => [p.personRef, p]));
     return { organisationId, members: (g.member_refs as string[]).map((personRef) => byRef.get(personRef) ?? { organisationId, personRef }) };
+  }
+
+  async organisationGroup(organisationId: string, groupRef: string) {
+    const g = (await this.#pool.query("SELECT member_refs FROM group_addresses WHERE organisation_id = $1 AND group_ref = $2", [organisationId, groupRef]))
+      .rows[0];
+    if (!g) return [];
+    const known = (
+      await this.#pool.query("SELECT * FROM people WHERE organisation_id = $1 AND person_ref = ANY($2::text[])", [organisationId, g.member_refs])
+    ).rows.map(toPerson);
+    const byRef = new Map(known.map((p) => [p.personRef, p]));
+    return (g.member_refs as string[]).map((personRef) => byRef.get(personRef) ?? { organisationId, personRef });
   }
 
   async webhooksOf(organisationId: string) {
@@ -252,22 +264,18 @@ export class PgNotificationStore implements NotificationStore {
     return r.rows[0].n as number;
   }
 
-  attemptDue(
-    now: Date,
-    send: (d: DueDelivery) => Promise<Outcome>,
-    retryAt: (d: Delivery, now: Date) => Date | undefined,
-    escalation?: (d: Delivery) => Promise<NewDelivery[]>,
-    limit = 1,
-  ) {
+  attemptDue(now: Date, send: (d: DueDelivery) => Promise<Outcome>, retryAt: (d: Delivery, now: Date) => Date | undefined, options: AttemptOptions = {}) {
+    const { escalation, endpointFailing, breaker, horizonMs, limit = 1 } = options;
     return withTransaction(this.#pool, async (c) => {
       // Claimed together (no other replica takes them until this commits), sent side by side,
       // recorded in one statement with their receipts. A process that dies in between leaves them
       // queued: the next claim sends them again with the same ids.
       const r = await c.query(
-        `SELECT d.*, p.email AS person_email, w.url AS webhook_url, w.secret AS webhook_secret, w.created_at AS webhook_created_at
+        `SELECT d.*, p.email AS person_email, w.url AS webhook_url, w.secret AS webhook_secret, w.created_at AS webhook_created_at, h.open_until
            FROM deliveries d
            LEFT JOIN people p ON d.channel = 'email' AND p.organisation_id = d.organisation_id AND p.person_ref = d.recipient_ref
            LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.webhook_id::text = d.recipient_ref
+           LEFT JOIN endpoint_health h ON h.webhook_id = w.webhook_id
           WHERE d.status = 'queued' AND d.next_attempt_at <= $1
           ORDER BY d.next_attempt_at LIMIT $2
           FOR UPDATE OF d SKIP LOCKED`,
@@ -276,6 +284,27 @@ export class PgNotificationStore implements NotificationStore {
       const results = await Promise.all(
         r.rows.map(async (row) => {
           const d = toDelivery(row);
+          // An endpoint whose breaker is open is not called: the delivery waits until it half-opens
+          // (no attempt counted), or fails if that is past its horizon.
+          if (row.open_until && (row.open_until as Date) > now) {
+            const first = d.firstAttemptAt ?? now;
+            const openUntil = row.open_until as Date;
+            if (horizonMs === undefined || openUntil.getTime() <= first.getTime() + horizonMs)
+              return {
+                delivery: { ...d, firstAttemptAt: first, nextAttemptAt: openUntil } as Delivery,
+                outcome: { ok: false, permanent: false, error: d.lastError } as Outcome,
+                escalate: [],
+                paused: true,
+              };
+            const error = `the endpoint's breaker is open past the horizon (${d.lastError || "no answer"})`;
+            const escalate = d.mustDeliver && escalation ? await escalation(d) : [];
+            return {
+              delivery: { ...d, firstAttemptAt: first, status: "failed", nextAttemptAt: undefined, lastError: error } as Delivery,
+              outcome: { ok: false, permanent: true, error } as Outcome,
+              escalate,
+              paused: true,
+            };
+          }
           const outcome = await send({
             delivery: d,
             ...(row.person_email ? { email: row.person_email as string } : {}),
@@ -296,7 +325,7 @@ export class PgNotificationStore implements NotificationStore {
           const status: DeliveryStatus = outcome.ok ? (d.channel === "email" ? "sent" : "delivered") : next ? "queued" : "failed";
           const error = outcome.ok ? "" : outcome.error.slice(0, 500);
           const escalate = status === "failed" && d.mustDeliver && escalation ? await escalation(d) : [];
-          return { delivery: { ...tried, status, nextAttemptAt: next, lastError: error } as Delivery, outcome, escalate };
+          return { delivery: { ...tried, status, nextAttemptAt: next, lastError: error } as Delivery, outcome, escalate, paused: false };
         }),
       );
       if (results.length === 0) return [];
@@ -323,6 +352,33 @@ export class PgNotificationStore implements NotificationStore {
       );
       const escalations = results.flatMap((x) => x.escalate);
       if (escalations.length > 0) await this.#create(c, escalations, now);
+      // Each endpoint's breaker: a success closes it; the `after`-th failure in a row opens it and
+      // tells the organisation's administrators (once per outage: later openings say nothing).
+      if (breaker)
+        for (const x of results.filter((y) => !y.paused && y.delivery.channel === "webhook" && y.delivery.organisationId !== "family")) {
+          const h = await c.query(
+            `INSERT INTO endpoint_health (webhook_id, consecutive_failures) SELECT webhook_id, $2 FROM webhooks WHERE webhook_id::text = $1
+             ON CONFLICT (webhook_id) DO UPDATE SET consecutive_failures = CASE WHEN $2 = 0 THEN 0 ELSE endpoint_health.consecutive_failures + 1 END,
+                                                    open_until = CASE WHEN $2 = 0 THEN NULL ELSE endpoint_health.open_until END
+             RETURNING consecutive_failures`,
+            [x.delivery.recipientRef, x.outcome.ok ? 0 : 1],
+          );
+          const failures = (h.rows[0]?.consecutive_failures as number | undefined) ?? 0;
+          if (failures < breaker.after) continue;
+          await c.query("UPDATE endpoint_health SET open_until = $2 WHERE webhook_id::text = $1", [
+            x.delivery.recipientRef,
+            new Date(now.getTime() + breaker.openMs),
+          ]);
+          if (failures === breaker.after && endpointFailing) {
+            const w = (await c.query("SELECT * FROM webhooks WHERE webhook_id::text = $1", [x.delivery.recipientRef])).rows[0];
+            if (w)
+              await this.#create(
+                c,
+                await endpointFailing({ webhookId: w.webhook_id, organisationId: w.organisation_id, url: w.url, secret: "", createdAt: w.created_at }),
+                now,
+              );
+          }
+        }
       return results.map(({ delivery, outcome }) => ({ delivery, outcome }));
     });
   }
@@ -390,6 +446,8 @@ export class PgNotificationStore implements NotificationStore {
       );
       if (!r.rows[0]) return undefined;
       const d = toDelivery(r.rows[0]);
+      // An administrator's replay is a deliberate try: the endpoint's breaker lets it through.
+      if (d.channel === "webhook") await c.query("UPDATE endpoint_health SET open_until = NULL WHERE webhook_id::text = $1", [d.recipientRef]);
       await appendAllToOutbox(c, [receipt(d, now, this.#source)]);
       return d;
     });

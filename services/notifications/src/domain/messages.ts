@@ -35,6 +35,20 @@ const booking = {
 };
 
 export const TEMPLATES: Templates = {
+  webhook_failing: {
+    fi: {
+      title: "Webhook ei vastaa: {reference}",
+      body: "Organisaationne webhook-osoite {reference} ei ole vastannut. Viestit odottavat ja niitä yritetään uudelleen; tarkistakaa vastaanotin ja lähettäkää epäonnistuneet uudelleen.",
+    },
+    sv: {
+      title: "Webhooken svarar inte: {reference}",
+      body: "Er organisations webhook-adress {reference} har inte svarat. Meddelandena väntar och försöks på nytt; kontrollera mottagaren och skicka de misslyckade på nytt.",
+    },
+    en: {
+      title: "Webhook not answering: {reference}",
+      body: "Your organisation's webhook endpoint {reference} has not been answering. Messages wait and are tried again; check the receiver and replay the failed ones.",
+    },
+  },
   booking_confirmed: {
     fi: { title: `Varaus vahvistettu: ${booking.fi} {when}`, body: `Varaus {reference} (${booking.fi}) {when} on vahvistettu. Katso se Siltassa.` },
     sv: { title: `Bokning bekräftad: ${booking.sv} {when}`, body: `Bokningen {reference} (${booking.sv}) {when} är bekräftad. Se den i Silta.` },

@@ -609,7 +609,13 @@ describe("retries", () => {
     answer = () => 204;
   });
 
-  it("fails a webhook whose endpoint stays down past the horizon (a failed receipt, listed for re-driving) and a replay sends it again with the same id", async () => {
+  it("fails a webhook whose endpoint stays down past the horizon (its breaker opened after 5 failures, the school's administrators told once; a failed receipt, listed for re-driving) and a replay sends it again with the same id", async () => {
+    await unary(
+      c,
+      c.putGroup,
+      { group: { groupRef: "notifications_admins", memberRefs: [schoolAdmin.subject], organisationId: "" } },
+      { identity: schoolAdmin },
+    );
     answer = (r) => (r.body.includes(marker) ? 500 : 204);
     const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
     const marker = receipt?.referenceNumber as string;
@@ -621,7 +627,12 @@ describe("retries", () => {
       await runDeliveries();
     }
     const failed = await hook();
-    expect(failed).toMatchObject({ status: "failed", last_error: "http 500" });
+    expect(failed.status).toBe("failed");
+    expect(failed.last_error).toMatch(/http 500/);
+    // The breaker: five calls, then none while it was open; the administrators told once, in-app.
+    expect(received.filter((x) => x.body.includes(marker)).length).toBeLessThanOrEqual(5);
+    const notices = (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: schoolAdmin })).items.filter((i) => i.kind === "webhook_failing");
+    expect(notices.map((i) => i.title)).toEqual([`Webhook ei vastaa: ${new URL(receiverUrl).host}`]);
     // Every attempt inside the 10-minute horizon from the first; the next would have fallen past it.
     expect(failed.attempts).toBeGreaterThanOrEqual(4);
     expect(clock.now().getTime()).toBeLessThanOrEqual(failed.first_attempt_at.getTime() + 10 * 60_000);

@@ -32,7 +32,7 @@ describe("backoff", () => {
 
 describe("templates", () => {
   it("has every kind the triggers send in Finnish, Swedish and English, using only the variables messages carry", () => {
-    expect(templateProblems(TEMPLATES, [...new Set(TRIGGERS.map((t) => t.kind)), "must_deliver_failed", "digest"])).toEqual([]);
+    expect(templateProblems(TEMPLATES, [...new Set(TRIGGERS.map((t) => t.kind)), "must_deliver_failed", "digest", "webhook_failing"])).toEqual([]);
   });
 
   it("refuses a missing language, a missing kind, a text that does not parse, and a variable messages do not carry", () => {
