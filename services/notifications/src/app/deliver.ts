@@ -1,10 +1,10 @@
 // Attempts of due e-mail and webhook deliveries: claimed by one replica a batch at a time, sent
-// side by side, and recorded
-// with its outcome. A failure is tried again after a backoff with jitter until its horizon; a
-// permanent refusal or the end of the horizon fails it (dead-lettered, with a receipt), and a
-// failed must-deliver message is escalated to the area's duty desk by the store. The delivery id
-// is the webhook-id and the e-mail's Message-ID on every attempt, so a receiver that dedupes sees
-// one message even when this process dies between sending and recording.
+// side by side, and recorded with their outcomes. A failure is tried again after a backoff with
+// jitter until its horizon; a permanent refusal or the end of the horizon fails it (dead-lettered,
+// with a receipt), and a failed must-deliver message is escalated to the area's duty desk by the
+// store. The delivery id is the webhook-id and the e-mail's Message-ID on every attempt, so a
+// receiver that dedupes sees one message even when this process dies between sending and recording.
+// A family member's invitation and a daily digest are rendered here, at sending.
 import { type Backoff, nextAttempt } from "../domain/backoff.ts";
 import { LANGUAGES, type Language, render, TEMPLATES } from "../domain/messages.ts";
 import { localWhen } from "./notify.ts";
@@ -72,10 +72,12 @@ export function deliverDue(deps: {
     }
     if (!contact.found) return { ok: false, permanent: true, error: contact.reason };
     if (!contact.email) return { ok: false, permanent: true, error: "the family member has no e-mail address" };
+    // A revoked link: the organiser took the family member's access away; nothing to send (the duty desk is told).
+    if (!contact.linkToken) return { ok: false, permanent: true, error: "the family member's invitation link is revoked or over" };
     const language = (LANGUAGES as readonly string[]).includes(contact.language) ? (contact.language as Language) : deps.defaultLanguage;
     const vars = d.vars ?? {};
     const { title, body } = render(TEMPLATES, d.kind, language, { ...vars, ...(vars.at ? { when: localWhen(String(vars.at), language) } : {}) });
-    const link = contact.linkToken ? `${deps.linkBase}/v1/meetings/invitations/${contact.linkToken}` : d.link;
+    const link = `${deps.linkBase}/v1/meetings/invitations/${contact.linkToken}`;
     return deps.senders.email({ ...d, language, title, body, link }, contact.email, contact.ical || undefined);
   }
   /** A daily digest: what it gathered, rendered now in the person's language. */
