@@ -52,9 +52,13 @@ export function webhookUrlProblem(url: string, allowPrivate: boolean): string | 
     return "an absolute URL";
   }
   if (u.username || u.password) return "no credentials in the URL";
+  // A name is resolved and checked when connecting; an address in the URL is never looked up, so
+  // it is checked here (at registration and before every attempt).
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  const inside = host === "localhost" || (isIP(host) !== 0 && notPublic(host));
+  if (inside && !allowPrivate) return "a public host (not a private, loopback or link-local address)";
   if (u.protocol === "https:") return undefined;
-  const loopback = u.hostname === "localhost" || (isIP(u.hostname.replace(/^\[|\]$/g, "")) !== 0 && notPublic(u.hostname.replace(/^\[|\]$/g, "")));
-  if (u.protocol === "http:" && allowPrivate && loopback) return undefined;
+  if (u.protocol === "http:" && allowPrivate && inside) return undefined;
   return allowPrivate ? "https (or http to a loopback address in development)" : "https";
 }
 

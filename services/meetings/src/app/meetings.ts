@@ -435,6 +435,12 @@ export function meetingUseCases(deps: Deps) {
       throw new SiltaError("SILTA_MEETING_LINK_LIMITED", "resource_exhausted", "too many uses of this invitation link in a minute");
     return { participantId, version: Number(version) };
   }
+  /** A token of the participant's current link, valid until a day after the meeting's last occurrence (at most the configured days). */
+  async function linkOf(m: Meeting, p: Participant, now: Date) {
+    const expires = Math.min(lastEnd(m) + DAY, now.getTime() + settings.linkTtlDays * DAY);
+    const token = await deps.links.issue(`${p.participantId}.${p.linkVersion}`, LINK_PURPOSE, Math.max(60, Math.floor((expires - now.getTime()) / 1000)));
+    return { token, expiresAt: new Date(expires) };
+  }
   const linkFits = (p: Participant | undefined, version: number): p is Participant => !!p && !p.linkRevoked && p.linkVersion === version && p.kind === "family";
 
   return {
@@ -476,9 +482,7 @@ export function meetingUseCases(deps: Deps) {
         m.updatedAt = now;
         await tx.saveParticipants(m, [p]);
         await tx.history(id, "link_issued", actorOf(caller), now, participantId);
-        const expires = Math.min(lastEnd(m) + DAY, now.getTime() + settings.linkTtlDays * DAY);
-        const token = await deps.links.issue(`${p.participantId}.${p.linkVersion}`, LINK_PURPOSE, Math.max(60, Math.floor((expires - now.getTime()) / 1000)));
-        return { token, expiresAt: new Date(expires), printable: printable(m, p) };
+        return { ...(await linkOf(m, p, now)), printable: printable(m, p) };
       });
     },
 
@@ -621,17 +625,16 @@ export function meetingUseCases(deps: Deps) {
         if (!p) throw notFound("SILTA_MEETING_NOT_FOUND", `family participant ${participantId}`);
         if (p.invitation !== "invited" || !isOpen(m))
           throw failedPrecondition("SILTA_MEETING_NOT_INVITED", "the participant is not (or no longer) invited", `participant ${participantId}`);
-        const expires = Math.min(lastEnd(m) + DAY, now.getTime() + settings.linkTtlDays * DAY);
         let link = { token: "", expiresAt: "" };
-        if (!p.linkRevoked && expires > now.getTime()) {
+        if (!p.linkRevoked && lastEnd(m) + DAY > now.getTime()) {
           if (p.linkVersion === 0) {
             p.linkVersion = 1;
             m.updatedAt = now;
             await tx.saveParticipants(m, [p]);
             await tx.history(id, "link_issued", actorOf(caller), now, participantId);
           }
-          const token = await deps.links.issue(`${p.participantId}.${p.linkVersion}`, LINK_PURPOSE, Math.max(60, Math.floor((expires - now.getTime()) / 1000)));
-          link = { token, expiresAt: new Date(expires).toISOString() };
+          const l = await linkOf(m, p, now);
+          link = { token: l.token, expiresAt: l.expiresAt.toISOString() };
         }
         return {
           email: p.email,

@@ -6,7 +6,7 @@
 // receiver that dedupes sees one message even when this process dies between sending and recording.
 // A family member's invitation and a daily digest are rendered here, at sending.
 import { type Backoff, nextAttempt } from "../domain/backoff.ts";
-import { LANGUAGES, type Language, render, TEMPLATES } from "../domain/messages.ts";
+import { isLanguage, type Language, render, TEMPLATES } from "../domain/messages.ts";
 import { localWhen } from "./notify.ts";
 import {
   type Breaker,
@@ -74,7 +74,7 @@ export function deliverDue(deps: {
     if (!contact.email) return { ok: false, permanent: true, error: "the family member has no e-mail address" };
     // A revoked link: the organiser took the family member's access away; nothing to send (the duty desk is told).
     if (!contact.linkToken) return { ok: false, permanent: true, error: "the family member's invitation link is revoked or over" };
-    const language = (LANGUAGES as readonly string[]).includes(contact.language) ? (contact.language as Language) : deps.defaultLanguage;
+    const language = isLanguage(contact.language) ? contact.language : deps.defaultLanguage;
     const vars = d.vars ?? {};
     const { title, body } = render(TEMPLATES, d.kind, language, { ...vars, ...(vars.at ? { when: localWhen(String(vars.at), language) } : {}) });
     const link = `${deps.linkBase}/v1/meetings/invitations/${contact.linkToken}`;
@@ -84,7 +84,7 @@ export function deliverDue(deps: {
   async function sendDigest(d: DueDelivery): Promise<Outcome> {
     const g = await deps.store.digest(String(d.delivery.vars?.digest ?? ""));
     if (!g || !d.email) return { ok: false, permanent: true, error: g ? "the person has no e-mail address in the directory" : "no such digest" };
-    const language = (LANGUAGES as readonly string[]).includes(g.language) ? (g.language as Language) : deps.defaultLanguage;
+    const language = isLanguage(g.language) ? g.language : deps.defaultLanguage;
     const day = new Intl.DateTimeFormat({ fi: "fi-FI", sv: "sv-FI", en: "en-GB" }[language], {
       timeZone: "UTC",
       day: "numeric",

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { isLocalTime, type WeeklyRule } from "@silta/calendar";
 import { type FieldViolation, hasRole, type Identity, invalidArgument, notFound, PERSON_REFERENCE, permissionDenied } from "@silta/platform";
-import { LANGUAGES, type Language } from "../domain/messages.ts";
+import { isLanguage, LANGUAGES, type Language } from "../domain/messages.ts";
 import { isTimeZone } from "../domain/preferences.ts";
 import type { Channel, DeliveryStatus, NotificationStore } from "./ports.ts";
 
@@ -31,7 +31,7 @@ export function directoryUseCases(deps: {
       assertAdmin(caller);
       const p: FieldViolation[] = [];
       if (!PERSON_REFERENCE.test(q.personRef)) p.push({ field: "person.person_ref", reason: "an opaque reference (the sub of the person's tokens)" });
-      if (!(LANGUAGES as readonly string[]).includes(q.language)) p.push({ field: "person.language", reason: `one of ${LANGUAGES.join(", ")}` });
+      if (!isLanguage(q.language)) p.push({ field: "person.language", reason: `one of ${LANGUAGES.join(", ")}` });
       q.channels.forEach((c, i) => {
         if (c !== "in_app" && c !== "email") p.push({ field: `person.channels[${i}]`, reason: "in_app or email (webhooks are an organisation's)" });
       });

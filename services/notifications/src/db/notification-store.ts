@@ -3,20 +3,21 @@
 // by one replica at a time (FOR UPDATE SKIP LOCKED) while it is attempted.
 import { randomUUID } from "node:crypto";
 import { appendAllToOutbox, outboxInsert, type Pool, type PoolClient, withTransaction } from "@silta/postgres";
-import type {
-  AttemptOptions,
-  Channel,
-  Delivery,
-  DeliveryStatus,
-  DueDelivery,
-  Group,
-  NewDelivery,
-  NotificationStore,
-  Outcome,
-  Person,
-  Preferences,
-  Scope,
-  Webhook,
+import {
+  type AttemptOptions,
+  type Channel,
+  type Delivery,
+  type DeliveryStatus,
+  type DueDelivery,
+  FAMILY,
+  type Group,
+  type NewDelivery,
+  type NotificationStore,
+  type Outcome,
+  type Person,
+  type Preferences,
+  type Scope,
+  type Webhook,
 } from "../app/ports.ts";
 import type { Language } from "../domain/messages.ts";
 import type { PreferenceRule, QuietHours } from "../domain/preferences.ts";
@@ -104,31 +105,26 @@ export class PgNotificationStore implements NotificationStore {
     return r.rows[0] ? toPerson(r.rows[0]) : undefined;
   }
 
-  async areaGroup(groupRef: string, areaCode: string) {
-    const g = (
-      await this.#pool.query(
-        "SELECT organisation_id, member_refs FROM group_addresses WHERE group_ref = $1 AND organisation_type = 'wellbeing_area' AND $2 = ANY(area_codes) ORDER BY updated_at DESC LIMIT 1",
-        [groupRef, areaCode],
-      )
-    ).rows[0];
-    if (!g) return undefined;
-    const organisationId = g.organisation_id as string;
-    const known = (
-      await this.#pool.query("SELECT * FROM people WHERE organisation_id = $1 AND person_ref = ANY($2::text[])", [organisationId, g.member_refs])
-    ).rows.map(toPerson);
-    const byRef = new Map(known.map((p) => [p.personRef, p]));
-    return { organisationId, members: (g.member_refs as string[]).map((personRef) => byRef.get(personRef) ?? { organisationId, personRef }) };
+  /** The members of the first group address `where` picks, each as the directory knows them (or by reference only), in one read. */
+  async #members(where: string, params: unknown[]) {
+    const r = await this.#pool.query(
+      `WITH g AS (SELECT organisation_id, member_refs FROM group_addresses WHERE ${where} ORDER BY updated_at DESC LIMIT 1)
+       SELECT g.organisation_id AS group_organisation_id, m.ref, p.*
+         FROM g CROSS JOIN unnest(g.member_refs) WITH ORDINALITY AS m(ref, i)
+         LEFT JOIN people p ON p.organisation_id = g.organisation_id AND p.person_ref = m.ref
+        ORDER BY m.i`,
+      params,
+    );
+    return r.rows.map((x) => (x.person_ref ? toPerson(x) : { organisationId: x.group_organisation_id as string, personRef: x.ref as string }));
   }
 
-  async organisationGroup(organisationId: string, groupRef: string) {
-    const g = (await this.#pool.query("SELECT member_refs FROM group_addresses WHERE organisation_id = $1 AND group_ref = $2", [organisationId, groupRef]))
-      .rows[0];
-    if (!g) return [];
-    const known = (
-      await this.#pool.query("SELECT * FROM people WHERE organisation_id = $1 AND person_ref = ANY($2::text[])", [organisationId, g.member_refs])
-    ).rows.map(toPerson);
-    const byRef = new Map(known.map((p) => [p.personRef, p]));
-    return (g.member_refs as string[]).map((personRef) => byRef.get(personRef) ?? { organisationId, personRef });
+  async areaGroup(groupRef: string, areaCode: string) {
+    const members = await this.#members("group_ref = $1 AND organisation_type = 'wellbeing_area' AND $2 = ANY(area_codes)", [groupRef, areaCode]);
+    return members.length === 0 ? undefined : { organisationId: (members[0] as { organisationId: string }).organisationId, members };
+  }
+
+  organisationGroup(organisationId: string, groupRef: string) {
+    return this.#members("organisation_id = $1 AND group_ref = $2", [organisationId, groupRef]);
   }
 
   async webhooksOf(organisationId: string) {
@@ -355,7 +351,7 @@ export class PgNotificationStore implements NotificationStore {
       // Each endpoint's breaker: a success closes it; the `after`-th failure in a row opens it and
       // tells the organisation's administrators (once per outage: later openings say nothing).
       if (breaker)
-        for (const x of results.filter((y) => !y.paused && y.delivery.channel === "webhook" && y.delivery.organisationId !== "family")) {
+        for (const x of results.filter((y) => !y.paused && y.delivery.channel === "webhook" && y.delivery.organisationId !== FAMILY)) {
           const h = await c.query(
             `INSERT INTO endpoint_health (webhook_id, consecutive_failures) SELECT webhook_id, $2 FROM webhooks WHERE webhook_id::text = $1
              ON CONFLICT (webhook_id) DO UPDATE SET consecutive_failures = CASE WHEN $2 = 0 THEN 0 ELSE endpoint_health.consecutive_failures + 1 END,

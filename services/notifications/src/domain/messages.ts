@@ -5,6 +5,7 @@ import { IntlMessageFormat } from "intl-messageformat";
 
 export const LANGUAGES = ["fi", "sv", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
+export const isLanguage = (s: string): s is Language => (LANGUAGES as readonly string[]).includes(s);
 
 /** The variables a message may use. */
 export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count", "when", "meeting", "role", "day", "kind"] as const;
