@@ -119,14 +119,14 @@ export function senders(s: SenderSettings): Senders & { close(): void } {
     async email(d, to, ical) {
       try {
         await transport.sendMail({
-          // The invitation as text/calendar (METHOD:REQUEST), which mail clients offer to add: no child data in it.
-          ...(ical ? { icalEvent: { method: "REQUEST", filename: "kutsu.ics", content: ical } } : {}),
+          // The invitation as text/calendar (its METHOD: REQUEST, or CANCEL), which mail clients offer to add or remove: no child data in it.
+          ...(ical ? { icalEvent: { method: /^METHOD:(\w+)/m.exec(ical)?.[1] ?? "REQUEST", filename: "kutsu.ics", content: ical } } : {}),
           from: s.from,
           to,
           subject: d.title,
           messageId: `<${d.deliveryId}@notifications.silta>`,
-          text: `${d.body}\n\n${d.link}\n`,
-          html: `<!doctype html><html lang="${d.language}"><body><p>${escapeHtml(d.body)}</p><p><a href="${escapeHtml(d.link)}">${escapeHtml(d.link)}</a></p></body></html>`,
+          text: d.link ? `${d.body}\n\n${d.link}\n` : `${d.body}\n`,
+          html: `<!doctype html><html lang="${d.language}"><body><p>${escapeHtml(d.body)}</p>${d.link ? `<p><a href="${escapeHtml(d.link)}">${escapeHtml(d.link)}</a></p>` : ""}</body></html>`,
         });
         return { ok: true };
       } catch (e) {

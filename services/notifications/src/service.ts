@@ -1,7 +1,7 @@
 // The notifications service (STYLE.md composition root): the trigger table checked against the
 // topics it reads and the templates against the kinds it sends (refused at start otherwise), the
 // directory and inbox, the subscriptions, and the job that attempts due e-mails and webhooks.
-import { CONSULTATION_TOPIC, MEETING_TOPIC, NOTIFICATION_TOPIC, REFERRAL_TOPIC } from "@silta/contracts/events";
+import { CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, NOTIFICATION_TOPIC, REFERRAL_TOPIC } from "@silta/contracts/events";
 import { MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { unary } from "@silta/grpc";
 import type { ServiceSpec } from "@silta/host";
@@ -19,7 +19,7 @@ import { notificationHandlers } from "./grpc/notification-handlers.ts";
 import { senders, webhookUrlProblem } from "./senders.ts";
 
 /** The topics whose events trigger notifications. */
-export const CONSUMED = [REFERRAL_TOPIC, MEETING_TOPIC, CONSULTATION_TOPIC];
+export const CONSUMED = [REFERRAL_TOPIC, MEETING_TOPIC, CONSULTATION_TOPIC, CONSENT_TOPIC];
 
 export const notificationsService: ServiceSpec<typeof configShape, { store: PgNotificationStore }> = {
   name: "notifications",

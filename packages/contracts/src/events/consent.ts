@@ -22,7 +22,7 @@ export const CONSENT_TOPIC = topic({
   name: "consent.consent.v1",
   partitions: 6,
   producer: "consent",
-  consumers: ["meetings"],
+  consumers: ["meetings", "notifications"],
   key: "the subject's pseudonym",
   events: [consentGranted, consentRevoked, consentExpired, statutoryBasisRecorded],
   description: "Consents granted, revoked and expired, and statutory bases recorded: pseudonyms, ids and codes only.",

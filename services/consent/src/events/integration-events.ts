@@ -1,4 +1,5 @@
-// What leaves the service on consent.consent.v1: pseudonyms, ids and codes. Never the
+// What leaves the service on consent.consent.v1: pseudonyms, ids and codes (a revoked or
+// expired consent names the organisations it covered, so they are told). Never the
 // justification, the revocation reason or who the givers are.
 import { CONSENT_TOPIC, consentExpired, consentGranted, consentRevoked, statutoryBasisRecorded } from "@silta/contracts/events";
 import { PROTOBUF } from "@silta/events";
@@ -34,6 +35,7 @@ export function toOutboxEntry(e: ConsentEvent, source: string): OutboxEntry {
         subjectPseudonym: c.subjectPseudonym,
         areaCode: c.areaCode,
         revokedAt: c.revokedAt?.toISOString() ?? "",
+        recipientOrganisationIds: [...new Set(c.recipients.map((r) => r.organisationId))],
       });
       return envelope(consentRevoked.type, c.consentId, data, c.subjectPseudonym);
     }
@@ -44,6 +46,7 @@ export function toOutboxEntry(e: ConsentEvent, source: string): OutboxEntry {
         subjectPseudonym: c.subjectPseudonym,
         areaCode: c.areaCode,
         expiredAt: c.validUntil.toISOString(),
+        recipientOrganisationIds: [...new Set(c.recipients.map((r) => r.organisationId))],
       });
       return envelope(consentExpired.type, c.consentId, data, c.subjectPseudonym);
     }

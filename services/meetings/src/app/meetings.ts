@@ -611,8 +611,8 @@ export function meetingUseCases(deps: Deps) {
 
     /**
      * A family participant's contact details, a token of their current invitation link (the first
-     * one issued now if the organiser gave none; none for a revoked link) and their .ics: for the
-     * notifications service only, at sending.
+     * one issued now if the organiser gave none; none for a revoked link or a cancelled meeting) and
+     * their .ics (a cancelled meeting's: METHOD:CANCEL): for the notifications service only, at sending.
      */
     async familyContact(id: string, participantId: string, caller: Identity) {
       if (caller.organisationType !== "service" || !caller.organisationId.startsWith("silta-notifications-"))
@@ -623,10 +623,11 @@ export function meetingUseCases(deps: Deps) {
       return change(id, async (m, tx) => {
         const p = m.participants.find((x) => x.participantId === participantId && x.kind === "family");
         if (!p) throw notFound("SILTA_MEETING_NOT_FOUND", `family participant ${participantId}`);
-        if (p.invitation !== "invited" || !isOpen(m))
+        // A cancelled meeting's family members are still told (with its cancelling .ics, no link).
+        if (p.invitation !== "invited" || !(isOpen(m) || m.status === "cancelled"))
           throw failedPrecondition("SILTA_MEETING_NOT_INVITED", "the participant is not (or no longer) invited", `participant ${participantId}`);
         let link = { token: "", expiresAt: "" };
-        if (!p.linkRevoked && lastEnd(m) + DAY > now.getTime()) {
+        if (isOpen(m) && !p.linkRevoked && lastEnd(m) + DAY > now.getTime()) {
           if (p.linkVersion === 0) {
             p.linkVersion = 1;
             m.updatedAt = now;

@@ -54,6 +54,17 @@ export function toOutboxEntry(e: MeetingEvent, source: string, areaCode: string)
     familyTookPart: e.outcome?.familyTookPart ?? false,
     childTookPart: e.outcome?.childTookPart ?? false,
     childHeard: childHeard.proto(e.outcome?.childHeard),
+    // A move or a cancellation is for everyone still invited (the organiser's own staff included).
+    attendees:
+      e.type === "rescheduled" || e.type === "cancelled"
+        ? m.participants
+            .filter((x) => x.invitation === "invited")
+            .map((x) =>
+              x.kind === "family"
+                ? { participantId: x.participantId, organisationId: "", personRef: "", familyRole: familyRole.proto(x.familyRole) }
+                : { participantId: x.participantId, organisationId: x.organisationId, personRef: x.personRef, familyRole: familyRole.proto(undefined) },
+            )
+        : [],
   };
   const c = CONTRACT[e.type];
   return {

@@ -72,12 +72,14 @@ export function deliverDue(deps: {
     }
     if (!contact.found) return { ok: false, permanent: true, error: contact.reason };
     if (!contact.email) return { ok: false, permanent: true, error: "the family member has no e-mail address" };
-    // A revoked link: the organiser took the family member's access away; nothing to send (the duty desk is told).
-    if (!contact.linkToken) return { ok: false, permanent: true, error: "the family member's invitation link is revoked or over" };
+    // A revoked link: the organiser took the family member's access away; nothing to send (the duty
+    // desk is told). A cancellation needs no link: it is told with the cancelling .ics.
+    const cancelled = d.kind === "family_meeting_cancelled";
+    if (!contact.linkToken && !cancelled) return { ok: false, permanent: true, error: "the family member's invitation link is revoked or over" };
     const language = isLanguage(contact.language) ? contact.language : deps.defaultLanguage;
     const vars = d.vars ?? {};
     const { title, body } = render(TEMPLATES, d.kind, language, { ...vars, ...(vars.at ? { when: localWhen(String(vars.at), language) } : {}) });
-    const link = `${deps.linkBase}/v1/meetings/invitations/${contact.linkToken}`;
+    const link = contact.linkToken ? `${deps.linkBase}/v1/meetings/invitations/${contact.linkToken}` : "";
     return deps.senders.email({ ...d, language, title, body, link }, contact.email, contact.ical || undefined);
   }
   /** A daily digest: what it gathered, rendered now in the person's language. */

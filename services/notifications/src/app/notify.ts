@@ -104,6 +104,8 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
       }
       case "area_group":
         return { people: (await store.areaGroup(r.groupRef, areaCode))?.members ?? [], webhooks: [] };
+      case "organisation_group":
+        return { people: await store.organisationGroup(r.organisationId, r.groupRef), webhooks: [] };
       case "webhooks":
         return { people: [], webhooks: (await store.webhooksOf(r.organisationId)).map((w) => ({ organisationId: w.organisationId, webhookId: w.webhookId })) };
     }

@@ -7,19 +7,24 @@ import {
   bookingCancelled,
   bookingConfirmed,
   bookingRescheduled,
+  consentExpired,
+  consentRevoked,
   deadlineAtRisk,
   deadlineMissed,
   type EventContract,
+  meetingCancelled,
+  meetingRescheduled,
   participantAnswered,
   participantInvited,
   participantWithdrawn,
   receiptIssued,
   referralSubmitted,
   responsibleAssigned,
+  statusChanged,
   type TopicContract,
 } from "@silta/contracts/events";
 import { FamilyRole, type MeetingEvent, MeetingKind } from "@silta/contracts/meetings/v1/meetings.ts";
-import { DeadlineKind } from "@silta/contracts/referrals/v1/referrals.ts";
+import { DeadlineKind, Milestone } from "@silta/contracts/referrals/v1/referrals.ts";
 import type { MessageVariables } from "../domain/messages.ts";
 
 export type Recipient =
@@ -29,6 +34,8 @@ export type Recipient =
   | { to: "area_person"; personRef: string }
   /** A group address of the area (its intake desk, duty desk, or a team). */
   | { to: "area_group"; groupRef: string }
+  /** A group address of another organisation (its consent contacts). */
+  | { to: "organisation_group"; organisationId: string; groupRef: string }
   /** An organisation's webhooks. */
   | { to: "webhooks"; organisationId: string }
   /** A family member invited to a meeting: their address and language are read from the meetings service at sending. */
@@ -117,7 +124,67 @@ const aboutBooking = (b: BookingEvent): Notice | undefined => {
   };
 };
 
+const MILESTONE: Record<number, string> = {
+  [Milestone.MILESTONE_RECEIVED_BY_AREA]: "received_by_area",
+  [Milestone.MILESTONE_URGENCY_ASSESSED]: "urgency_assessed",
+  [Milestone.MILESTONE_DECISION_MADE]: "decision_made",
+  [Milestone.MILESTONE_CLOSED]: "closed",
+};
+
+/** A consent's reference in messages: coded, never the subject. */
+export const consentReference = (consentId: string) => `S-${consentId.slice(0, 8)}`;
+/** A consent that no longer covers its recipients: each organisation's consent contacts and webhooks are told. */
+const consentEnded = (c: { consentId: string; areaCode: string; recipientOrganisationIds: string[] }): Notice | undefined =>
+  c.recipientOrganisationIds.length === 0
+    ? undefined
+    : {
+        areaCode: c.areaCode,
+        reference: consentReference(c.consentId),
+        linkPath: `/consents/${c.consentId}`,
+        vars: { reference: consentReference(c.consentId) },
+        recipients: c.recipientOrganisationIds.flatMap((organisationId): Recipient[] => [
+          { to: "organisation_group", organisationId, groupRef: "consent_contacts" },
+          { to: "webhooks", organisationId },
+        ]),
+      };
+
+/** A moved or cancelled meeting: its invited staff (persons named), or its invited family members. */
+const meetingChanged = (family: boolean) => (m: MeetingEvent) => {
+  const recipients: Recipient[] = m.attendees.flatMap((a): Recipient[] => {
+    const isFamily = a.familyRole !== FamilyRole.FAMILY_ROLE_UNSPECIFIED;
+    if (family !== isFamily) return [];
+    if (isFamily) return [{ to: "family", meetingId: m.meetingId, participantId: a.participantId, role: FAMILY_ROLE[a.familyRole] ?? "other" }];
+    return a.personRef ? [{ to: "person", organisationId: a.organisationId, personRef: a.personRef }] : [];
+  });
+  return recipients.length === 0 ? undefined : aboutMeeting(m, recipients);
+};
+
 export const TRIGGERS: Trigger[] = [
+  trigger({
+    event: statusChanged,
+    kind: "referral_milestone",
+    mustDeliver: false,
+    // A professional notifier follows their notification by its milestones, never its outcome.
+    notice: (m) =>
+      MILESTONE[m.milestone] && m.notifierOrganisationId
+        ? {
+            areaCode: m.areaCode,
+            reference: m.referenceNumber,
+            linkPath: `/referral-statuses/${m.referenceNumber}`,
+            vars: { reference: m.referenceNumber, milestone: MILESTONE[m.milestone] },
+            recipients: [
+              ...(m.notifierPersonRef ? [{ to: "person" as const, organisationId: m.notifierOrganisationId, personRef: m.notifierPersonRef }] : []),
+              { to: "webhooks", organisationId: m.notifierOrganisationId },
+            ],
+          }
+        : undefined,
+  }),
+  trigger({ event: consentRevoked, kind: "consent_revoked", mustDeliver: false, notice: consentEnded }),
+  trigger({ event: consentExpired, kind: "consent_expired", mustDeliver: false, notice: consentEnded }),
+  trigger({ event: meetingRescheduled, kind: "meeting_rescheduled", mustDeliver: false, notice: meetingChanged(false) }),
+  trigger({ event: meetingCancelled, kind: "meeting_cancelled", mustDeliver: false, notice: meetingChanged(false) }),
+  trigger({ event: meetingRescheduled, kind: "family_meeting_rescheduled", mustDeliver: true, notice: meetingChanged(true) }),
+  trigger({ event: meetingCancelled, kind: "family_meeting_cancelled", mustDeliver: true, notice: meetingChanged(true) }),
   trigger({ event: bookingConfirmed, kind: "booking_confirmed", mustDeliver: false, notice: aboutBooking }),
   trigger({ event: bookingRescheduled, kind: "booking_rescheduled", mustDeliver: false, notice: aboutBooking }),
   trigger({ event: bookingCancelled, kind: "booking_cancelled", mustDeliver: false, notice: aboutBooking }),

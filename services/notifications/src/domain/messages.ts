@@ -8,7 +8,7 @@ export type Language = (typeof LANGUAGES)[number];
 export const isLanguage = (s: string): s is Language => (LANGUAGES as readonly string[]).includes(s);
 
 /** The variables a message may use. */
-export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count", "when", "meeting", "role", "day", "kind"] as const;
+export const MESSAGE_VARIABLES = ["reference", "area", "deadline", "count", "when", "meeting", "role", "day", "kind", "milestone"] as const;
 export type MessageVariables = Partial<Record<(typeof MESSAGE_VARIABLES)[number], string | number>>;
 
 export interface Template {
@@ -35,7 +35,94 @@ const booking = {
   en: "{meeting, select, consultation {consultation} mentoring {mentoring} co_work {co-work} training {training} other {booking}}",
 };
 
+// A referral's milestones as its notifier is told them: the step, never the outcome.
+const milestone = {
+  fi: "{milestone, select, received_by_area {otettu käsittelyyn} urgency_assessed {kiireellisyys on arvioitu} decision_made {asiassa on tehty päätös} closed {käsittely on päättynyt} other {asia on edennyt}}",
+  sv: "{milestone, select, received_by_area {har tagits upp till behandling} urgency_assessed {brådskan har bedömts} decision_made {ett beslut har fattats} closed {behandlingen har avslutats} other {ärendet har gått vidare}}",
+  en: "{milestone, select, received_by_area {taken up} urgency_assessed {its urgency assessed} decision_made {decided on} closed {closed} other {moved on}}",
+};
+
 export const TEMPLATES: Templates = {
+  referral_milestone: {
+    fi: {
+      title: `Ilmoituksenne {reference}: ${milestone.fi}`,
+      body: `Ilmoituksenne {reference} on ${milestone.fi}. Vaihe ei kerro asian sisältöä eikä ratkaisua.`,
+    },
+    sv: {
+      title: `Er anmälan {reference}: ${milestone.sv}`,
+      body: `Er anmälan {reference}: ${milestone.sv}. Steget berättar inte ärendets innehåll eller utfall.`,
+    },
+    en: {
+      title: `Your notification {reference}: ${milestone.en}`,
+      body: `Your notification {reference} was ${milestone.en}. The step tells nothing of the case or its outcome.`,
+    },
+  },
+  consent_revoked: {
+    fi: {
+      title: "Suostumus peruttu: {reference}",
+      body: "Suostumus {reference}, joka salli tietojen luovuttamisen organisaatiollenne, on peruttu. Sen perusteella ei enää luovuteta tietoja.",
+    },
+    sv: {
+      title: "Samtycke återkallat: {reference}",
+      body: "Samtycket {reference}, som tillät att uppgifter lämnades ut till er organisation, har återkallats. Inga uppgifter lämnas längre ut med stöd av det.",
+    },
+    en: {
+      title: "Consent revoked: {reference}",
+      body: "Consent {reference}, which allowed information to be disclosed to your organisation, was revoked. Nothing is disclosed on it any more.",
+    },
+  },
+  consent_expired: {
+    fi: {
+      title: "Suostumus päättyi: {reference}",
+      body: "Suostumus {reference}, joka salli tietojen luovuttamisen organisaatiollenne, on päättynyt. Sen perusteella ei enää luovuteta tietoja.",
+    },
+    sv: {
+      title: "Samtycket har upphört: {reference}",
+      body: "Samtycket {reference}, som tillät att uppgifter lämnades ut till er organisation, har upphört. Inga uppgifter lämnas längre ut med stöd av det.",
+    },
+    en: {
+      title: "Consent ended: {reference}",
+      body: "Consent {reference}, which allowed information to be disclosed to your organisation, has ended. Nothing is disclosed on it any more.",
+    },
+  },
+  meeting_rescheduled: {
+    fi: { title: `Tapaaminen siirretty: ${meeting.fi} {when}`, body: `Tapaaminen {reference} (${meeting.fi}) on siirretty: {when}. Katso se Siltassa.` },
+    sv: { title: `Mötet har flyttats: ${meeting.sv} {when}`, body: `Mötet {reference} (${meeting.sv}) har flyttats: {when}. Se det i Silta.` },
+    en: { title: `Meeting moved: ${meeting.en} {when}`, body: `Meeting {reference} (${meeting.en}) was moved: {when}. See it in Silta.` },
+  },
+  meeting_cancelled: {
+    fi: { title: `Tapaaminen peruttu: ${meeting.fi} {when}`, body: `Tapaaminen {reference} (${meeting.fi}) {when} on peruttu.` },
+    sv: { title: `Mötet har ställts in: ${meeting.sv} {when}`, body: `Mötet {reference} (${meeting.sv}) {when} har ställts in.` },
+    en: { title: `Meeting cancelled: ${meeting.en} {when}`, body: `Meeting {reference} (${meeting.en}) {when} was cancelled.` },
+  },
+  family_meeting_rescheduled: {
+    fi: {
+      title: "Tapaamisen aika muuttui: {when}",
+      body: "{role, select, child {Hei! Tapaaminen, johon sinut kutsuttiin, on siirretty: {when}. Avaa linkki, niin voit kertoa, pääsetkö tulemaan.} other {Tapaaminen, johon teidät kutsuttiin, on siirretty: {when}. Avatkaa linkki: näette uuden ajan ja voitte vastata.}}",
+    },
+    sv: {
+      title: "Mötet har fått en ny tid: {when}",
+      body: "{role, select, child {Hej! Mötet som du är inbjuden till har flyttats: {when}. Öppna länken och berätta om du kan komma.} other {Mötet som ni är inbjudna till har flyttats: {when}. Öppna länken: där ser ni den nya tiden och kan svara.}}",
+    },
+    en: {
+      title: "The meeting has a new time: {when}",
+      body: "{role, select, child {Hi! The meeting you were invited to was moved: {when}. Open the link and tell us whether you can come.} other {The meeting you were invited to was moved: {when}. Open the link to see the new time and answer.}}",
+    },
+  },
+  family_meeting_cancelled: {
+    fi: {
+      title: "Tapaaminen peruttu: {when}",
+      body: "{role, select, child {Hei! Tapaaminen {when}, johon sinut kutsuttiin, on peruttu.} other {Tapaaminen {when}, johon teidät kutsuttiin, on peruttu.}}",
+    },
+    sv: {
+      title: "Mötet har ställts in: {when}",
+      body: "{role, select, child {Hej! Mötet {when} som du är inbjuden till har ställts in.} other {Mötet {when} som ni är inbjudna till har ställts in.}}",
+    },
+    en: {
+      title: "Meeting cancelled: {when}",
+      body: "{role, select, child {Hi! The meeting {when} you were invited to was cancelled.} other {The meeting {when} you were invited to was cancelled.}}",
+    },
+  },
   webhook_failing: {
     fi: {
       title: "Webhook ei vastaa: {reference}",

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { OrganisationType } from "@silta/contracts/consent/v1/consent.ts";
+import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { BookingKind, BookingStatus } from "@silta/contracts/consultations/v1/consultations.ts";
 import {
   bookingConfirmed,
@@ -21,12 +21,19 @@ import {
   REFERRAL_TOPIC,
   referralSubmitted,
 } from "@silta/contracts/events";
-import { FamilyRole, MeetingEvent, MeetingKind, MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
+import { EditScope, FamilyRole, MeetingEvent, MeetingKind, MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { Channel, type DeliveryReceipt, DeliveryStatus, Language, NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
-import { DeadlineKind, NotifierType, ReferralKind, ReferralServiceClient, type SubmitReferralRequest } from "@silta/contracts/referrals/v1/referrals.ts";
+import {
+  DeadlineKind,
+  DecisionOutcome,
+  NotifierType,
+  ReferralKind,
+  ReferralServiceClient,
+  type SubmitReferralRequest,
+} from "@silta/contracts/referrals/v1/referrals.ts";
 import { createKafka, dlqOf, headerString, PROTOBUF } from "@silta/events";
 import { unary } from "@silta/grpc";
-import { containsHetu, type Identity } from "@silta/platform";
+import { containsHetu, type Identity, pseudonymiserOf } from "@silta/platform";
 import {
   callers,
   captureLogs,
@@ -46,6 +53,7 @@ import {
   type ConsentUnderTest,
   type MeetingsUnderTest,
   type NotificationsUnderTest,
+  PSEUDONYM_KEY,
   type ReferralsUnderTest,
   startConsent,
   startMeetings,
@@ -374,6 +382,106 @@ describe("a referral submitted", () => {
   });
 });
 
+describe("a referral's milestones", () => {
+  it("tells the professional notifier (in-app, by e-mail in their language, and their organisation's webhook) that the area took it up, assessed its urgency and decided, never what was decided", async () => {
+    const { receipt } = await unary(r, r.submitReferral, submission(), { identity: callers.teacher });
+    const reference = receipt?.referenceNumber as string;
+    const referralId = receipt?.referralId as string;
+    await unary(r, r.receiveReferral, { referralId }, { identity: callers.worker13 });
+    await unary(r, r.assessUrgency, { referralId, urgent: false }, { identity: callers.worker13 });
+    await unary(
+      r,
+      r.decideReferral,
+      { referralId, outcome: DecisionOutcome.DECISION_OUTCOME_START_ASSESSMENT, redirectedTo: "" },
+      { identity: callers.worker13 },
+    );
+    const items = await waitFor(
+      async () => {
+        const all = (await unary(c, c.listInbox, { unreadOnly: false, limit: 0 }, { identity: callers.teacher })).items;
+        const mine = all.filter((i) => i.reference === reference && i.kind === "referral_milestone");
+        return mine.length === 3 ? mine : undefined;
+      },
+      { what: "the notifier's three milestone items" },
+    );
+    expect(items.map((i) => i.title).sort()).toEqual(
+      [
+        `Er anmälan ${reference}: brådskan har bedömts`,
+        `Er anmälan ${reference}: ett beslut har fattats`,
+        `Er anmälan ${reference}: har tagits upp till behandling`,
+      ].sort(),
+    );
+    for (const i of items) expect(i.link).toBe(`https://silta.test/referral-statuses/${reference}`);
+    const decided = await waitFor(async () => (await mails()).find((m) => m.parsed.subject === `Er anmälan ${reference}: ett beslut har fattats`), {
+      what: "the decision milestone e-mail",
+      timeoutMs: 30_000,
+    });
+    expect(decided.to).toEqual(["larare@kuopio.example"]);
+    await waitFor(() => received.filter((x) => x.body.includes(reference) && x.body.includes("silta.referral_milestone")).length === 3, {
+      what: "the school's three milestone webhooks",
+    });
+    // What was decided (an assessment started) is the area's: no message says it.
+    const texts = [
+      ...items.map((i) => `${i.title} ${i.body}`),
+      decided.parsed.text ?? "",
+      ...received.filter((x) => x.body.includes(reference)).map((x) => x.body),
+    ];
+    for (const t of texts) expect(t).not.toMatch(/START_ASSESSMENT|start_assessment|utredning|selvitys|assessment started/i);
+  });
+});
+
+describe("a consent revoked", () => {
+  it("tells each organisation the consent named: its consent contacts in-app and its webhooks, with a coded reference only", async () => {
+    const cc = consent.client(ConsentServiceClient);
+    const hetu = freshHetu();
+    hetus.push(hetu);
+    const subjectPseudonym = pseudonymiserOf({
+      SILTA_PSEUDONYM_KEY: Buffer.from(PSEUDONYM_KEY, "base64"),
+      SILTA_PSEUDONYM_KEY_VERSION: 0,
+      SILTA_PSEUDONYM_PREVIOUS_KEY_VERSION: 0,
+    }).pseudonymFor({ hetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    await unary(
+      c,
+      c.putGroup,
+      { group: { groupRef: "consent_contacts", memberRefs: [callers.teacher.subject], organisationId: "" } },
+      { identity: schoolAdmin },
+    );
+    const { consent: granted } = await unary(
+      cc,
+      cc.grantConsent,
+      {
+        subjectPseudonym,
+        areaCode: "13",
+        givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "person-77" }],
+        childViewRecorded: true,
+        childBirthDate: "2015-03-14",
+        recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_MUNICIPALITY, roles: [] }],
+        purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
+        dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
+        validFrom: "",
+        validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+        obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
+      },
+      { identity: callers.worker13 },
+    );
+    const consentId = granted?.consentId as string;
+    await unary(cc, cc.revokeConsent, { consentId, reason: "Huoltaja perui suostumuksen puhelimessa" }, { identity: callers.worker13 });
+    const reference = `S-${consentId.slice(0, 8)}`;
+    const item = await waitFor(
+      async () => (await unary(c, c.listInbox, { unreadOnly: false, limit: 0 }, { identity: callers.teacher })).items.find((i) => i.reference === reference),
+      { what: "the school's consent contact's item" },
+    );
+    expect(item).toMatchObject({ kind: "consent_revoked", title: `Samtycke återkallat: ${reference}` });
+    const hook = await waitFor(() => received.find((x) => x.body.includes(reference)), { what: "the school's webhook" });
+    expect(hook.verified).toBe(true);
+    expect(JSON.parse(hook.body)).toMatchObject({ type: "silta.consent_revoked", data: { kind: "consent_revoked", reference } });
+    // The revocation's reason and the child's pseudonym stay with the consent service.
+    for (const t of [`${item.title} ${item.body}`, hook.body]) {
+      expect(t).not.toContain("puhelimessa");
+      expect(t).not.toContain(subjectPseudonym);
+    }
+  });
+});
+
 describe("a meeting's invitations", () => {
   it("e-mails each family member their own invitation in their language (the child's worded for a child) with their link and the .ics, fetched from meetings at sending; tells invited staff in-app", async () => {
     const m = meetings.client(MeetingServiceClient);
@@ -434,6 +542,99 @@ describe("a meeting's invitations", () => {
       (i) => i.kind === "meeting_invitation",
     );
     expect(item?.title).toBe("Kutsu: verkostopalaveri ti 2.2.2027 klo 12.00");
+  });
+});
+
+describe("a meeting moved and cancelled", () => {
+  it("tells invited staff in-app and each family member by e-mail with the new .ics (must-deliver), then the cancellation with METHOD:CANCEL and no link", async () => {
+    const m = meetings.client(MeetingServiceClient);
+    const hetu = freshHetu();
+    hetus.push(hetu);
+    const colleague = "sw-colleague-2";
+    const { meeting } = await unary(
+      m,
+      m.scheduleMeeting,
+      {
+        requestId: uniqueName("meet"),
+        kind: MeetingKind.MEETING_KIND_NETWORK,
+        childHetu: hetu,
+        reference: "LS-2027-0043",
+        referralId: "",
+        start: "2027-02-09T12:00:00+02:00",
+        lengthMinutes: 60,
+        recurrence: "",
+        location: "Kuopio, perhekeskus",
+        videoLink: "",
+        staff: [
+          {
+            organisationId: callers.worker13.organisationId,
+            organisationType: OrganisationType.ORGANISATION_TYPE_WELLBEING_AREA,
+            role: "child_protection_worker",
+            personRef: colleague,
+            required: true,
+          },
+        ],
+        family: [
+          { role: FamilyRole.FAMILY_ROLE_GUARDIAN, email: "huoltaja2@kuopio.example", phone: "", language: "en", interpreterLanguage: "", required: true },
+        ],
+        booked: true,
+        answerBy: "",
+      },
+      { identity: callers.worker13 },
+    );
+    const meetingId = meeting?.meetingId as string;
+    const reference = `M-${meetingId.slice(0, 8)}`;
+    const guardianMail = (subject: string) =>
+      waitFor(async () => (await mails()).find((x) => x.to.includes("huoltaja2@kuopio.example") && x.parsed.subject === subject), {
+        what: `the guardian's e-mail "${subject}"`,
+        timeoutMs: 30_000,
+      });
+    await guardianMail("Invitation to a meeting Tue, 09/02/2027, 12:00");
+    await unary(
+      m,
+      m.editMeeting,
+      {
+        meetingId,
+        scope: EditScope.EDIT_SCOPE_ALL,
+        recurrenceId: "",
+        newStart: "2027-02-10T09:00:00+02:00",
+        newLengthMinutes: 0,
+        cancel: false,
+        location: "",
+        videoLink: "",
+        reason: "",
+      },
+      { identity: callers.worker13 },
+    );
+    const moved = await guardianMail("The meeting has a new time: Wed, 10/02/2027, 09:00");
+    expect(moved.parsed.text).toMatch(/\/v1\/meetings\/invitations\/[A-Za-z0-9_.-]+/);
+    const movedIcs = moved.parsed.attachments.find((a) => a.contentType.startsWith("text/calendar"))?.content.toString("utf8") ?? "";
+    expect(movedIcs).toContain("METHOD:REQUEST");
+    expect(movedIcs).toContain("DTSTART;TZID=Europe/Helsinki:20270210T090000");
+    await unary(m, m.cancelMeeting, { meetingId, reason: "Perhe muuttaa" }, { identity: callers.worker13 });
+    const cancelled = await guardianMail("Meeting cancelled: Wed, 10/02/2027, 09:00");
+    expect(cancelled.parsed.text).not.toContain("/v1/meetings/invitations/");
+    const cancelIcs = cancelled.parsed.attachments.find((a) => a.contentType.startsWith("text/calendar"))?.content.toString("utf8") ?? "";
+    expect(cancelIcs).toContain("METHOD:CANCEL");
+    expect(cancelled.parsed.text).not.toContain("Perhe muuttaa");
+    // The colleague: an item for each.
+    const colleagueItems = await waitFor(
+      async () => {
+        const items = (await unary(c, c.listInbox, { unreadOnly: false, limit: 0 }, { identity: { ...callers.worker13, subject: colleague } })).items.filter(
+          (i) => i.reference === reference,
+        );
+        return items.length === 3 ? items : undefined;
+      },
+      { what: "the colleague's three items" },
+    );
+    expect(colleagueItems.map((i) => i.kind).sort()).toEqual(["meeting_cancelled", "meeting_invitation", "meeting_rescheduled"]);
+    expect(colleagueItems.find((i) => i.kind === "meeting_rescheduled")?.title).toBe("Tapaaminen siirretty: verkostopalaveri ke 10.2.2027 klo 09.00");
+    const rows = await deliveriesOf(reference);
+    expect(rows.filter((d) => d.kind.startsWith("family_")).map((d) => [d.kind, d.status])).toEqual([
+      ["family_meeting_cancelled", "sent"],
+      ["family_meeting_invitation", "sent"],
+      ["family_meeting_rescheduled", "sent"],
+    ]);
   });
 });
 

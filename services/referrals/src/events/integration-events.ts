@@ -87,6 +87,9 @@ export function toOutboxEntries(e: ReferralEvent, source: string, areaName: (cod
             referenceNumber: r.referenceNumber,
             responsibleWorkerRef: r.responsibleWorkerRef,
             responsibleTeamRef: r.responsibleTeamRef,
+            // As on the receipt: a notifier with an organisation is told of the milestones.
+            notifierOrganisationId: r.notifier.organisationId,
+            notifierPersonRef: r.notifier.organisationId ? (r.history[0]?.actorUser ?? "") : "",
           }),
         ),
       ];
