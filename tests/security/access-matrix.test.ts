@@ -94,6 +94,8 @@ const METHODS: Record<string, Kind> = {
   "silta.notifications.v1.NotificationService/RegisterWebhook": "create",
   "silta.notifications.v1.NotificationService/ListInbox": "collection",
   "silta.notifications.v1.NotificationService/MarkRead": "object",
+  // The caller's own inbox, live (a server stream).
+  "silta.notifications.v1.NotificationService/WatchInbox": "collection",
   "silta.notifications.v1.NotificationService/ListDeliveries": "collection",
   "silta.notifications.v1.NotificationService/ReplayDelivery": "object",
   // The caller's own settings (or, for its administrators, its organisation's): nothing of another's is addressed.
@@ -179,6 +181,9 @@ const ROUTES: Record<string, Kind> = {
   "POST /v1/meetings/invitations/{token}": "public",
   "GET /v1/notifications/inbox": "collection",
   "POST /v1/notifications/inbox/{itemId}/read": "object",
+  "POST /v1/notifications/stream-tickets": "create",
+  // The live inbox for a browser's EventSource: the single-use ticket in the URL is the proof.
+  "GET /v1/notifications/stream": "public",
   "POST /v1/notifications/preferences": "create",
   "POST /v1/notifications/quiet-hours": "create",
   "POST /v1/notifications/people": "create",
@@ -223,6 +228,21 @@ function rawCall(deployable: Deployable, service: ServiceDefinition, method: str
     (r: object, m: Metadata, o: object, cb: (e: { code: number } | null, res: unknown) => void) => void
   >;
   const key = Object.keys(service).find((k) => service[k]?.path.endsWith(`/${method}`)) as string;
+  if (service[key]?.responseStream) {
+    // A live feed: its first message (or its error) is the answer; then it is cancelled.
+    return new Promise<{ code: number; response: unknown }>((resolve) => {
+      const call = (client[key] as unknown as (r: object, m: Metadata, o: object) => NodeJS.EventEmitter & { cancel(): void })(request, md, {
+        deadline: Date.now() + 5000,
+      });
+      call.on("data", (response: unknown) => {
+        resolve({ code: status.OK, response });
+        call.cancel();
+      });
+      call.on("error", (err: { code: number }) => resolve({ code: err.code, response: err }));
+      call.on("end", () => resolve({ code: status.OK, response: undefined }));
+      call.on("close", () => (client as unknown as { close(): void }).close());
+    });
+  }
   return new Promise<{ code: number; response: unknown }>((resolve) =>
     client[key]?.(request, md, { deadline: Date.now() + 5000 }, (err, response) => {
       (client as unknown as { close(): void }).close();
@@ -348,7 +368,7 @@ describe("every REST route", () => {
     if (ROUTES[route] === "public") {
       // The secret in the URL is the proof: an unknown one is 401 with or without a token.
       // (The family's invitation page answers its one clear page, 404, to any link it cannot open.)
-      const unknown = path.replace(/\{[^}]+\}/g, `${"A".repeat(43)}.ics`);
+      const unknown = path === "/v1/notifications/stream" ? `${path}?ticket=${"A".repeat(43)}` : path.replace(/\{[^}]+\}/g, `${"A".repeat(43)}.ics`);
       const refused = path.startsWith("/v1/meetings/invitations/") ? 404 : 401;
       const form = method === "POST" ? { raw: "", headers: { "content-type": "application/x-www-form-urlencoded" } } : {};
       expect((await http(chain.baseUrl, method, unknown, { ...form })).status).toBe(refused);

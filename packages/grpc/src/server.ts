@@ -268,7 +268,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         isPublic,
         call,
         (ctx) =>
-          handler(call.request, ctx, (message) => {
+          // The handler's signal also aborts when the server closes, so a live feed's loop ends.
+          handler(call.request, { ...ctx, signal: AbortSignal.any([ctx.signal, closed.signal]) }, (message) => {
             if (!call.cancelled && call.writable) call.write(message);
           }),
         () => {
@@ -283,6 +284,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     };
   }
   const streams = new Set<() => void>();
+  const closed = new AbortController();
 
   return {
     server,
@@ -296,6 +298,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     },
     async close(graceMs = 10_000) {
       closing = true;
+      closed.abort(new SiltaError("SILTA_GRPC_CLOSING", "unavailable", "the server is closing"));
       for (const end of streams) end();
       streams.clear();
       clearInterval(healthTimer);

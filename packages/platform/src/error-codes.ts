@@ -75,6 +75,7 @@ export const ERROR_CODES = {
   SILTA_GRPC_UNAVAILABLE: c("unavailable", "Service unreachable", "A service this one calls could not be reached."),
   SILTA_GRPC_DEADLINE: c("deadline_exceeded", "Deadline passed", "The call's deadline passed before the service handled it."),
   SILTA_GRPC_CANCELLED: c("aborted", "Call cancelled", "The caller cancelled the call."),
+  SILTA_GRPC_CLOSING: c("unavailable", "Server closing", "The service instance is stopping and ended the stream; open it again (another instance answers)."),
   SILTA_GRPC_STATUS: c(
     "internal",
     "Upstream error without a code",
@@ -102,6 +103,11 @@ export const ERROR_CODES = {
     "resource_exhausted",
     "Rate limited before authentication",
     "Too many requests without a valid token from your address this minute.",
+  ),
+  SILTA_GATEWAY_STREAM_TICKET: c(
+    "unauthenticated",
+    "Stream ticket not valid",
+    "The live inbox's ticket is unknown, used already or expired (30 s, once): get a new one with the bearer token (`POST /v1/notifications/stream-tickets`).",
   ),
   SILTA_GATEWAY_SHUTTING_DOWN: c("unavailable", "Shutting down", "This gateway instance is stopping; retry (another instance answers)."),
   SILTA_GATEWAY_UPSTREAM_UNAVAILABLE: c("unavailable", "Service unavailable", "The service behind the route is not reachable; retry shortly."),

@@ -13,8 +13,11 @@ export function startPeriodic(name: string, intervalMs: number, fn: () => Promis
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  // Every run, scheduled or runNow, waits for the one before it: two never overlap (a test's
+  // runNow could otherwise find its work claimed by a scheduled run still going on).
   const run = () => {
-    current = fn()
+    current = current
+      .then(() => fn())
       .then(() => undefined)
       .catch((err: unknown) => logger.error({ err, job: name }, "periodic job failed"));
     return current;
@@ -25,7 +28,7 @@ export function startPeriodic(name: string, intervalMs: number, fn: () => Promis
   };
   schedule();
   return {
-    runNow: () => current.then(run),
+    runNow: () => run(),
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -211,7 +211,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   const open = { config: { public: true }, schema: { hide: true } };
   app.get("/openapi.json", open, async () => app.swagger());
 
-  for (const { entry, upstream } of deps.upstreams) entry.routes(app, deps.schemas, upstream, s.serviceDeadlineMs);
+  for (const { entry, upstream } of deps.upstreams) entry.routes(app, deps.schemas, upstream, s.serviceDeadlineMs, { redis: deps.redis });
   const logs = deps.upstreams.flatMap(({ entry, upstream }) => (entry.usageLog ? [{ upstream, path: entry.usageLog }] : []));
   usageLogRoutes(app, deps.schemas, logs, s.serviceDeadlineMs);
   educationEventRoutes(app, deps.schemas, deps.intake, s.intakeBodyLimitBytes);

@@ -3,6 +3,7 @@
 // one). The host gives each entry a client proving the caller's identity over the gateway's TLS
 // credentials, and a readiness check on the service's gRPC health.
 import type { Upstream } from "@silta/host";
+import type { Redis } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import type { ProtoSchemas } from "./openapi/proto-schemas.ts";
@@ -17,7 +18,8 @@ export interface GatewayUpstream {
   /** Undefined: this deployment has no such service (its routes are not served). */
   address(config: Config): string | undefined;
   audience(config: Config): string;
-  routes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number): void;
+  /** `edge`: what the gateway itself keeps (Redis: the live inbox's tickets). */
+  routes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number, edge: { redis: Redis }): void;
   /** `/v1/usage-log/<usageLog>`: the service keeps a usage log of a child's records. */
   usageLog?: string;
 }

@@ -8,10 +8,12 @@ import type { ServiceSpec } from "@silta/host";
 import { isSiltaError } from "@silta/platform";
 import { deliverDue } from "./app/deliver.ts";
 import { directoryUseCases } from "./app/directory.ts";
+import { liveInbox } from "./app/live-inbox.ts";
 import { endpointNoticeOf, escalationOf, notify } from "./app/notify.ts";
 import type { FamilyContacts } from "./app/ports.ts";
 import { TRIGGERS, triggerProblems } from "./app/triggers.ts";
 import { configShape } from "./config.ts";
+import { PgInboxFeed } from "./db/inbox-feed.ts";
 import { PgNotificationStore } from "./db/notification-store.ts";
 import { TEMPLATES, templateProblems } from "./domain/messages.ts";
 import { subscriptions } from "./events/subscriptions.ts";
@@ -75,6 +77,9 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
         }
       },
     };
+    // The live inbox hears of items created and read on any replica (PostgreSQL NOTIFY).
+    const feed = new PgInboxFeed(pool, kit.logger);
+    kit.onStop("inbox feed", () => feed.stop());
     const failed = kit.meter.createCounter("silta_notifications_failed", {
       description: "deliveries failed for good (refused, or past their horizon), by channel and must_deliver (alert on must_deliver=true)",
     });
@@ -97,7 +102,7 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       endpointFailing: endpointNoticeOf({ store, settings, clock }),
     });
     return {
-      grpc: [notificationHandlers(directory)],
+      grpc: [notificationHandlers(directory, liveInbox({ store, feed }))],
       consume: { topics: CONSUMED.map((t) => t.name), subscriptions: subscriptions(TRIGGERS, notify({ store, clock, settings })) },
       jobs: [{ name: "deliveries", intervalMs: config.SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS, run: deliver }],
       exports: { store },

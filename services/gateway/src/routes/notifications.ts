@@ -4,15 +4,19 @@
 // coarse gates.
 import * as n from "@silta/contracts/notifications/v1/notifications.ts";
 import type { Upstream } from "@silta/host";
+import type { Redis } from "@silta/platform";
 import type { FastifyInstance } from "fastify";
 import type { ProtoSchemas } from "../openapi/proto-schemas.ts";
+import { inboxStreamRoutes } from "./inbox-stream.ts";
 import { addRpcRoute, rpcCaller } from "./rpc-route.ts";
 
 const P = "silta.notifications.v1.";
 const ADMIN = { roles: ["notifications_admin"] };
 
-export function notificationRoutes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number): void {
+export function notificationRoutes(app: FastifyInstance, schemas: ProtoSchemas, upstream: Upstream, deadlineMs: number, edge: { redis: Redis }): void {
   const client = upstream.client(n.NotificationServiceClient);
+  // The inbox live (SSE, opened with a ticket).
+  inboxStreamRoutes(app, client, edge.redis);
   const call = rpcCaller(client, deadlineMs, "notifications");
   const route = <Req, Res>(r: Omit<Parameters<typeof addRpcRoute<Req, Res>>[2], "tag">) => addRpcRoute<Req, Res>(app, schemas, { tag: "notifications", ...r });
 

@@ -152,7 +152,22 @@ export interface NotificationStore {
   /** The members of an organisation's group address (e.g. its `notifications_admins`). */
   organisationGroup(organisationId: string, groupRef: string): Promise<(Person | { organisationId: string; personRef: string })[]>;
   inbox(organisationId: string, personRef: string, unreadOnly: boolean, limit: number): Promise<{ items: Delivery[]; unread: number }>;
+  /** Marks an item read (announced to the person's live inbox when it commits). */
   markRead(deliveryId: string, organisationId: string, personRef: string, now: Date): Promise<Delivery | undefined>;
+  /** The person's items among `ids`, oldest first (another's are not among them). */
+  inboxItems(organisationId: string, personRef: string, ids: string[]): Promise<Delivery[]>;
+  /** The person's items after their item `afterId`, oldest first; undefined when `afterId` is not one of theirs. */
+  inboxAfter(organisationId: string, personRef: string, afterId: string, limit: number): Promise<Delivery[] | undefined>;
+  unread(organisationId: string, personRef: string): Promise<number>;
   deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number): Promise<Delivery[]>;
   replay(deliveryId: string, organisationId: string, now: Date): Promise<Delivery | undefined>;
+}
+
+/** What the live inbox hears: an item created for a person, or one of theirs read (on any replica). */
+export type InboxChange = { organisationId: string; personRef: string } & ({ created: string } | { read: string });
+
+/** The announcements of inbox changes, for the streams this replica holds. */
+export interface InboxFeed {
+  /** Calls `on` with each change of the person's inbox, and with "resync" when changes may have been missed (a lost connection); returns the unsubscribe. */
+  subscribe(organisationId: string, personRef: string, on: (change: InboxChange | "resync") => void): Promise<() => void>;
 }

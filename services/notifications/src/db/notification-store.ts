@@ -23,6 +23,8 @@ import type { Language } from "../domain/messages.ts";
 import type { PreferenceRule, QuietHours } from "../domain/preferences.ts";
 import { receipt } from "../events/receipts.ts";
 
+/** The NOTIFY channel of inbox changes (the migration's trigger announces created items on it). */
+export const INBOX_CHANNEL = "silta_inbox";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toDelivery = (r: Record<string, unknown>): Delivery => ({
@@ -386,18 +388,7 @@ export class PgNotificationStore implements NotificationStore {
         ORDER BY created_at DESC, delivery_id LIMIT $3`,
       [organisationId, personRef, limit],
     );
-    const unread = unreadOnly
-      ? r.rows.length < limit
-        ? r.rows.length
-        : Number(
-            (
-              await this.#pool.query(
-                "SELECT count(*) AS n FROM deliveries WHERE channel = 'in_app' AND organisation_id = $1 AND recipient_ref = $2 AND status <> 'read'",
-                [organisationId, personRef],
-              )
-            ).rows[0].n,
-          )
-      : Number(r.rows[0]?.unread_total ?? 0);
+    const unread = unreadOnly ? (r.rows.length < limit ? r.rows.length : await this.unread(organisationId, personRef)) : Number(r.rows[0]?.unread_total ?? 0);
     return { items: r.rows.map(toDelivery), unread };
   }
 
@@ -412,6 +403,8 @@ export class PgNotificationStore implements NotificationStore {
       if (r.rows[0]) {
         const d = toDelivery(r.rows[0]);
         await appendAllToOutbox(c, [receipt(d, now, this.#source)]);
+        // The person's live inboxes (any replica) hear of it when this commits.
+        await c.query("SELECT pg_notify($1, $2)", [INBOX_CHANNEL, JSON.stringify({ o: organisationId, p: personRef, r: deliveryId })]);
         return d;
       }
       const again = await c.query("SELECT * FROM deliveries WHERE delivery_id = $1 AND channel = 'in_app' AND organisation_id = $2 AND recipient_ref = $3", [
@@ -421,6 +414,39 @@ export class PgNotificationStore implements NotificationStore {
       ]);
       return again.rows[0] ? toDelivery(again.rows[0]) : undefined;
     });
+  }
+
+  async inboxItems(organisationId: string, personRef: string, ids: string[]) {
+    const valid = ids.filter((i) => UUID.test(i));
+    if (valid.length === 0) return [];
+    const r = await this.#pool.query(
+      `SELECT * FROM deliveries WHERE delivery_id = ANY($3::uuid[]) AND channel = 'in_app' AND organisation_id = $1 AND recipient_ref = $2
+        ORDER BY created_at, delivery_id`,
+      [organisationId, personRef, valid],
+    );
+    return r.rows.map(toDelivery);
+  }
+
+  async inboxAfter(organisationId: string, personRef: string, afterId: string, limit: number) {
+    if (!UUID.test(afterId)) return undefined;
+    const r = await this.#pool.query(
+      `WITH cursor AS (SELECT created_at, delivery_id FROM deliveries WHERE delivery_id = $3 AND channel = 'in_app' AND organisation_id = $1 AND recipient_ref = $2)
+       SELECT d.*, true AS found FROM cursor
+         LEFT JOIN deliveries d ON d.channel = 'in_app' AND d.organisation_id = $1 AND d.recipient_ref = $2
+                                AND (d.created_at, d.delivery_id) > (cursor.created_at, cursor.delivery_id)
+        ORDER BY d.created_at, d.delivery_id LIMIT $4`,
+      [organisationId, personRef, afterId, limit],
+    );
+    if (r.rows.length === 0) return undefined;
+    return r.rows.filter((x) => x.delivery_id !== null).map(toDelivery);
+  }
+
+  async unread(organisationId: string, personRef: string) {
+    const r = await this.#pool.query(
+      "SELECT count(*) AS n FROM deliveries WHERE channel = 'in_app' AND organisation_id = $1 AND recipient_ref = $2 AND status <> 'read'",
+      [organisationId, personRef],
+    );
+    return Number(r.rows[0].n);
   }
 
   async deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number) {

@@ -10,6 +10,7 @@ import {
 import { service } from "@silta/grpc";
 import { invalidArgument } from "@silta/platform";
 import type { directoryUseCases } from "../app/directory.ts";
+import type { liveInbox } from "../app/live-inbox.ts";
 import type { Delivery } from "../app/ports.ts";
 import { CHANNEL, STATUS } from "../events/receipts.ts";
 
@@ -44,7 +45,7 @@ const deliveryToProto = (d: Delivery): PDelivery => ({
   createdAt: iso(d.createdAt),
 });
 
-export function notificationHandlers(uc: ReturnType<typeof directoryUseCases>) {
+export function notificationHandlers(uc: ReturnType<typeof directoryUseCases>, watch: ReturnType<typeof liveInbox>) {
   return service<NotificationServiceServer>(NotificationServiceService, {
     async putPerson(req, ctx) {
       const p = req.person;
@@ -81,6 +82,9 @@ export function notificationHandlers(uc: ReturnType<typeof directoryUseCases>) {
     },
     async markRead(req, ctx) {
       return { item: itemToProto(await uc.markRead(req.itemId, ctx.requireIdentity())) };
+    },
+    watchInbox(req, ctx, send) {
+      return watch(req.afterItemId, ctx.requireIdentity(), (u) => send({ ...(u.item ? { item: itemToProto(u.item) } : {}), unread: u.unread }), ctx.signal);
     },
     async listDeliveries(req, ctx) {
       const status = req.status === DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED ? undefined : STATUS_NAME[req.status];

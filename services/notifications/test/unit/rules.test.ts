@@ -1,4 +1,4 @@
-import { CONSULTATION_TOPIC, MEETING_TOPIC, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import { CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, NOTIFICATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TRIGGERS, type Trigger, triggerProblems } from "../../src/app/triggers.ts";
@@ -66,9 +66,9 @@ describe("templates", () => {
 
 describe("the trigger table", () => {
   it("reads only event types of the topics consumed; an unknown one is refused at start, named", () => {
-    expect(triggerProblems(TRIGGERS, [REFERRAL_TOPIC, MEETING_TOPIC, CONSULTATION_TOPIC])).toEqual([]);
+    expect(triggerProblems(TRIGGERS, [REFERRAL_TOPIC, MEETING_TOPIC, CONSULTATION_TOPIC, CONSENT_TOPIC])).toEqual([]);
     const stray: Trigger = { ...(TRIGGERS[0] as Trigger), kind: "stray", event: { ...referralSubmitted, type: "fi.silta.referral.no-such.v1" } as never };
-    expect(triggerProblems([...TRIGGERS, stray], [REFERRAL_TOPIC, MEETING_TOPIC, CONSULTATION_TOPIC])).toEqual([
+    expect(triggerProblems([...TRIGGERS, stray], [REFERRAL_TOPIC, MEETING_TOPIC, CONSULTATION_TOPIC, CONSENT_TOPIC])).toEqual([
       "trigger stray: unknown event type fi.silta.referral.no-such.v1",
     ]);
     expect(triggerProblems(TRIGGERS, [NOTIFICATION_TOPIC]).length).toBe(TRIGGERS.length);
