@@ -466,6 +466,19 @@ describe("role × organisation, for every route", () => {
   const routes: { name: string; allowed: Persona[]; request: (who: Persona) => Promise<Awaited<ReturnType<typeof call>>>; emptyFor?: Persona[] }[] = [
     // Notifications: everyone's own inbox and settings; the administrator's directory, webhooks and deliveries.
     { name: "GET /v1/notifications/inbox", allowed: all, request: (who) => call("GET", "/v1/notifications/inbox", who) },
+    { name: "POST /v1/notifications/stream-tickets", allowed: all, request: (who) => call("POST", "/v1/notifications/stream-tickets", who, {}) },
+    {
+      // Public (the ticket is the proof): each person's own ticket opens their own inbox's stream.
+      name: "GET /v1/notifications/stream",
+      allowed: all,
+      request: async (who) => {
+        const t = await call("POST", "/v1/notifications/stream-tickets", who, {});
+        const stop = new AbortController();
+        const res = await fetch(`${chain.baseUrl}${t.body.url as string}`, { signal: stop.signal });
+        stop.abort();
+        return { status: res.status, headers: res.headers, body: {} };
+      },
+    },
     {
       name: "POST /v1/notifications/inbox/{id}/read",
       allowed: ["admin13"],
