@@ -110,6 +110,8 @@ export interface Composition<X> {
     subscriptions: Subscription<unknown>[];
     maxAttempts?: number;
     retryBackoffMs?: number;
+    /** Partitions handled side by side (order within each kept); 1 by default. */
+    partitionsConcurrently?: number;
   };
   jobs?: Job[];
   readiness?: ReadinessCheck[];
@@ -301,6 +303,7 @@ export async function startService<S extends z.ZodRawShape, X>(
         meter: metrics.meter,
         ...(parts.consume.maxAttempts ? { maxAttempts: parts.consume.maxAttempts } : {}),
         ...(parts.consume.retryBackoffMs ? { retryBackoffMs: parts.consume.retryBackoffMs } : {}),
+        ...(parts.consume.partitionsConcurrently ? { partitionsConcurrently: parts.consume.partitionsConcurrently } : {}),
       });
       stops.add("consumer", () => consumer.stop());
     }

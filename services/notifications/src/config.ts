@@ -34,8 +34,12 @@ export const configShape = serviceConfig(
     SILTA_NOTIFICATIONS_RETRY_BASE_MS: env.int(30_000, 10),
     SILTA_NOTIFICATIONS_RETRY_CAP_MS: env.int(3_600_000, 10),
     SILTA_NOTIFICATIONS_RETRY_HORIZON_MS: env.int(24 * 3_600_000, 1000),
+    /** Partitions of the consumed topics a replica handles side by side (each partition's events in order). */
+    SILTA_NOTIFICATIONS_CONSUMER_PARTITIONS: env.int(6, 1),
     /** Deliveries a replica claims and sends side by side (one transaction records them). */
-    SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY: env.int(16, 1),
+    SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY: env.int(32, 1),
+    /** Claim loops a replica runs side by side, each with its own claim (and database connection). */
+    SILTA_NOTIFICATIONS_DELIVERY_WORKERS: env.int(4, 1),
     /** A webhook endpoint's breaker opens after this many failures in a row, for this long (its administrators are told once). */
     SILTA_NOTIFICATIONS_BREAKER_AFTER: env.int(5, 1),
     SILTA_NOTIFICATIONS_BREAKER_OPEN_MS: env.int(300_000, 1000),

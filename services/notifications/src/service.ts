@@ -9,7 +9,7 @@ import { isSiltaError } from "@silta/platform";
 import { deliverDue } from "./app/deliver.ts";
 import { directoryUseCases } from "./app/directory.ts";
 import { liveInbox } from "./app/live-inbox.ts";
-import { endpointNoticeOf, escalationOf, notify } from "./app/notify.ts";
+import { endpointNoticeOf, escalationOf, notifyMany } from "./app/notify.ts";
 import type { FamilyContacts } from "./app/ports.ts";
 import { TRIGGERS, triggerProblems } from "./app/triggers.ts";
 import { configShape } from "./config.ts";
@@ -94,6 +94,7 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       },
       escalation: escalationOf({ store, settings, areaCode }),
       concurrency: config.SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY,
+      workers: config.SILTA_NOTIFICATIONS_DELIVERY_WORKERS,
       ...(family ? { family } : {}),
       linkBase: settings.linkBase,
       defaultLanguage: settings.defaultLanguage,
@@ -103,7 +104,12 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
     });
     return {
       grpc: [notificationHandlers(directory, liveInbox({ store, feed }))],
-      consume: { topics: CONSUMED.map((t) => t.name), subscriptions: subscriptions(TRIGGERS, notify({ store, clock, settings })) },
+      consume: {
+        topics: CONSUMED.map((t) => t.name),
+        subscriptions: subscriptions(TRIGGERS, notifyMany({ store, clock, settings })),
+        // Events of different keys keep no order between them: partitions side by side.
+        partitionsConcurrently: config.SILTA_NOTIFICATIONS_CONSUMER_PARTITIONS,
+      },
       jobs: [{ name: "deliveries", intervalMs: config.SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS, run: deliver }],
       exports: { store },
     };

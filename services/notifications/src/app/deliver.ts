@@ -47,8 +47,10 @@ export function deliverDue(deps: {
   random?: () => number;
   /** Deliveries claimed and sent side by side in one transaction. */
   concurrency?: number;
-  /** Claims per run. */
+  /** Claims per run, per worker. */
   rounds?: number;
+  /** Claim loops side by side (each claims its own deliveries: SKIP LOCKED), hiding each one's waits. */
+  workers?: number;
 }) {
   const random = deps.random ?? Math.random;
   const send = async (d: DueDelivery): Promise<Outcome> => {
@@ -100,21 +102,24 @@ export function deliverDue(deps: {
     const at = nextAttempt(d.attempts, (d.firstAttemptAt ?? now).getTime(), now.getTime(), deps.backoff, random());
     return at === undefined ? undefined : new Date(at);
   };
-  /** Attempts what is due now, a claim of up to `concurrency` deliveries at a time; returns how many were attempted. */
+  /** Attempts what is due now, `workers` loops each claiming up to `concurrency` deliveries at a time; returns how many were attempted. */
   return async (): Promise<number> => {
     let n = 0;
-    for (let round = 0; round < (deps.rounds ?? 20); round++) {
-      const tried = await deps.store.attemptDue(deps.clock.now(), send, retryAt, {
-        escalation: deps.escalation,
-        ...(deps.endpointFailing ? { endpointFailing: deps.endpointFailing } : {}),
-        ...(deps.breaker ? { breaker: deps.breaker } : {}),
-        horizonMs: deps.backoff.horizonMs,
-        limit: deps.concurrency ?? 16,
-      });
-      for (const t of tried) if (t.delivery.status === "failed") deps.onFailed?.(t.delivery);
-      n += tried.length;
-      if (tried.length === 0) break;
-    }
+    const worker = async () => {
+      for (let round = 0; round < (deps.rounds ?? 20); round++) {
+        const tried = await deps.store.attemptDue(deps.clock.now(), send, retryAt, {
+          escalation: deps.escalation,
+          ...(deps.endpointFailing ? { endpointFailing: deps.endpointFailing } : {}),
+          ...(deps.breaker ? { breaker: deps.breaker } : {}),
+          horizonMs: deps.backoff.horizonMs,
+          limit: deps.concurrency ?? 16,
+        });
+        for (const t of tried) if (t.delivery.status === "failed") deps.onFailed?.(t.delivery);
+        n += tried.length;
+        if (tried.length === 0) break;
+      }
+    };
+    await Promise.all(Array.from({ length: deps.workers ?? 1 }, worker));
     return n;
   };
 }

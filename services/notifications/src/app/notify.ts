@@ -7,7 +7,7 @@
 import { HELSINKI, instantAt, localDateOf } from "@silta/calendar";
 import { type Language, render, TEMPLATES } from "../domain/messages.ts";
 import { allowed, notBefore } from "../domain/preferences.ts";
-import { type Delivery, FAMILY, type NewDelivery, type NotificationStore, type Person, type Webhook } from "./ports.ts";
+import { type Delivery, FAMILY, type NewDelivery, type NotificationStore, type Person, type Preferences, type Webhook } from "./ports.ts";
 import type { Notice, Recipient, Trigger } from "./triggers.ts";
 
 export interface NotifySettings {
@@ -80,35 +80,72 @@ export function endpointNoticeOf(deps: { store: NotificationStore; settings: Not
   };
 }
 
-export function notify(deps: { store: NotificationStore; clock: { now(): Date }; settings: NotifySettings }) {
+/** One event's notice under one trigger: what notifyMany takes. */
+export interface NoticeJob {
+  eventId: string;
+  trigger: Trigger;
+  notice: Notice;
+  /** The event's ce_time (its digest day). */
+  eventTime?: string;
+}
+
+type Resolved = {
+  people: (Person | { organisationId: string; personRef: string })[];
+  webhooks: { organisationId: string; webhookId: string }[];
+  family?: Extract<Recipient, { to: "family" }>;
+};
+
+/**
+ * The deliveries of many notices at once (a batch of events from one partition): the directory
+ * read once for all of them (people, the area's people, webhooks, each group address once,
+ * everyone's preferences), and every delivery created in one statement.
+ */
+export function notifyMany(deps: { store: NotificationStore; clock: { now(): Date }; settings: NotifySettings }) {
   const { store, settings } = deps;
-  /** The people and endpoints a recipient stands for. */
-  async function resolve(
-    r: Recipient,
-    areaCode: string,
-  ): Promise<{
-    people: (Person | { organisationId: string; personRef: string })[];
-    webhooks: { organisationId: string; webhookId: string }[];
-    family?: Extract<Recipient, { to: "family" }>;
-  }> {
-    switch (r.to) {
-      case "family":
-        return { people: [], webhooks: [], family: r };
-      case "person": {
-        const p = await store.person(r.organisationId, r.personRef);
-        return { people: [p ?? { organisationId: r.organisationId, personRef: r.personRef }], webhooks: [] };
-      }
-      case "area_person": {
-        const p = await store.personInArea(r.personRef, areaCode);
-        return { people: p ? [p] : [], webhooks: [] };
-      }
-      case "area_group":
-        return { people: (await store.areaGroup(r.groupRef, areaCode))?.members ?? [], webhooks: [] };
-      case "organisation_group":
-        return { people: await store.organisationGroup(r.organisationId, r.groupRef), webhooks: [] };
-      case "webhooks":
-        return { people: [], webhooks: (await store.webhooksOf(r.organisationId)).map((w) => ({ organisationId: w.organisationId, webhookId: w.webhookId })) };
+
+  /** The people and endpoints each recipient of `jobs` stands for, by recipient, read in a few statements. */
+  async function resolveAll(jobs: NoticeJob[]): Promise<(r: Recipient, areaCode: string) => Resolved> {
+    const all = jobs.flatMap((j) => j.notice.recipients.map((r) => ({ r, areaCode: j.notice.areaCode })));
+    const personKeys = new Map<string, { organisationId: string; personRef: string }>();
+    const areaRefs = new Map<string, Set<string>>();
+    const orgs = new Set<string>();
+    const groups = new Map<string, Promise<(Person | { organisationId: string; personRef: string })[]>>();
+    for (const { r, areaCode } of all) {
+      if (r.to === "person") personKeys.set(`${r.organisationId}/${r.personRef}`, { organisationId: r.organisationId, personRef: r.personRef });
+      else if (r.to === "area_person") areaRefs.set(areaCode, (areaRefs.get(areaCode) ?? new Set()).add(r.personRef));
+      else if (r.to === "webhooks") orgs.add(r.organisationId);
+      else if (r.to === "area_group" && !groups.has(`area/${areaCode}/${r.groupRef}`))
+        groups.set(
+          `area/${areaCode}/${r.groupRef}`,
+          store.areaGroup(r.groupRef, areaCode).then((g) => g?.members ?? []),
+        );
+      else if (r.to === "organisation_group" && !groups.has(`org/${r.organisationId}/${r.groupRef}`))
+        groups.set(`org/${r.organisationId}/${r.groupRef}`, store.organisationGroup(r.organisationId, r.groupRef));
     }
+    const [people, inArea, webhooks] = await Promise.all([
+      store.peopleMany([...personKeys.values()]),
+      Promise.all([...areaRefs].map(async ([area, refs]) => [area, await store.peopleInAreaMany([...refs], area)] as const)).then((x) => new Map(x)),
+      store.webhooksOfMany([...orgs]),
+    ]);
+    const members = new Map(await Promise.all([...groups].map(async ([k, g]) => [k, await g] as const)));
+    return (r, areaCode) => {
+      switch (r.to) {
+        case "family":
+          return { people: [], webhooks: [], family: r };
+        case "person":
+          return { people: [people.get(`${r.organisationId}/${r.personRef}`) ?? { organisationId: r.organisationId, personRef: r.personRef }], webhooks: [] };
+        case "area_person": {
+          const p = inArea.get(areaCode)?.get(r.personRef);
+          return { people: p ? [p] : [], webhooks: [] };
+        }
+        case "area_group":
+          return { people: members.get(`area/${areaCode}/${r.groupRef}`) ?? [], webhooks: [] };
+        case "organisation_group":
+          return { people: members.get(`org/${r.organisationId}/${r.groupRef}`) ?? [], webhooks: [] };
+        case "webhooks":
+          return { people: [], webhooks: (webhooks.get(r.organisationId) ?? []).map((w) => ({ organisationId: w.organisationId, webhookId: w.webhookId })) };
+      }
+    };
   }
 
   /** The Helsinki calendar day of an instant, and the end of that day (when its digest goes out). */
@@ -118,16 +155,13 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
     return { day, endsAt: new Date(instantAt(next, "00:00", HELSINKI)) };
   };
 
-  return async (eventId: string, trigger: Trigger, notice: Notice, eventTime?: string): Promise<number> => {
+  /** The deliveries of one notice (its digestible e-mails apart). */
+  function deliveriesOf(j: NoticeJob, resolved: Resolved[], prefsOf: Map<string, Preferences>, now: number): NewDelivery[] {
+    const { eventId, trigger, notice } = j;
     const link = `${settings.linkBase}${notice.linkPath}`;
     const out: NewDelivery[] = [];
     const base = { eventId, kind: trigger.kind, mustDeliver: trigger.mustDeliver, reference: notice.reference, link };
-    const resolved = await Promise.all(notice.recipients.map((r) => resolve(r, notice.areaCode)));
-    const people = resolved.flatMap((x) => x.people);
-    // Everyone's preferences and quiet hours in one read.
-    const prefsOf = await store.preferencesOfMany(people);
-    const now = deps.clock.now().getTime();
-    for (const p of people) {
+    for (const p of resolved.flatMap((x) => x.people)) {
       const language = "language" in p ? p.language : settings.defaultLanguage;
       const { title, body } = render(TEMPLATES, trigger.kind, language, { ...notice.vars, ...(notice.at ? { when: localWhen(notice.at, language) } : {}) });
       const prefs = prefsOf.get(`${p.organisationId}/${p.personRef}`) ?? { organisation: [], person: [], quiet: undefined };
@@ -172,16 +206,31 @@ export function notify(deps: { store: NotificationStore; clock: { now(): Date };
         title: "",
         body: "",
       });
-    // A digestible kind's e-mails go into the person's digest of the event's Helsinki day (a day
-    // whose digest went out already: the e-mail goes on its own).
+    return out;
+  }
+
+  return async (jobs: NoticeJob[]): Promise<number> => {
+    if (jobs.length === 0) return 0;
+    const resolve = await resolveAll(jobs);
+    const resolved = jobs.map((j) => j.notice.recipients.map((r) => resolve(r, j.notice.areaCode)));
+    // Everyone's preferences and quiet hours in one read.
+    const prefsOf = await store.preferencesOfMany(resolved.flat().flatMap((x) => x.people));
+    const now = deps.clock.now().getTime();
+    const out: NewDelivery[] = [];
     let gathered = 0;
-    if (trigger.digest) {
-      const { day, endsAt } = dayOf(eventTime ? Date.parse(eventTime) : deps.clock.now().getTime());
-      for (const d of out.filter((x) => x.channel === "email"))
-        if (await store.addToDigest(d, day, endsAt, deps.clock.now())) {
-          out.splice(out.indexOf(d), 1);
-          gathered++;
-        }
+    for (const [i, j] of jobs.entries()) {
+      const mine = deliveriesOf(j, resolved[i] ?? [], prefsOf, now);
+      // A digestible kind's e-mails go into the person's digest of the event's Helsinki day (a day
+      // whose digest went out already: the e-mail goes on its own).
+      if (j.trigger.digest) {
+        const { day, endsAt } = dayOf(j.eventTime ? Date.parse(j.eventTime) : now);
+        for (const d of mine.filter((x) => x.channel === "email"))
+          if (await store.addToDigest(d, day, endsAt, deps.clock.now())) {
+            mine.splice(mine.indexOf(d), 1);
+            gathered++;
+          }
+      }
+      out.push(...mine);
     }
     return gathered + (out.length === 0 ? 0 : await store.createDeliveries(out, deps.clock.now()));
   };

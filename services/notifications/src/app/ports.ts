@@ -113,15 +113,17 @@ export interface NotificationStore {
   putPerson(p: Person, scope: Scope): Promise<void>;
   putGroup(g: Group, scope: Scope): Promise<void>;
   addWebhook(w: Webhook): Promise<void>;
-  /** A person of an organisation acting in `areaCode` (an area's worker named on an event by reference only). */
-  personInArea(personRef: string, areaCode: string): Promise<Person | undefined>;
-  person(organisationId: string, personRef: string): Promise<Person | undefined>;
   /** The members of the group address `groupRef` of the wellbeing area `areaCode`, as people (those not in the directory get in-app only). */
   areaGroup(
     groupRef: string,
     areaCode: string,
   ): Promise<{ organisationId: string; members: (Person | { organisationId: string; personRef: string })[] } | undefined>;
-  webhooksOf(organisationId: string): Promise<Webhook[]>;
+  /** People by organisation and reference, keyed `organisation/person` (those not in the directory are missing). */
+  peopleMany(keys: { organisationId: string; personRef: string }[]): Promise<Map<string, Person>>;
+  /** The area's people named by reference, keyed by reference. */
+  peopleInAreaMany(personRefs: string[], areaCode: string): Promise<Map<string, Person>>;
+  /** Organisations' webhooks, keyed by organisation. */
+  webhooksOfMany(organisationIds: string[]): Promise<Map<string, Webhook[]>>;
   /** `personRef` '' for the organisation's rule. */
   setPreference(organisationId: string, personRef: string, rule: PreferenceRule): Promise<void>;
   setQuietHours(organisationId: string, personRef: string, quiet: QuietHours): Promise<void>;

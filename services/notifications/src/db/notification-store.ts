@@ -93,18 +93,45 @@ export class PgNotificationStore implements NotificationStore {
     ]);
   }
 
-  async person(organisationId: string, personRef: string) {
-    const r = await this.#pool.query("SELECT * FROM people WHERE organisation_id = $1 AND person_ref = $2", [organisationId, personRef]);
-    return r.rows[0] ? toPerson(r.rows[0]) : undefined;
+  async peopleMany(keys: { organisationId: string; personRef: string }[]) {
+    const out = new Map<string, Person>();
+    if (keys.length === 0) return out;
+    const r = await this.#pool.query(
+      "SELECT p.* FROM people p JOIN unnest($1::text[], $2::text[]) AS k(org, ref) ON p.organisation_id = k.org AND p.person_ref = k.ref",
+      [keys.map((k) => k.organisationId), keys.map((k) => k.personRef)],
+    );
+    for (const x of r.rows) out.set(`${x.organisation_id}/${x.person_ref}`, toPerson(x));
+    return out;
   }
 
-  async personInArea(personRef: string, areaCode: string) {
-    // The area's own people (its wellbeing-area organisations), by the reference an event names.
+  async peopleInAreaMany(personRefs: string[], areaCode: string) {
+    const out = new Map<string, Person>();
+    if (personRefs.length === 0) return out;
     const r = await this.#pool.query(
-      "SELECT * FROM people WHERE person_ref = $1 AND organisation_type = 'wellbeing_area' AND $2 = ANY(area_codes) ORDER BY updated_at DESC LIMIT 1",
-      [personRef, areaCode],
+      `SELECT DISTINCT ON (person_ref) * FROM people WHERE person_ref = ANY($1::text[]) AND organisation_type = 'wellbeing_area' AND $2 = ANY(area_codes)
+        ORDER BY person_ref, updated_at DESC`,
+      [personRefs, areaCode],
     );
-    return r.rows[0] ? toPerson(r.rows[0]) : undefined;
+    for (const x of r.rows) out.set(x.person_ref as string, toPerson(x));
+    return out;
+  }
+
+  async webhooksOfMany(organisationIds: string[]) {
+    const out = new Map<string, Webhook[]>();
+    if (organisationIds.length === 0) return out;
+    const r = await this.#pool.query("SELECT * FROM webhooks WHERE organisation_id = ANY($1::text[]) ORDER BY created_at", [organisationIds]);
+    for (const w of r.rows)
+      out.set(w.organisation_id as string, [
+        ...(out.get(w.organisation_id as string) ?? []),
+        {
+          webhookId: w.webhook_id as string,
+          organisationId: w.organisation_id as string,
+          url: w.url as string,
+          secret: w.secret as string,
+          createdAt: w.created_at as Date,
+        },
+      ]);
+    return out;
   }
 
   /** The members of the first group address `where` picks, each as the directory knows them (or by reference only), in one read. */
@@ -127,17 +154,6 @@ export class PgNotificationStore implements NotificationStore {
 
   organisationGroup(organisationId: string, groupRef: string) {
     return this.#members("organisation_id = $1 AND group_ref = $2", [organisationId, groupRef]);
-  }
-
-  async webhooksOf(organisationId: string) {
-    const r = await this.#pool.query("SELECT * FROM webhooks WHERE organisation_id = $1 ORDER BY created_at", [organisationId]);
-    return r.rows.map((w) => ({
-      webhookId: w.webhook_id as string,
-      organisationId: w.organisation_id as string,
-      url: w.url as string,
-      secret: w.secret as string,
-      createdAt: w.created_at as Date,
-    }));
   }
 
   async setPreference(organisationId: string, personRef: string, r: PreferenceRule) {
@@ -350,25 +366,38 @@ export class PgNotificationStore implements NotificationStore {
       );
       const escalations = results.flatMap((x) => x.escalate);
       if (escalations.length > 0) await this.#create(c, escalations, now);
-      // Each endpoint's breaker: a success closes it; the `after`-th failure in a row opens it and
-      // tells the organisation's administrators (once per outage: later openings say nothing).
-      if (breaker)
-        for (const x of results.filter((y) => !y.paused && y.delivery.channel === "webhook" && y.delivery.organisationId !== FAMILY)) {
-          const h = await c.query(
-            `INSERT INTO endpoint_health (webhook_id, consecutive_failures) SELECT webhook_id, $2 FROM webhooks WHERE webhook_id::text = $1
-             ON CONFLICT (webhook_id) DO UPDATE SET consecutive_failures = CASE WHEN $2 = 0 THEN 0 ELSE endpoint_health.consecutive_failures + 1 END,
-                                                    open_until = CASE WHEN $2 = 0 THEN NULL ELSE endpoint_health.open_until END
-             RETURNING consecutive_failures`,
-            [x.delivery.recipientRef, x.outcome.ok ? 0 : 1],
+      // Each endpoint's breaker, in two statements for the whole claim: a success closes it; the
+      // failures add up, and once they reach `after` in a row it opens (again on each failure
+      // while it half-opens) and, the time they first reach it, tells the organisation's
+      // administrators (once per outage). An endpoint that both failed and answered in one claim
+      // counts as answering.
+      if (breaker) {
+        const hooks = results.filter((y) => !y.paused && y.delivery.channel === "webhook" && y.delivery.organisationId !== FAMILY);
+        const answered = new Set(hooks.filter((x) => x.outcome.ok).map((x) => x.delivery.recipientRef));
+        const failedCalls = new Map<string, number>();
+        for (const x of hooks)
+          if (!x.outcome.ok && !answered.has(x.delivery.recipientRef))
+            failedCalls.set(x.delivery.recipientRef, (failedCalls.get(x.delivery.recipientRef) ?? 0) + 1);
+        if (answered.size > 0)
+          await c.query(
+            "UPDATE endpoint_health SET consecutive_failures = 0, open_until = NULL WHERE webhook_id::text = ANY($1::text[]) AND (consecutive_failures > 0 OR open_until IS NOT NULL)",
+            [[...answered]],
           );
-          const failures = (h.rows[0]?.consecutive_failures as number | undefined) ?? 0;
-          if (failures < breaker.after) continue;
-          await c.query("UPDATE endpoint_health SET open_until = $2 WHERE webhook_id::text = $1", [
-            x.delivery.recipientRef,
-            new Date(now.getTime() + breaker.openMs),
-          ]);
-          if (failures === breaker.after && endpointFailing) {
-            const w = (await c.query("SELECT * FROM webhooks WHERE webhook_id::text = $1", [x.delivery.recipientRef])).rows[0];
+        if (failedCalls.size > 0) {
+          const h = await c.query(
+            `INSERT INTO endpoint_health (webhook_id, consecutive_failures, open_until)
+             SELECT w.webhook_id, f.n, CASE WHEN f.n >= $3 THEN $4::timestamptz END
+               FROM unnest($1::text[], $2::int[]) AS f(id, n) JOIN webhooks w ON w.webhook_id::text = f.id
+             ON CONFLICT (webhook_id) DO UPDATE SET
+               consecutive_failures = endpoint_health.consecutive_failures + excluded.consecutive_failures,
+               open_until = CASE WHEN endpoint_health.consecutive_failures + excluded.consecutive_failures >= $3 THEN $4::timestamptz ELSE endpoint_health.open_until END
+             RETURNING webhook_id::text AS id, consecutive_failures AS n`,
+            [[...failedCalls.keys()], [...failedCalls.values()], breaker.after, new Date(now.getTime() + breaker.openMs)],
+          );
+          for (const x of h.rows as { id: string; n: number }[]) {
+            const before = x.n - (failedCalls.get(x.id) ?? 0);
+            if (!(before < breaker.after && x.n >= breaker.after) || !endpointFailing) continue;
+            const w = (await c.query("SELECT * FROM webhooks WHERE webhook_id::text = $1", [x.id])).rows[0];
             if (w)
               await this.#create(
                 c,
@@ -377,6 +406,7 @@ export class PgNotificationStore implements NotificationStore {
               );
           }
         }
+      }
       return results.map(({ delivery, outcome }) => ({ delivery, outcome }));
     });
   }

@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { notPublic, webhookUrlProblem } from "../../src/senders.ts";
+import { notPublic, signWebhook, webhookUrlProblem } from "../../src/senders.ts";
 
 describe("a webhook's URL", () => {
   it("outside development: https to a public host only; an address in the URL (never looked up) is checked itself", () => {
@@ -30,5 +33,31 @@ describe("a webhook's URL", () => {
     expect(notPublic("::ffff:8.8.8.8")).toBe(false);
     expect(notPublic("fe80::1")).toBe(true);
     expect(notPublic("2001:4860:4860::8888")).toBe(false);
+  });
+});
+
+describe("a webhook's signature", () => {
+  it("is the one the Standard Webhooks library makes and verifies, for any id, time and body", () => {
+    const secret = `whsec_${randomBytes(32).toString("base64")}`;
+    const lib = new Webhook(secret);
+    fc.assert(
+      fc.property(fc.uuid(), fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }), fc.string({ unit: "grapheme", maxLength: 300 }), (id, seconds, body) => {
+        const at = new Date(seconds * 1000);
+        const ours = signWebhook(secret, id, at, body);
+        expect(ours).toBe(lib.sign(id, at, body));
+        const headers = { "webhook-id": id, "webhook-timestamp": String(seconds), "webhook-signature": ours };
+        // The library's verify checks the time against its clock: only a fresh one is checked so.
+        if (Math.abs(Date.now() / 1000 - seconds) < 300) expect(() => lib.verify(body, headers)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+    const now = new Date();
+    const fresh = signWebhook(secret, "msg_1", now, '{"a":1}');
+    expect(() =>
+      lib.verify('{"a":1}', { "webhook-id": "msg_1", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": fresh }),
+    ).not.toThrow();
+    expect(() =>
+      lib.verify('{"a":2}', { "webhook-id": "msg_1", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": fresh }),
+    ).toThrow();
   });
 });
