@@ -15,6 +15,12 @@ export const configShape = serviceConfig(
       .regex(/^[\w.-]+:\d+$/, "host:port")
       .optional(),
     SILTA_MEETINGS_AUDIENCE: z.string().min(1).default("silta-meetings"),
+    /** The area's consultations service (host:port): a booking's .ics is read from it at sending, for the e-mails about it; unset: e-mails without. */
+    SILTA_CONSULTATIONS_ADDRESS: z
+      .string()
+      .regex(/^[\w.-]+:\d+$/, "host:port")
+      .optional(),
+    SILTA_CONSULTATIONS_AUDIENCE: z.string().min(1).default("silta-consultations"),
     /** Where the links in messages lead (the Silta front end, or the organisation's own system). */
     SILTA_NOTIFICATIONS_LINK_BASE: z.url().default("https://silta.example.fi"),
     /** The language of a person not in the directory. */

@@ -1,6 +1,8 @@
 // The notifications service (STYLE.md composition root): the trigger table checked against the
 // topics it reads and the templates against the kinds it sends (refused at start otherwise), the
 // directory and inbox, the subscriptions, and the job that attempts due e-mails and webhooks.
+
+import { ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { CONSENT_TOPIC, CONSULTATION_TOPIC, MEETING_TOPIC, NOTIFICATION_TOPIC, REFERRAL_TOPIC } from "@silta/contracts/events";
 import { MeetingServiceClient } from "@silta/contracts/meetings/v1/meetings.ts";
 import { unary } from "@silta/grpc";
@@ -10,7 +12,7 @@ import { deliverDue } from "./app/deliver.ts";
 import { directoryUseCases } from "./app/directory.ts";
 import { liveInbox } from "./app/live-inbox.ts";
 import { endpointNoticeOf, escalationOf, notifyMany } from "./app/notify.ts";
-import type { FamilyContacts } from "./app/ports.ts";
+import type { Calendars, FamilyContacts } from "./app/ports.ts";
 import { TRIGGERS, triggerProblems } from "./app/triggers.ts";
 import { configShape } from "./config.ts";
 import { PgInboxFeed } from "./db/inbox-feed.ts";
@@ -80,6 +82,24 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
     // The live inbox hears of items created and read on any replica (PostgreSQL NOTIFY).
     const feed = new PgInboxFeed(pool, kit.logger);
     kit.onStop("inbox feed", () => feed.stop());
+    // The .ics of a booking (consultations) or of a staff participant of a meeting (meetings), at sending.
+    const consultationsAddress = config.SILTA_CONSULTATIONS_ADDRESS;
+    const consultations = consultationsAddress ? kit.client(ConsultationServiceClient, consultationsAddress, config.SILTA_CONSULTATIONS_AUDIENCE) : undefined;
+    const calendars: Calendars = {
+      async ics(ref) {
+        const [of, id = "", participantId = ""] = ref.split("/");
+        const settings = { identity: kit.serviceIdentity(areaCode), deadlineMs: 10_000 };
+        try {
+          if (of === "booking" && consultations) return (await unary(consultations, consultations.getInvitation, { bookingId: id }, settings)).ics;
+          if (of === "meeting" && meetings) return (await unary(meetings, meetings.getCalendar, { meetingId: id, participantId }, settings)).ical;
+          return undefined;
+        } catch (e) {
+          // Gone: the e-mail goes without it. Anything else is tried again.
+          if (isSiltaError(e) && (e.kind === "not_found" || e.kind === "failed_precondition")) return undefined;
+          throw e;
+        }
+      },
+    };
     const failed = kit.meter.createCounter("silta_notifications_failed", {
       description: "deliveries failed for good (refused, or past their horizon), by channel and must_deliver (alert on must_deliver=true)",
     });
@@ -96,6 +116,7 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       concurrency: config.SILTA_NOTIFICATIONS_DELIVERY_CONCURRENCY,
       workers: config.SILTA_NOTIFICATIONS_DELIVERY_WORKERS,
       ...(family ? { family } : {}),
+      calendars,
       linkBase: settings.linkBase,
       defaultLanguage: settings.defaultLanguage,
       onFailed: (d) => failed.add(1, { channel: d.channel, must_deliver: String(d.mustDeliver) }),

@@ -18,6 +18,10 @@ export function ofArea(caller: Identity, area: Area): boolean {
   return false;
 }
 
+/** This area's notifications service (it attaches a booking's invitation to the e-mails it sends about it). */
+export const isAreaNotifications = (caller: Identity, area: Area): boolean =>
+  caller.organisationType === "service" && caller.organisationId === `silta-notifications-${area.code}`;
+
 export const isBooker = (caller: Identity, area: Area): boolean =>
   ofArea(caller, area) &&
   (caller.organisationType === "municipality" || caller.organisationType === "wellbeing_area") &&

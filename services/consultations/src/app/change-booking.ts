@@ -15,11 +15,17 @@ const ID = /^[0-9a-f-]{36}$/i;
 const actor = (c: Identity) => ({ ref: c.subject, organisationId: c.organisationId });
 
 /** The booking as the caller may see it, or NOT_FOUND (also for a malformed id). */
-export async function visibleBooking(deps: Deps, id: string, caller: Identity): Promise<{ booking: Booking; specialist: Specialist }> {
+/** A booking and its specialist, whoever asks (callers check who may see it). */
+export async function bookingOf(deps: Deps, id: string): Promise<{ booking: Booking; specialist: Specialist }> {
   if (!ID.test(id)) throw invalidArgument("SILTA_CONSULTATION_INVALID", [{ field: "booking_id", reason: "must be a booking id (UUID)" }]);
   const booking = await deps.store.getBooking(id);
   const specialist = booking ? await deps.store.getSpecialist(booking.specialistId) : undefined;
   if (!booking || !specialist) throw notFound("SILTA_CONSULTATION_NOT_FOUND", `booking ${id}`);
+  return { booking, specialist };
+}
+
+export async function visibleBooking(deps: Deps, id: string, caller: Identity): Promise<{ booking: Booking; specialist: Specialist }> {
+  const { booking, specialist } = await bookingOf(deps, id);
   const standIns = await standInsOf(deps, specialist);
   const seat = booking.kind === "training" && (await deps.store.hasSeat(id, actor(caller)));
   if (!seesBooking(caller, deps.settings.area, booking, [specialist, ...standIns], seat)) throw notFound("SILTA_CONSULTATION_NOT_FOUND", `booking ${id}`);

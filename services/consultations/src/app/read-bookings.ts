@@ -15,8 +15,8 @@ import {
   targetProblems,
 } from "../domain/booking.ts";
 import { availabilityOf, rulesFor, type Specialist } from "../domain/specialist.ts";
-import { assertBooker, isBooker, isCoordinator, isSpecialistRole } from "./authorise.ts";
-import { visibleBooking } from "./change-booking.ts";
+import { assertBooker, isAreaNotifications, isBooker, isCoordinator, isSpecialistRole } from "./authorise.ts";
+import { bookingOf, visibleBooking } from "./change-booking.ts";
 import type { HeldTime } from "./ports.ts";
 import type { Deps } from "./take-time.ts";
 
@@ -183,8 +183,9 @@ export function readUseCases(deps: Deps) {
         areaWorker: caller.organisationType === "wellbeing_area" && caller.areaCodes.includes(area.code),
       });
     },
+    /** The booking's .ics: for those who see the booking, and for this area's notifications service (its e-mails about it carry it). */
     async invitation(id: string, caller: Identity): Promise<string> {
-      const { booking, specialist } = await visibleBooking(deps, id, caller);
+      const { booking, specialist } = isAreaNotifications(caller, area) ? await bookingOf(deps, id) : await visibleBooking(deps, id, caller);
       if (booking.status === "held" || booking.status === "expired")
         throw notFound("SILTA_CONSULTATION_NOT_FOUND", `invitation of booking ${id} (a hold has none until it is confirmed)`);
       return writeCalendar(booking.status === "cancelled" || booking.status === "rescheduled" ? "CANCEL" : "REQUEST", [

@@ -4,9 +4,19 @@
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
 import { BookingKind, BookingStatus, type ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import { CONSULTATION_TOPIC } from "@silta/contracts/events";
-import { unary } from "@silta/grpc";
-import { pseudonymiserOf } from "@silta/platform";
-import { captureLogs, createTestDatabase, freshHetu, readTopicUntil, type TestDatabase, testEnv, testTopic, uniqueName } from "@silta/testing";
+import { proveCallsOf, unary } from "@silta/grpc";
+import { type Identity, pseudonymiserOf } from "@silta/platform";
+import {
+  captureLogs,
+  createTestDatabase,
+  freshHetu,
+  readTopicUntil,
+  sharedTestIdentities,
+  type TestDatabase,
+  testEnv,
+  testTopic,
+  uniqueName,
+} from "@silta/testing";
 import { type ConsentUnderTest, type ConsultationsUnderTest, PSEUDONYM_KEY, startConsent, startConsultations } from "@silta/tests/chain";
 import ICAL from "ical.js";
 import { Kafka } from "kafkajs";
@@ -725,6 +735,34 @@ describe("bad input and forged identities", () => {
     expect((await fail(unary(c, c.getInvitation, { bookingId: b?.bookingId ?? "" }, { identity: rautavaaraWorker }))).code).toBe(
       "SILTA_CONSULTATION_NOT_FOUND",
     );
+    // The area's notifications service reads a booking's .ics (for its e-mails); another area's does not.
+    const ids = await sharedTestIdentities();
+    const n = proveCallsOf(service.client((await import("@silta/contracts/consultations/v1/consultations.ts")).ConsultationServiceClient), {
+      prover: ids.prover.notifications,
+      audience: "silta-consultations",
+    });
+    const notifications: Identity = {
+      subject: "silta-notifications",
+      organisationId: "silta-notifications-13",
+      organisationType: "service",
+      roles: [],
+      areaCodes: ["13"],
+      municipalityCodes: [],
+    };
+    expect((await unary(n, n.getInvitation, { bookingId: b?.bookingId ?? "" }, { identity: notifications })).ics).toContain("METHOD:REQUEST");
+    expect(
+      (
+        await fail(
+          unary(
+            n,
+            n.getInvitation,
+            { bookingId: b?.bookingId ?? "" },
+            { identity: { ...notifications, organisationId: "silta-notifications-03", areaCodes: ["03"] } },
+          ),
+        )
+      ).code,
+    ).toBe("SILTA_CONSULTATION_NOT_FOUND");
+    expect((await fail(unary(n, n.getBooking, { bookingId: b?.bookingId ?? "" }, { identity: notifications }))).code).toBe("SILTA_CONSULTATION_NOT_FOUND");
     expect((await fail(unary(c, c.rotateFeed, { specialistId: specialist.specialistId }, { identity: specialistPerson("someone-else") }))).code).toBe(
       "SILTA_CONSULTATION_NOT_FOUND",
     );

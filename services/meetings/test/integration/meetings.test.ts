@@ -312,6 +312,14 @@ describe("who sees a meeting", () => {
     expect(again.linkToken).not.toBe("");
     expect(contact.ical).toContain("BEGIN:VEVENT");
     expect(contact.ical).toContain("METHOD:REQUEST");
+    // A staff participant's .ics (attached to their e-mail) to the area's notifications service;
+    // a family member's only through GetFamilyContact; another area's service sees nothing.
+    const staff = meeting?.participants.find((p) => p.familyRole === FamilyRole.FAMILY_ROLE_UNSPECIFIED)?.participantId as string;
+    expect((await unary(n, n.getCalendar, { meetingId: id, participantId: staff }, { identity: notifications })).ical).toContain("METHOD:REQUEST");
+    expect((await fail(unary(n, n.getCalendar, { meetingId: id, participantId: guardian }, { identity: notifications }))).kind).toBe("not_found");
+    expect((await fail(unary(n, n.getCalendar, { meetingId: id, participantId: "" }, { identity: notifications }))).kind).toBe("not_found");
+    const elsewhere = { ...notifications, organisationId: "silta-notifications-03", areaCodes: ["03"] };
+    expect((await fail(unary(n, n.getCalendar, { meetingId: id, participantId: staff }, { identity: elsewhere }))).kind).toBe("not_found");
   });
 });
 

@@ -10,6 +10,7 @@ import { isLanguage, type Language, render, TEMPLATES } from "../domain/messages
 import { localWhen } from "./notify.ts";
 import {
   type Breaker,
+  type Calendars,
   type Delivery,
   type DueDelivery,
   FAMILY,
@@ -36,6 +37,8 @@ export function deliverDue(deps: {
   escalation: (d: Delivery) => Promise<NewDelivery[]>;
   /** The meetings service's family contacts (none: family deliveries fail, named). */
   family?: FamilyContacts;
+  /** The .ics of bookings and meetings, attached to the e-mails about them (none: e-mails without). */
+  calendars?: Calendars;
   /** Where the family's invitation page is: the gateway's base URL. */
   linkBase: string;
   defaultLanguage: Language;
@@ -56,8 +59,18 @@ export function deliverDue(deps: {
   const send = async (d: DueDelivery): Promise<Outcome> => {
     if (d.delivery.organisationId === FAMILY) return sendToFamily(d.delivery);
     if (d.delivery.kind === "digest") return sendDigest(d);
-    if (d.delivery.channel === "email")
-      return d.email ? deps.senders.email(d.delivery, d.email) : { ok: false, permanent: true, error: "the person has no e-mail address in the directory" };
+    if (d.delivery.channel === "email") {
+      if (!d.email) return { ok: false, permanent: true, error: "the person has no e-mail address in the directory" };
+      const ref = d.delivery.vars?.calendar;
+      if (!ref || !deps.calendars) return deps.senders.email(d.delivery, d.email);
+      let ics: string | undefined;
+      try {
+        ics = await deps.calendars.ics(String(ref));
+      } catch (e) {
+        return { ok: false, permanent: false, error: `calendar: ${(e as Error).message}` };
+      }
+      return deps.senders.email(d.delivery, d.email, ics);
+    }
     if (d.delivery.channel === "webhook")
       return d.webhook ? deps.senders.webhook(d.delivery, d.webhook) : { ok: false, permanent: true, error: "the webhook was removed" };
     return { ok: false, permanent: true, error: `no attempts on channel ${d.delivery.channel}` };

@@ -161,7 +161,12 @@ export function notifyMany(deps: { store: NotificationStore; clock: { now(): Dat
     const link = `${settings.linkBase}${notice.linkPath}`;
     const out: NewDelivery[] = [];
     const base = { eventId, kind: trigger.kind, mustDeliver: trigger.mustDeliver, reference: notice.reference, link };
-    for (const p of resolved.flatMap((x) => x.people)) {
+    const people = resolved.flatMap((x, k) => {
+      const r = notice.recipients[k];
+      const calendar = (r?.to === "person" ? r.calendar : undefined) ?? notice.calendar;
+      return x.people.map((p) => ({ p, calendar }));
+    });
+    for (const { p, calendar } of people) {
       const language = "language" in p ? p.language : settings.defaultLanguage;
       const { title, body } = render(TEMPLATES, trigger.kind, language, { ...notice.vars, ...(notice.at ? { when: localWhen(notice.at, language) } : {}) });
       const prefs = prefsOf.get(`${p.organisationId}/${p.personRef}`) ?? { organisation: [], person: [], quiet: undefined };
@@ -180,6 +185,8 @@ export function notifyMany(deps: { store: NotificationStore; clock: { now(): Dat
           title,
           body,
           ...(channel === "email" && after > now ? { notBefore: new Date(after) } : {}),
+          // The .ics is read at sending (the meeting's or booking's state then).
+          ...(channel === "email" && calendar ? { vars: { calendar } } : {}),
         });
     }
     // A family member: one e-mail, rendered and addressed at sending (their address, language and

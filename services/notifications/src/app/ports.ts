@@ -173,3 +173,8 @@ export interface InboxFeed {
   /** Calls `on` with each change of the person's inbox, and with "resync" when changes may have been missed (a lost connection); returns the unsubscribe. */
   subscribe(organisationId: string, personRef: string, on: (change: InboxChange | "resync") => void): Promise<() => void>;
 }
+
+/** The iCalendar invitations e-mails carry, read at sending: the .ics of `booking/<id>` or `meeting/<id>/<participant>`; undefined when there is none (no such booking or participant, or no service to ask). */
+export interface Calendars {
+  ics(ref: string): Promise<string | undefined>;
+}

@@ -28,8 +28,8 @@ import { DeadlineKind, Milestone } from "@silta/contracts/referrals/v1/referrals
 import type { MessageVariables } from "../domain/messages.ts";
 
 export type Recipient =
-  /** A person of a known organisation (e.g. the notifier, by the `sub` of their token). */
-  | { to: "person"; organisationId: string; personRef: string }
+  /** A person of a known organisation (e.g. the notifier, by the `sub` of their token); `calendar`: their own .ics, attached to their e-mail. */
+  | { to: "person"; organisationId: string; personRef: string; calendar?: string }
   /** A person of the area named on an event by reference only (the responsible worker). */
   | { to: "area_person"; personRef: string }
   /** A group address of the area (its intake desk, duty desk, or a team). */
@@ -49,6 +49,8 @@ export interface Notice {
   vars: MessageVariables;
   /** The instant the message is about (a meeting's start), shown as {when} in the recipient's language. */
   at?: string;
+  /** The iCalendar invitation its e-mails carry, read at sending: `booking/<id>` (consultations) or `meeting/<id>/<participant>` (meetings, per recipient). */
+  calendar?: string;
   recipients: Recipient[];
 }
 
@@ -120,6 +122,7 @@ const aboutBooking = (b: BookingEvent): Notice | undefined => {
     linkPath: `/consultations/bookings/${b.bookingId}`,
     vars: { reference: bookingReference(b.bookingId), meeting: BOOKING_KIND[b.kind] ?? "other" },
     ...(b.start ? { at: b.start } : {}),
+    calendar: `booking/${b.bookingId}`,
     recipients,
   };
 };
@@ -154,7 +157,9 @@ const meetingChanged = (family: boolean) => (m: MeetingEvent) => {
     const isFamily = a.familyRole !== FamilyRole.FAMILY_ROLE_UNSPECIFIED;
     if (family !== isFamily) return [];
     if (isFamily) return [{ to: "family", meetingId: m.meetingId, participantId: a.participantId, role: FAMILY_ROLE[a.familyRole] ?? "other" }];
-    return a.personRef ? [{ to: "person", organisationId: a.organisationId, personRef: a.personRef }] : [];
+    return a.personRef
+      ? [{ to: "person", organisationId: a.organisationId, personRef: a.personRef, calendar: `meeting/${m.meetingId}/${a.participantId}` }]
+      : [];
   });
   return recipients.length === 0 ? undefined : aboutMeeting(m, recipients);
 };
@@ -194,7 +199,9 @@ export const TRIGGERS: Trigger[] = [
     mustDeliver: false,
     notice: (m) =>
       m.familyRole === FamilyRole.FAMILY_ROLE_UNSPECIFIED && m.participantRef
-        ? aboutMeeting(m, [{ to: "person", organisationId: m.participantOrganisationId, personRef: m.participantRef }])
+        ? aboutMeeting(m, [
+            { to: "person", organisationId: m.participantOrganisationId, personRef: m.participantRef, calendar: `meeting/${m.meetingId}/${m.participantId}` },
+          ])
         : undefined,
   }),
   trigger({

@@ -8,10 +8,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConsentServiceClient, DataCategory, GiverRole, ObtainedBy, OrganisationType, Purpose } from "@silta/contracts/consent/v1/consent.ts";
-import { BookingKind, BookingStatus } from "@silta/contracts/consultations/v1/consultations.ts";
+import { BookingKind, ConsultationServiceClient } from "@silta/contracts/consultations/v1/consultations.ts";
 import {
-  bookingConfirmed,
-  CONSULTATION_TOPIC,
   deadlineAtRisk,
   deadlineMissed,
   MEETING_TOPIC,
@@ -50,12 +48,17 @@ import {
   waitFor,
 } from "@silta/testing";
 import {
+  aWeekAhead,
   type ConsentUnderTest,
+  type ConsultationsUnderTest,
+  consultationDetails,
   type MeetingsUnderTest,
   type NotificationsUnderTest,
   PSEUDONYM_KEY,
   type ReferralsUnderTest,
+  registerSpecialist,
   startConsent,
+  startConsultations,
   startMeetings,
   startNotifications,
   startReferrals,
@@ -72,6 +75,7 @@ let consent: ConsentUnderTest;
 let referrals: ReferralsUnderTest;
 let service: NotificationsUnderTest;
 let meetings: MeetingsUnderTest;
+let consultations: ConsultationsUnderTest;
 let c: NotificationServiceClient;
 let r: ReferralServiceClient;
 
@@ -257,11 +261,13 @@ beforeAll(async () => {
     createTestDatabase("notif_referrals"),
     createTestDatabase("notifications"),
     createTestDatabase("notif_meetings"),
+    createTestDatabase("notif_consultations"),
   ]);
-  const [consentDb, referralsDb, db, meetingsDb] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase];
+  const [consentDb, referralsDb, db, meetingsDb, consultationsDb] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase];
   consent = await startConsent(consentDb.url, logs.logger);
   referrals = await startReferrals(referralsDb.url, consent.grpcPort, logs.logger);
   meetings = await startMeetings(meetingsDb.url, consent.grpcPort, logs.logger);
+  consultations = await startConsultations(consultationsDb.url, consent.grpcPort, logs.logger);
   service = await startNotifications(
     db.url,
     smtpPort,
@@ -272,6 +278,7 @@ beforeAll(async () => {
       SILTA_NOTIFICATIONS_RETRY_CAP_MS: "3600000",
       SILTA_NOTIFICATIONS_RETRY_HORIZON_MS: String(10 * 60_000),
       SILTA_MEETINGS_ADDRESS: `127.0.0.1:${meetings.grpcPort}`,
+      SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${consultations.grpcPort}`,
     },
     { clock },
   );
@@ -291,6 +298,7 @@ afterAll(async () => {
   await service?.stop();
   await referrals?.stop();
   await meetings?.stop();
+  await consultations?.stop();
   await consent?.stop();
   await Promise.all(dbs.map((d) => d.drop()));
   mailpit?.kill("SIGTERM");
@@ -551,6 +559,7 @@ describe("a meeting moved and cancelled", () => {
     const hetu = freshHetu();
     hetus.push(hetu);
     const colleague = "sw-colleague-2";
+    await putPerson(colleague, "fi", "kollega@kuopio.example", true, areaAdmin);
     const { meeting } = await unary(
       m,
       m.scheduleMeeting,
@@ -584,6 +593,12 @@ describe("a meeting moved and cancelled", () => {
     );
     const meetingId = meeting?.meetingId as string;
     const reference = `M-${meetingId.slice(0, 8)}`;
+    const colleagueMail = (subject: string) =>
+      waitFor(async () => (await mails()).find((x) => x.to.includes("kollega@kuopio.example") && x.parsed.subject === subject), {
+        what: `the colleague's e-mail "${subject}"`,
+        timeoutMs: 30_000,
+      });
+    const icsOf = (m: { parsed: ParsedMail }) => m.parsed.attachments.find((a) => a.contentType.startsWith("text/calendar"))?.content.toString("utf8") ?? "";
     const guardianMail = (subject: string) =>
       waitFor(async () => (await mails()).find((x) => x.to.includes("huoltaja2@kuopio.example") && x.parsed.subject === subject), {
         what: `the guardian's e-mail "${subject}"`,
@@ -617,6 +632,11 @@ describe("a meeting moved and cancelled", () => {
     const cancelIcs = cancelled.parsed.attachments.find((a) => a.contentType.startsWith("text/calendar"))?.content.toString("utf8") ?? "";
     expect(cancelIcs).toContain("METHOD:CANCEL");
     expect(cancelled.parsed.text).not.toContain("Perhe muuttaa");
+    // The colleague's e-mails carry their own .ics each time: the invitation, the new time, the cancellation.
+    expect(icsOf(await colleagueMail("Kutsu: verkostopalaveri ti 9.2.2027 klo 12.00"))).toContain("METHOD:REQUEST");
+    const movedForColleague = icsOf(await colleagueMail("Tapaaminen siirretty: verkostopalaveri ke 10.2.2027 klo 09.00"));
+    expect(movedForColleague).toContain("DTSTART;TZID=Europe/Helsinki:20270210T090000");
+    expect(icsOf(await colleagueMail("Tapaaminen peruttu: verkostopalaveri ke 10.2.2027 klo 09.00"))).toContain("METHOD:CANCEL");
     // The colleague: an item for each.
     const colleagueItems = await waitFor(
       async () => {
@@ -639,60 +659,79 @@ describe("a meeting moved and cancelled", () => {
 });
 
 describe("a specialist's booking", () => {
-  it("tells the specialist and the requester, each in their language, of a confirmed co-work booking on consultations.booking.v1", async () => {
-    const requester: Identity = { ...callers.teacher, organisationId: "kuopio-sosiaalityo", subject: "msw-booking" };
+  it("tells the specialist and the requester, each in their language, of a confirmed consultation (consultations.booking.v1), the booking's .ics attached to the e-mail and its topic nowhere", async () => {
+    const k = consultations.client(ConsultationServiceClient);
+    const coordinator: Identity = { ...callers.worker13, subject: "coord-notif", roles: ["consultation_coordinator"] };
+    const person: Identity = {
+      ...callers.worker13,
+      organisationId: "pohjois-savo-erityispalvelut",
+      subject: "spec-booking",
+      roles: ["consultation_specialist"],
+    };
+    const requester: Identity = {
+      ...callers.teacher,
+      organisationId: "kuopio-sosiaalityo",
+      subject: "msw-booking",
+      roles: ["social_worker"],
+      municipalityCodes: ["297"],
+    };
     await unary(
       c,
       c.putPerson,
-      { person: { personRef: requester.subject, language: Language.LANGUAGE_SV, email: "", channels: [], organisationId: "" } },
+      {
+        person: {
+          personRef: requester.subject,
+          language: Language.LANGUAGE_SV,
+          email: "msw@kuopio.example",
+          channels: [Channel.CHANNEL_EMAIL],
+          organisationId: "",
+        },
+      },
       { identity: { ...requester, subject: "admin-sosiaalityo", roles: ["notifications_admin"] } },
     );
-    const bookingId = crypto.randomUUID();
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: testTopic(CONSULTATION_TOPIC.name),
-      messages: [
-        {
-          key: "spec-id",
-          value: bookingConfirmed.encode({
-            bookingId,
-            kind: BookingKind.BOOKING_KIND_CO_WORK,
-            status: BookingStatus.BOOKING_STATUS_CONFIRMED,
-            specialistId: "spec-id",
-            specialistRef: "spec-booking",
-            specialistOrganisationId: "pohjois-savo-erityispalvelut",
-            requesterRef: requester.subject,
-            requesterOrganisationId: requester.organisationId,
-            responsibleWorkerRef: "",
-            areaCode: "13",
-            municipalityCode: "297",
-            start: "2027-02-03T08:00:00Z",
-            end: "2027-02-03T09:00:00Z",
-            seriesId: "",
-            rescheduledFrom: "",
-            reason: "",
-            sequence: 0,
-          }),
-          headers: {
-            ce_specversion: "1.0",
-            ce_id: crypto.randomUUID(),
-            ce_type: bookingConfirmed.type,
-            ce_source: "/silta/consultations/13",
-            "content-type": PROTOBUF,
-          },
-        },
-      ],
-    });
-    await producer.disconnect();
+    const specialist = await registerSpecialist(k, { coordinator, person });
+    const day = aWeekAhead();
+    const { bookings } = await unary(
+      k,
+      k.book,
+      {
+        requestId: uniqueName("book"),
+        specialistId: specialist.specialistId,
+        skill: "",
+        language: "",
+        recurrence: "",
+        start: day.at("10:00"),
+        details: consultationDetails({ kind: BookingKind.BOOKING_KIND_CONSULTATION, topic: CONCERN }),
+      },
+      { identity: requester },
+    );
+    const bookingId = bookings[0]?.bookingId as string;
     const reference = `K-${bookingId.slice(0, 8)}`;
-    await waitFor(async () => (await deliveriesOf(reference)).length === 2, { what: "the booking's two items" });
+    await waitFor(async () => (await deliveriesOf(reference)).length === 3, { what: "the booking's two items and the requester's e-mail" });
     const item = async (who: Identity) =>
       (await unary(c, c.listInbox, { unreadOnly: true, limit: 0 }, { identity: who })).items.find((i) => i.reference === reference);
-    expect((await item(requester))?.title).toBe("Bokning bekräftad: samarbete ons 3.2.2027 10.00");
-    expect((await item({ ...callers.worker13, organisationId: "pohjois-savo-erityispalvelut", subject: "spec-booking" }))?.title).toBe(
-      "Varaus vahvistettu: yhteistyöskentely ke 3.2.2027 klo 10.00",
-    );
+    const when = (lang: string) =>
+      new Intl.DateTimeFormat(lang, {
+        timeZone: "Europe/Helsinki",
+        weekday: "short",
+        day: "numeric",
+        month: "numeric",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+      }).format(new Date(day.at("10:00")));
+    expect((await item(requester))?.title).toBe(`Bokning bekräftad: konsultation ${when("sv-FI")}`);
+    expect((await item(person))?.title).toBe(`Varaus vahvistettu: konsultaatio ${when("fi-FI")}`);
+    // The requester's e-mail carries the booking's invitation, read from consultations at sending.
+    const mail = await waitFor(async () => (await mails()).find((m) => m.to.includes("msw@kuopio.example") && m.parsed.subject?.includes("konsultation")), {
+      what: "the requester's e-mail",
+      timeoutMs: 30_000,
+    });
+    const ics = mail.parsed.attachments.find((a) => a.contentType.startsWith("text/calendar"))?.content.toString("utf8") ?? "";
+    expect(ics).toContain("METHOD:REQUEST");
+    expect(ics).toContain("BEGIN:VEVENT");
+    // The topic of the consultation is case content: neither the e-mail nor its .ics says it.
+    expect(mail.raw).not.toContain("bruises");
   });
 });
 
