@@ -226,7 +226,7 @@ describe("network policies", () => {
         .sort();
     expect(callersOf("silta-consent")).toEqual(["consultations", "gateway", "meetings", "referrals"]);
     expect(callersOf("silta-referrals")).toEqual(["gateway"]);
-    expect(callersOf("silta-consultations")).toEqual(["gateway"]);
+    expect(callersOf("silta-consultations")).toEqual(["gateway", "notifications"]);
     expect(callersOf("silta-meetings")).toEqual(["gateway", "notifications"]);
     // The gateway has no gRPC port; its HTTP port admits the ingress controller only.
     const gw = byName(objects, "NetworkPolicy", "silta-gateway").spec.ingress;

@@ -58,6 +58,7 @@ export const notificationsService: ServiceSpec<typeof configShape, { store: PgNo
       clock,
       webhookUrlProblem: (u) => webhookUrlProblem(u, config.SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS),
       kinds: Object.keys(TEMPLATES),
+      areaCode: config.SILTA_AREA_CODE,
     });
     // A family member's contact, at sending, as this area's notifications service (the only caller meetings answers).
     const meetingsAddress = config.SILTA_MEETINGS_ADDRESS;

@@ -6,7 +6,7 @@ import { isLocalTime, type WeeklyRule } from "@silta/calendar";
 import { type FieldViolation, hasRole, type Identity, invalidArgument, notFound, PERSON_REFERENCE, permissionDenied } from "@silta/platform";
 import { isLanguage, LANGUAGES, type Language } from "../domain/messages.ts";
 import { isTimeZone } from "../domain/preferences.ts";
-import type { Channel, DeliveryStatus, NotificationStore } from "./ports.ts";
+import { type Channel, type DeliveryStatus, FAMILY, type NotificationStore } from "./ports.ts";
 
 const EMAIL = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$/;
 const invalid = (p: FieldViolation[]) => invalidArgument("SILTA_NOTIFICATION_INVALID", p);
@@ -24,8 +24,13 @@ export function directoryUseCases(deps: {
   webhookUrlProblem(url: string): string | undefined;
   /** The kinds of message there are (a preference names one, or all). */
   kinds: string[];
+  /** The area this service runs for: its own organisations' administrators also see the deliveries to families. */
+  areaCode: string;
 }) {
   const { store, clock } = deps;
+  /** Whose deliveries an administrator sees: their organisation's, and the area's to families (its meetings) when they are of the area. */
+  const deliveriesOf = (caller: Identity) =>
+    caller.organisationType === "wellbeing_area" && caller.areaCodes.includes(deps.areaCode) ? [caller.organisationId, FAMILY] : [caller.organisationId];
   return {
     async putPerson(q: { personRef: string; language: string; email: string; channels: string[] }, caller: Identity) {
       assertAdmin(caller);
@@ -117,12 +122,12 @@ export function directoryUseCases(deps: {
     deliveries(q: { status: DeliveryStatus | undefined; limit: number }, caller: Identity) {
       assertAdmin(caller);
       if (q.limit < 0 || q.limit > 500) throw invalid([{ field: "limit", reason: "0–500 (0: 100)" }]);
-      return store.deliveries(caller.organisationId, q.status, q.limit || 100);
+      return store.deliveries(deliveriesOf(caller), q.status, q.limit || 100);
     },
 
     async replay(deliveryId: string, caller: Identity) {
       assertAdmin(caller);
-      const d = await store.replay(deliveryId, caller.organisationId, clock.now());
+      const d = await store.replay(deliveryId, deliveriesOf(caller), clock.now());
       if (!d) throw notFound("SILTA_NOTIFICATION_NOT_FOUND", `delivery ${deliveryId}`);
       return d;
     },

@@ -161,8 +161,9 @@ export interface NotificationStore {
   /** The person's items after their item `afterId`, oldest first; undefined when `afterId` is not one of theirs. */
   inboxAfter(organisationId: string, personRef: string, afterId: string, limit: number): Promise<Delivery[] | undefined>;
   unread(organisationId: string, personRef: string): Promise<number>;
-  deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number): Promise<Delivery[]>;
-  replay(deliveryId: string, organisationId: string, now: Date): Promise<Delivery | undefined>;
+  /** The deliveries of these organisations (FAMILY: those to family members). */
+  deliveries(organisationIds: string[], status: DeliveryStatus | undefined, limit: number): Promise<Delivery[]>;
+  replay(deliveryId: string, organisationIds: string[], now: Date): Promise<Delivery | undefined>;
 }
 
 /** What the live inbox hears: an item created for a person, or one of theirs read (on any replica). */

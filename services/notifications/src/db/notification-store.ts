@@ -479,22 +479,22 @@ export class PgNotificationStore implements NotificationStore {
     return Number(r.rows[0].n);
   }
 
-  async deliveries(organisationId: string, status: DeliveryStatus | undefined, limit: number) {
+  async deliveries(organisationIds: string[], status: DeliveryStatus | undefined, limit: number) {
     const r = await this.#pool.query(
-      `SELECT * FROM deliveries WHERE organisation_id = $1 ${status ? "AND status = $3" : ""} ORDER BY created_at DESC, delivery_id LIMIT $2`,
-      status ? [organisationId, limit, status] : [organisationId, limit],
+      `SELECT * FROM deliveries WHERE organisation_id = ANY($1::text[]) ${status ? "AND status = $3" : ""} ORDER BY created_at DESC, delivery_id LIMIT $2`,
+      status ? [organisationIds, limit, status] : [organisationIds, limit],
     );
     return r.rows.map(toDelivery);
   }
 
-  replay(deliveryId: string, organisationId: string, now: Date) {
+  replay(deliveryId: string, organisationIds: string[], now: Date) {
     if (!UUID.test(deliveryId)) return Promise.resolve(undefined);
     return withTransaction(this.#pool, async (c) => {
       // Sent again with the same id (a receiver that dedupes sees it once), with a new horizon.
       const r = await c.query(
         `UPDATE deliveries SET status = 'queued', next_attempt_at = $3, first_attempt_at = NULL, last_error = '', done_at = NULL
-          WHERE delivery_id = $1 AND organisation_id = $2 AND channel <> 'in_app' RETURNING *`,
-        [deliveryId, organisationId, now],
+          WHERE delivery_id = $1 AND organisation_id = ANY($2::text[]) AND channel <> 'in_app' RETURNING *`,
+        [deliveryId, organisationIds, now],
       );
       if (!r.rows[0]) return undefined;
       const d = toDelivery(r.rows[0]);

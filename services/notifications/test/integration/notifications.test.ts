@@ -655,6 +655,12 @@ describe("a meeting moved and cancelled", () => {
       ["family_meeting_invitation", "sent"],
       ["family_meeting_rescheduled", "sent"],
     ]);
+    // The area's administrators see (and may re-drive) the deliveries to its families; another organisation's do not.
+    const familyIds = rows.filter((d) => d.kind.startsWith("family_")).map((d) => d.delivery_id as string);
+    const seenBy = async (who: Identity) =>
+      (await unary(c, c.listDeliveries, { status: DeliveryStatus.DELIVERY_STATUS_SENT, limit: 500 }, { identity: who })).deliveries.map((d) => d.deliveryId);
+    expect(await seenBy(areaAdmin)).toEqual(expect.arrayContaining(familyIds));
+    expect((await seenBy(schoolAdmin)).filter((id) => familyIds.includes(id))).toEqual([]);
   });
 });
 
