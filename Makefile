@@ -14,7 +14,7 @@ PROTOS  := $(shell find proto -name '*.proto')
 # The version of the images: the chart's appVersion.
 VERSION := $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/silta/Chart.yaml)
 
-.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token proof openapi asyncapi errors bench clean
+.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token load-tokens proof openapi asyncapi errors bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ token: $(GEN_OK) ## print a development token: make token ROLE=teacher ORG=kuopi
 	@node services/gateway/scripts/token.ts --dir $(CACHE)/dev-jwt --role "$(or $(ROLE),teacher)" --org "$(or $(ORG),kuopio-school-12)" \
 	  --type "$(or $(TYPE),municipality)" --municipality "$(MUNICIPALITY)" --area "$(AREA)" --sub "$(or $(SUB),dev-user)"
 
+load-tokens: $(GEN_OK) ## write tests/load/k6/.tokens.json for the k6 scenarios (make up's development key, 8 h): personas and each municipality's publisher
+	@node tests/load/tokens.ts --dir $(CACHE)/dev-jwt --out tests/load/k6/.tokens.json
+
 proof: $(GEN_OK) ## print an identity proof for calling a service directly (after make up): make proof AUDIENCE=silta-consent ORG=… TYPE=… [ROLE=… AREA=… MUNICIPALITY=…]
 	@node services/gateway/scripts/token.ts --dir $(CACHE)/identity --audience "$(or $(AUDIENCE),silta-referrals)" --role "$(ROLE)" \
 	  --org "$(or $(ORG),kuopio-school-12)" --type "$(or $(TYPE),municipality)" --area "$(AREA)" --municipality "$(MUNICIPALITY)" --sub "$(or $(SUB),dev-user)"
@@ -96,6 +99,7 @@ bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into d
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking + chart-check
 	@echo "==> biome"; biome check .
 	@echo "==> tsc (strict typecheck)"; tsc -p tsconfig.json
+	@echo "==> tsc (k6 scenarios against @types/k6)"; tsc -p tests/load/k6/tsconfig.json
 	@echo "==> buf lint"; buf lint
 	@bash scripts/buf-breaking.sh
 	@$(MAKE) --no-print-directory chart-check
