@@ -201,12 +201,24 @@ export async function startEventConsumer(options: ConsumerOptions): Promise<Runn
               if (!run) return;
               const { sub, records, raw } = run;
               run = undefined;
-              const span = tracer().startSpan(`${topic} process batch`, {
-                kind: SpanKind.CONSUMER,
-                attributes: { "messaging.system": "kafka", "messaging.destination.name": topic, "messaging.batch.message_count": records.length },
+              // Its span continues each record's trace: the parent of a batch of one, a link of each otherwise.
+              const parents = raw.map((m) => propagation.extract(ROOT_CONTEXT, m.headers ?? {}, headerGetter));
+              const parent = parents.length === 1 ? (parents[0] as typeof ROOT_CONTEXT) : ROOT_CONTEXT;
+              const links = parents.flatMap((p) => {
+                const sc = trace.getSpanContext(p);
+                return sc ? [{ context: sc }] : [];
               });
+              const span = tracer().startSpan(
+                `${topic} process batch`,
+                {
+                  kind: SpanKind.CONSUMER,
+                  attributes: { "messaging.system": "kafka", "messaging.destination.name": topic, "messaging.batch.message_count": records.length },
+                  links,
+                },
+                parent,
+              );
               try {
-                await context.with(trace.setSpan(ROOT_CONTEXT, span), () => (sub.handleMany as NonNullable<Subscription<unknown>["handleMany"]>)(records));
+                await context.with(trace.setSpan(parent, span), () => (sub.handleMany as NonNullable<Subscription<unknown>["handleMany"]>)(records));
                 consumed.add(records.length, { topic, type: sub.codec.type, outcome: "handled" });
               } catch (err) {
                 logger.info({ topic, partition, records: records.length, err }, "batch failed; handling its records one at a time");

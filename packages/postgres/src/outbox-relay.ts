@@ -6,9 +6,9 @@
 // A row that keeps failing is dead-lettered after `maxAttempts` (dead_at, last_error) so it
 // cannot block its aggregate forever; `silta_outbox_dead_rows` and the age of the oldest
 // pending row are the alerts. Never a "last seen id" watermark: ids commit out of order.
-import type { Meter } from "@opentelemetry/api";
+import { type Meter, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { EventProducer, OutgoingRecord } from "@silta/events";
-import { Degraded, type Logger, type ReadinessCheck } from "@silta/platform";
+import { Degraded, type Logger, type ReadinessCheck, tracer } from "@silta/platform";
 import { LeaderLock } from "./leader.ts";
 import { OUTBOX_CHANNEL } from "./outbox.ts";
 import type { Pool } from "./pool.ts";
@@ -166,11 +166,14 @@ export class OutboxRelay {
         [this.o.batchSize],
       );
       if (rows.length === 0) return true;
+      const sent = traced(rows, this.o.topicPrefix);
       try {
-        await this.o.producer.publish(rows.map((r) => toRecord(r, this.o.topicPrefix)));
+        await this.o.producer.publish(sent.records);
+        sent.end();
         await this.o.afterSend?.(rows.map((r) => r.ce_id));
         await this.markPublished(rows.map((r) => r.id));
       } catch (err) {
+        sent.end(err);
         this.o.logger.warn({ err, rows: rows.length }, "outbox batch failed; publishing row by row");
         const ok = await this.oneByOne(rows);
         if (!ok) return false;
@@ -185,8 +188,10 @@ export class OutboxRelay {
     const blocked = new Set<string>();
     for (const row of rows) {
       if (blocked.has(row.aggregate_id)) continue;
+      const sent = traced([row], this.o.topicPrefix);
       try {
-        await this.o.producer.publish([toRecord(row, this.o.topicPrefix)]);
+        await this.o.producer.publish(sent.records);
+        sent.end();
         await this.o.afterSend?.([row.ce_id]);
         await this.markPublished([row.id]);
       } catch (err) {
@@ -278,6 +283,42 @@ export function brokerUnavailable(err: unknown): boolean {
     e = (e.originalError ?? e.cause) as typeof e;
   }
   return false;
+}
+
+/**
+ * The rows as records, each under a PRODUCER span that continues the trace its writer left in the
+ * row (so a consumer's span is a child of the publication, and that of the write); `end` closes
+ * them once the broker answered (with the error, if any).
+ */
+function traced(rows: Row[], topicPrefix: string): { records: OutgoingRecord[]; end(err?: unknown): void } {
+  const spans: Span[] = [];
+  const records = rows.map((r) => {
+    const record = toRecord(r, topicPrefix);
+    if (!r.traceparent) return record;
+    const parent = propagation.extract(ROOT_CONTEXT, { traceparent: r.traceparent, ...(r.tracestate ? { tracestate: r.tracestate } : {}) });
+    const span = tracer().startSpan(
+      `${record.topic} publish`,
+      { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "kafka", "messaging.destination.name": record.topic, "cloudevents.event_type": r.ce_type } },
+      parent,
+    );
+    spans.push(span);
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(parent, span), carrier);
+    return {
+      ...record,
+      ...(carrier.traceparent ? { traceparent: carrier.traceparent } : {}),
+      ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
+    };
+  });
+  return {
+    records,
+    end(err?: unknown) {
+      for (const span of spans) {
+        if (err) span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        span.end();
+      }
+    },
+  };
 }
 
 function toRecord(r: Row, topicPrefix: string): OutgoingRecord {

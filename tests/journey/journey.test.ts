@@ -1,0 +1,361 @@
+// The whole journey, through the gateway with each party's own token, across all six services:
+// a teacher in Kuopio files a concern → the Pohjois-Savo worklist has it → received, urgency
+// assessed, decision to start a service-need assessment → the guardians' consent recorded for the
+// school and the specialist's organisation → a co-work consultation booked with a specialist
+// (round-robin by skill) → a service-need assessment meeting found for the worker, the
+// specialist, the teacher and the family's windows, the family invited → the guardian answers on
+// the page → notifications delivered (the notifier's receipt, the intake desk, the specialist,
+// the participants) → the meeting held with the family and the child → the assessment completed
+// inside 3 months → the family's disclosure log shows each disclosure with its consent.
+//
+// Every service exports its spans by OTLP/HTTP to a collector this test starts (no traceparent is
+// injected by hand): the submission's trace runs HTTP → gRPC → PostgreSQL → Kafka → the consumers
+// that act on it, and the meeting's from the gateway to the consent checks it made.
+import { createServer, type Server } from "node:http";
+import { register } from "node:module";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// pg is patched as it is imported: the hook and the instrumentations before anything imports it.
+register("@opentelemetry/instrumentation/hook.mjs", import.meta.url, { data: { include: ["pg", "pg-pool", "ioredis"] } });
+const { registerInstrumentations } = await import("@opentelemetry/instrumentation");
+const { siltaInstrumentations } = await import("@silta/platform/instrumentations");
+registerInstrumentations({ instrumentations: siltaInstrumentations() });
+const { context, propagation, trace } = await import("@opentelemetry/api");
+const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
+const { W3CTraceContextPropagator } = await import("@opentelemetry/core");
+const { TracerProvider, BatchSpanProcessor } = await import("@opentelemetry/sdk-trace");
+const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
+const testing = await import("@silta/testing");
+const { startChain, personas, http, referralSubmission } = await import("../support/chain.ts");
+type Chain = Awaited<ReturnType<typeof startChain>>;
+
+/** The collector: every span the services export, by OTLP/HTTP (JSON). */
+interface CollectedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+}
+const collected: CollectedSpan[] = [];
+let collector: Server;
+let provider: InstanceType<typeof TracerProvider>;
+
+const logs = testing.captureLogs("journey", "warn");
+let dbs: Awaited<ReturnType<typeof testing.createTestDatabase>>[] = [];
+let chain: Chain;
+let ahead = 0;
+const tokens: Record<string, string> = {};
+const deskAdmin = { ...personas.worker13, sub: "desk-admin-1", roles: ["notifications_admin"] };
+const specialistPerson = (sub: string) => ({ ...personas.specialist13, sub });
+
+beforeAll(async () => {
+  collector = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (b: Buffer) => chunks.push(b));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
+        resourceSpans?: { scopeSpans?: { spans?: CollectedSpan[] }[] }[];
+      };
+      for (const rs of body.resourceSpans ?? [])
+        for (const ss of rs.scopeSpans ?? [])
+          for (const s of ss.spans ?? [])
+            collected.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? "", name: s.name, kind: s.kind });
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, "127.0.0.1", () => r()));
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  provider = new TracerProvider({
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces` }),
+        scheduledDelayMillis: 200,
+        maxQueueSize: 100_000,
+        maxExportBatchSize: 2000,
+      }),
+    ],
+  });
+  trace.setGlobalTracerProvider(provider);
+
+  dbs = await Promise.all(["j_consent", "j_referrals", "j_consultations", "j_meetings", "j_notifications"].map((n) => testing.createTestDatabase(n)));
+  const [consentDb, referralsDb, consultationsDb, meetingsDb, notificationsDb] = dbs as [
+    (typeof dbs)[number],
+    (typeof dbs)[number],
+    (typeof dbs)[number],
+    (typeof dbs)[number],
+    (typeof dbs)[number],
+  ];
+  chain = await startChain({
+    consentDbUrl: consentDb.url,
+    referralsDbUrl: referralsDb.url,
+    consultationsDbUrl: consultationsDb.url,
+    meetingsDbUrl: meetingsDb.url,
+    notificationsDbUrl: notificationsDb.url,
+    notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "100" },
+    meetingsClock: { now: () => new Date(Date.now() + ahead) },
+    logger: logs.logger,
+    consumerGroup: testing.uniqueName("journey"),
+  });
+  for (const [k, claims] of Object.entries({ ...personas, deskAdmin, specA: specialistPerson("spec-a"), specB: specialistPerson("spec-b") }))
+    tokens[k] = await chain.token(claims);
+}, 180_000);
+afterAll(async () => {
+  await chain?.stop();
+  await provider?.shutdown();
+  await Promise.all(dbs.map((d) => d.drop()));
+  await new Promise((r) => collector?.close(() => r(null)));
+});
+
+const call = (method: string, path: string, who: string, body?: unknown) =>
+  http(chain.baseUrl, method, path, { token: tokens[who] as string, ...(body === undefined ? {} : { body }) });
+
+/** The spans of one trace, and whether `child` descends from `ancestor` there. */
+function traceOf(traceId: string) {
+  const spans = collected.filter((s) => s.traceId === traceId);
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const under = (child: CollectedSpan, ancestor: CollectedSpan) => {
+    for (let p = byId.get(child.parentSpanId); p; p = byId.get(p.parentSpanId)) if (p.spanId === ancestor.spanId) return true;
+    return false;
+  };
+  return { spans, under };
+}
+
+describe("a child's case across the six services", () => {
+  it("goes from a teacher's concern to a completed assessment with the family heard, every party told, every disclosure logged, and each step traced end to end", async () => {
+    // The area's directory: its intake desk is the worker; the teacher and the specialists read their inboxes.
+    expect(
+      (await call("POST", "/v1/notifications/groups", "deskAdmin", { group: { groupRef: "intake_desk", memberRefs: [personas.worker13.sub] } })).status,
+    ).toBe(200);
+
+    // 1. The teacher files a concern.
+    const submitted = await call("POST", "/v1/referrals", "teacher", referralSubmission());
+    expect(submitted.status).toBe(201);
+    const { referralId, referenceNumber } = submitted.body.receipt as { referralId: string; referenceNumber: string };
+
+    // 2. The area's worklist has it; 3. received, urgency assessed, decision to start the assessment.
+    await testing.waitFor(
+      async () =>
+        ((await call("GET", "/v1/referrals?areaCode=13&limit=200", "worker13")).body.referrals as { referralId: string }[]).some(
+          (r) => r.referralId === referralId,
+        ),
+      { what: "the referral on the worklist" },
+    );
+    expect((await call("POST", `/v1/referrals/${referralId}/receive`, "worker13", {})).status).toBe(200);
+    expect((await call("POST", `/v1/referrals/${referralId}/urgency-assessment`, "worker13", { urgent: false })).status).toBe(200);
+    expect((await call("POST", `/v1/referrals/${referralId}/decision`, "worker13", { outcome: "DECISION_OUTCOME_START_ASSESSMENT" })).status).toBe(200);
+    const referral = (await call("GET", `/v1/referrals/${referralId}`, "worker13")).body.referral as {
+      subjectPseudonym: string;
+      status: string;
+      child: { hetu: string };
+    };
+    expect(referral.status).toBe("REFERRAL_STATUS_ASSESSMENT_STARTED");
+    const childHetu = referral.child.hetu;
+
+    // 4. The guardians' consent for the school and the specialist's organisation.
+    const consent = await call("POST", "/v1/consents", "worker13", {
+      subjectPseudonym: referral.subjectPseudonym,
+      areaCode: "13",
+      givenBy: [{ role: "GIVER_ROLE_CUSTODIAN", personRef: "guardian-1" }],
+      childViewRecorded: true,
+      childBirthDate: "2015-03-14",
+      recipients: [
+        { organisationId: "kuopio-school-12", organisationType: "ORGANISATION_TYPE_MUNICIPALITY" },
+        { organisationId: "pohjois-savo-erityispalvelut", organisationType: "ORGANISATION_TYPE_WELLBEING_AREA" },
+      ],
+      purposes: ["PURPOSE_MEETING_PARTICIPATION", "PURPOSE_PAIRED_WORK", "PURPOSE_SERVICE_NEED_ASSESSMENT"],
+      dataCategories: ["DATA_CATEGORY_MEETING_INFORMATION", "DATA_CATEGORY_CASE_SUMMARY", "DATA_CATEGORY_ASSESSMENT_SUMMARY"],
+      validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+      obtainedBy: "OBTAINED_BY_WRITTEN",
+    });
+    expect(consent.status).toBe(201);
+    const consentId = (consent.body.consent as { consentId: string }).consentId;
+
+    // 5. A co-work consultation, round-robin among the area's mental-health specialists.
+    const availability = {
+      timeZone: "Europe/Helsinki",
+      schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "12:00" })) }],
+      rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 90, capPerDay: 0, capPerWeek: 0 },
+    };
+    for (const sub of ["spec-a", "spec-b"]) {
+      const reg = await call("POST", "/v1/consultations/specialists", "coordinator13", {
+        personRef: sub,
+        organisationId: "pohjois-savo-erityispalvelut",
+        organisationType: "SPECIALIST_ORGANISATION_TYPE_WELLBEING_AREA",
+        skills: ["mental_health"],
+        languages: ["fi"],
+      });
+      expect(reg.status).toBe(201);
+      const id = (reg.body.specialist as { specialistId: string }).specialistId;
+      expect((await call("POST", `/v1/consultations/specialists/${id}/availability`, "coordinator13", availability)).status).toBe(200);
+    }
+    const from = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+    const slots = await call(
+      "GET",
+      `/v1/consultations/slots?skill=mental_health&kind=BOOKING_KIND_CO_WORK&fromDate=${from}&toDate=${to}&lengthMinutes=60`,
+      "worker13",
+    );
+    expect(slots.status).toBe(200);
+    const slot = (slots.body.slots as { start: string; specialistId: string }[])[0];
+    expect(slot).toBeDefined();
+    const booked = await call("POST", "/v1/consultations/bookings", "worker13", {
+      requestId: testing.uniqueName("cowork"),
+      skill: "mental_health",
+      start: slot?.start,
+      details: {
+        kind: "BOOKING_KIND_CO_WORK",
+        lengthMinutes: 60,
+        responsibleWorkerRef: personas.worker13.sub,
+        municipalityCode: "297",
+        childHetu,
+        location: "Kuopio",
+      },
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const booking = (booked.body.bookings as { bookingId: string; specialistId: string }[])[0] as { bookingId: string; specialistId: string };
+    const specialist = (await call("GET", `/v1/consultations/specialists/${booking.specialistId}`, "coordinator13")).body.specialist as { personRef: string };
+    const specToken = specialist.personRef === "spec-a" ? "specA" : "specB";
+
+    // 6. The assessment meeting: a time for the worker, the specialist and the teacher, within the family's windows.
+    const found = await call("POST", "/v1/meetings/find-times", "worker13", {
+      participants: [
+        { organisationId: personas.worker13.org_id, personRef: personas.worker13.sub, required: true },
+        { organisationId: "pohjois-savo-erityispalvelut", personRef: specialist.personRef, required: true },
+        { organisationId: "kuopio-school-12", personRef: personas.teacher.sub, required: true },
+      ],
+      fromDate: from,
+      toDate: to,
+      lengthMinutes: 90,
+      familyWindows: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "12:00", end: "17:00" })),
+      limit: 5,
+    });
+    expect(found.status).toBe(200);
+    const time = (found.body.offered as { start: string }[])[0];
+    expect(time).toBeDefined();
+    const scheduled = await call("POST", "/v1/meetings", "worker13", {
+      requestId: testing.uniqueName("assess"),
+      kind: "MEETING_KIND_SERVICE_NEED_ASSESSMENT",
+      childHetu,
+      reference: referenceNumber,
+      referralId,
+      start: time?.start,
+      lengthMinutes: 90,
+      location: "Kuopio, perhekeskus",
+      staff: [
+        {
+          organisationId: "pohjois-savo-erityispalvelut",
+          organisationType: "ORGANISATION_TYPE_WELLBEING_AREA",
+          role: "specialist",
+          personRef: specialist.personRef,
+          required: true,
+        },
+        {
+          organisationId: "kuopio-school-12",
+          organisationType: "ORGANISATION_TYPE_MUNICIPALITY",
+          role: "teacher",
+          personRef: personas.teacher.sub,
+          required: true,
+        },
+      ],
+      family: [{ role: "FAMILY_ROLE_GUARDIAN", email: "huoltaja@kuopio.example", language: "fi", required: true }],
+      booked: true,
+    });
+    expect(scheduled.status).toBe(201);
+    const meeting = scheduled.body.meeting as {
+      meetingId: string;
+      participants: { participantId: string; familyRole?: string; invitation: string; organisationId: string }[];
+    };
+    // The family's consent covers both organisations: everyone is invited.
+    expect(meeting.participants.map((p) => p.invitation)).toEqual(meeting.participants.map(() => "INVITATION_STATUS_INVITED"));
+    const guardian = meeting.participants.find((p) => p.familyRole === "FAMILY_ROLE_GUARDIAN")?.participantId as string;
+
+    // 7. The guardian answers on the page their link opens.
+    const link = await call("POST", `/v1/meetings/${meeting.meetingId}/participants/${guardian}/link`, "worker13", {});
+    expect(link.status).toBe(201);
+    const page = await http(chain.baseUrl, "POST", `/v1/meetings/invitations/${link.body.token as string}`, {
+      raw: "answer=accepted&note=&lang=fi",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(page.status).toBe(200);
+    const answered = (await call("GET", `/v1/meetings/${meeting.meetingId}`, "worker13")).body.meeting as {
+      participants: { participantId: string; answer: string }[];
+    };
+    expect(answered.participants.find((p) => p.participantId === guardian)?.answer).toBe("ANSWER_ACCEPTED");
+
+    // 8. Everyone told, in their own inbox.
+    const inboxHas = (who: string, kind: string, reference?: string) =>
+      testing.waitFor(
+        async () =>
+          ((await call("GET", "/v1/notifications/inbox?limit=200", who)).body.items as { kind: string; reference: string }[] | undefined)?.some(
+            (i) => i.kind === kind && (!reference || i.reference === reference),
+          ),
+        { what: `${who}'s ${kind}`, timeoutMs: 30_000 },
+      );
+    await inboxHas("teacher", "referral_receipt", referenceNumber);
+    await inboxHas("worker13", "referral_submitted", referenceNumber);
+    await inboxHas(specToken, "booking_confirmed");
+    await inboxHas(specToken, "meeting_invitation");
+    await inboxHas("teacher", "meeting_invitation");
+    await inboxHas("teacher", "referral_milestone", referenceNumber);
+
+    // 9. The meeting is held with the family and the child, the child heard in person.
+    ahead = Date.parse(time?.start as string) + 2 * 3_600_000 - Date.now();
+    const held = await call("POST", `/v1/meetings/${meeting.meetingId}/outcome`, "worker13", {
+      outcome: { familyTookPart: true, childTookPart: true, childHeard: "CHILD_HEARD_PRESENT" },
+    });
+    ahead = 0;
+    expect(held.status).toBe(200);
+
+    // 10. The assessment completed inside its 3 months.
+    expect((await call("POST", `/v1/referrals/${referralId}/assessment-completion`, "worker13", {})).status).toBe(200);
+    const done = (await call("GET", `/v1/referrals/${referralId}`, "worker13")).body.referral as {
+      status: string;
+      deadlines: { kind: string; dueDate: string; metAt?: string }[];
+    };
+    expect(done.status).toBe("REFERRAL_STATUS_ASSESSMENT_COMPLETED");
+    const completion = done.deadlines.find((d) => d.kind === "DEADLINE_KIND_ASSESSMENT_COMPLETION");
+    expect(completion?.metAt).toBeTruthy();
+    expect(Date.parse(completion?.metAt as string)).toBeLessThan(Date.parse(`${completion?.dueDate}T23:59:59+02:00`));
+
+    // 11. The family's disclosure log: each disclosure made, allowed by the consent recorded.
+    const audit = await call("GET", `/v1/disclosure-audit?subjectPseudonym=${referral.subjectPseudonym}`, "worker13");
+    expect(audit.status).toBe(200);
+    const entries = audit.body.entries as { action: string; recipientOrganisation: string; decision: string; consentId: string; purpose: string }[];
+    const checks = entries.filter((e) => e.action === "check");
+    for (const org of ["kuopio-school-12", "pohjois-savo-erityispalvelut"])
+      expect(checks.filter((e) => e.recipientOrganisation === org && e.decision === "DECISION_ALLOW").length, org).toBeGreaterThan(0);
+    for (const e of checks.filter((x) => x.decision === "DECISION_ALLOW")) expect(e.consentId).toBe(consentId);
+    expect(entries.some((e) => e.action === "grant" && e.consentId === consentId)).toBe(true);
+
+    // 12. The traces, as exported to the collector.
+    await provider.forceFlush();
+    const submitSpan = await testing.waitFor(() => collected.find((s) => s.name === "silta.referrals.v1.ReferralService/SubmitReferral" && s.kind === 2), {
+      what: "the submission's server span at the collector",
+    });
+    const t = traceOf(submitSpan.traceId);
+    const http0 = t.spans.find((s) => s.name === "HTTP POST /v1/referrals");
+    expect(http0, "the gateway's HTTP span").toBeDefined();
+    expect(t.under(submitSpan, http0 as CollectedSpan)).toBe(true);
+    const sql = t.spans.filter((s) => t.under(s, submitSpan) && /^(pg\.query|INSERT|SELECT|UPDATE|BEGIN|COMMIT)/i.test(s.name));
+    expect(sql.length, "PostgreSQL statements under the gRPC span").toBeGreaterThan(0);
+    const publish = t.spans.find((s) => s.name.endsWith("referrals.referral.v1 publish"));
+    expect(publish, "the outbox's publication").toBeDefined();
+    // Consumers that act on it: notifications (the intake desk) and meetings (the deadline), each under the publication.
+    await testing.waitFor(
+      async () => {
+        await provider.forceFlush();
+        const now = traceOf(submitSpan.traceId);
+        return now.spans.filter((s) => /referrals\.referral\.v1 process/.test(s.name) && now.under(s, publish as CollectedSpan)).length >= 2;
+      },
+      { what: "two consumers' spans under the publication" },
+    );
+    // The meeting's trace reaches the consent service's checks.
+    const scheduleSpan = collected.find((s) => s.name === "silta.meetings.v1.MeetingService/ScheduleMeeting" && s.kind === 2) as CollectedSpan;
+    const m = traceOf(scheduleSpan.traceId);
+    expect(m.spans.some((s) => s.name === "HTTP POST /v1/meetings")).toBe(true);
+    expect(m.spans.some((s) => /ConsentService\/CheckBatch|ConsentService\/Check/.test(s.name) && s.kind === 2 && m.under(s, scheduleSpan))).toBe(true);
+  }, 180_000);
+});
