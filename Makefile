@@ -14,7 +14,7 @@ PROTOS  := $(shell find proto -name '*.proto')
 # The version of the images: the chart's appVersion.
 VERSION := $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/silta/Chart.yaml)
 
-.PHONY: help up down test lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token load-tokens proof openapi asyncapi errors bench clean
+.PHONY: help up down test drills lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token load-tokens proof openapi asyncapi errors bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -95,6 +95,9 @@ bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into d
 	@node services/consultations/bench/booking-bench.ts
 	@node services/meetings/bench/find-times-bench.ts
 	@node services/notifications/bench/delivery-bench.ts
+
+drills: $(GEN_OK) infra-up ## fault drills on the running system (each service killed under load); the table into docs/reliability.md
+	@node tests/drills/main.ts
 
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking + chart-check
 	@echo "==> biome"; biome check .

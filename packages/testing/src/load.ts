@@ -51,9 +51,9 @@ export async function runLoad(
 }
 
 /** Replaces the section between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` (or appends it). */
-export function replaceSection(doc: string, name: string, body: string): string {
-  const open = `<!-- bench:${name} -->`;
-  const close = `<!-- /bench:${name} -->`;
+export function replaceSection(doc: string, name: string, body: string, kind = "bench"): string {
+  const open = `<!-- ${kind}:${name} -->`;
+  const close = `<!-- /${kind}:${name} -->`;
   const block = `${open}\n${body.trim()}\n${close}`;
   const i = doc.indexOf(open);
   const j = doc.indexOf(close);

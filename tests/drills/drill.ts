@@ -1,0 +1,245 @@
+// A fault drill on the running system (tests/drills/system.ts): a steady mixed load through the
+// gateway — teachers submitting referrals with idempotency keys, retrying the same key after a
+// 503, a 429 or a broken connection as a well-behaved client does, and reads that reach each of
+// the five services — while one service is killed with SIGKILL and started again. Then the
+// reckoning over the whole run: every accepted referral stored once, published once (after ce_id
+// dedupe), and told to the intake desk once; nothing lost, nothing duplicated.
+import { REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import { createKafka, headerString } from "@silta/events";
+import { createLogger } from "@silta/platform";
+import { freshHetu, readTopicUntil, testEnv, uniqueName, waitFor } from "@silta/testing";
+import pg from "pg";
+import type { RunningSystem, ServiceName } from "./system.ts";
+
+export const PERSONAS = {
+  teacher: { sub: "teacher-7", org_id: "kuopio-school-12", org_type: "municipality", roles: ["teacher"], municipality_codes: ["297"] },
+  worker13: { sub: "sw-1", org_id: "pohjois-savo-lastensuojelu", org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["13"] },
+  deskAdmin: { sub: "desk-admin-1", org_id: "pohjois-savo-lastensuojelu", org_type: "wellbeing_area", roles: ["notifications_admin"], area_codes: ["13"] },
+};
+
+/** The read that reaches each service (through the gateway, as the worker). */
+const READS: Record<Exclude<ServiceName, "gateway">, string> = {
+  referrals: "/v1/referrals?areaCode=13&limit=5",
+  consent: "/v1/consents?subjectPseudonym=ps_drill_nobody_0123456789",
+  consultations: "/v1/consultations/specialists",
+  meetings: "/v1/meetings",
+  notifications: "/v1/notifications/inbox?limit=5",
+};
+
+export type Outcome = number | "connection";
+export interface Sample {
+  at: number;
+  route: string;
+  outcome: Outcome;
+  /** The start of an unexpected answer's body (its problem document says why). */
+  text?: string;
+}
+
+export interface DrillResult {
+  service: ServiceName;
+  /** Submissions started, and accepted in this drill (201, perhaps after retries with the same key). */
+  submitted: number;
+  accepted: number;
+  /** Answers while the service was down or restarting (from the kill to its readiness), by status. */
+  duringFault: Record<string, number>;
+  /** Answers anywhere in the drill that are none of 2xx, 503 (with Retry-After), 429 or a broken connection. */
+  unexpected: string[];
+  /** From the kill to the service's readiness, and to its first 2xx through the gateway. */
+  readyMs: number;
+  servingMs: number;
+  /** The answers of the service's own route once it was ready again, by status. */
+  afterReady: Record<string, number>;
+  requests: number;
+}
+
+export interface Reckoning {
+  accepted: number;
+  stored: number;
+  published: number;
+  /** Records of one referral's submission under more than one ce_id: what a consumer's dedupe cannot hide. */
+  visibleDuplicates: number;
+  /** The same ce_id read more than once (at-least-once; consumers dedupe them). */
+  redelivered: number;
+  toldIntakeDesk: number;
+  lost: string[];
+}
+
+/** Runs the load for `durationMs`, killing `service` after `killAtMs` and starting it again at once. */
+export async function drill(
+  system: RunningSystem,
+  service: ServiceName,
+  accepted: Map<string, string>,
+  o: { durationMs: number; killAtMs: number; workers: number },
+): Promise<DrillResult> {
+  const tokens = { teacher: await system.token(PERSONAS.teacher), worker: await system.token(PERSONAS.worker13) };
+  const acceptedBefore = accepted.size;
+  const samples: Sample[] = [];
+  const t0 = Date.now();
+  // The load goes on at least 2 s after the service is ready again (a slow restart lengthens it).
+  let end = t0 + o.durationMs;
+  let submitted = 0;
+  let killedAt = Number.POSITIVE_INFINITY;
+  let readyAt = Number.POSITIVE_INFINITY;
+
+  const call = async (method: string, path: string, token: string, body?: unknown): Promise<{ outcome: Outcome; retryAfter: string | null; json: unknown }> => {
+    try {
+      const r = await fetch(system.baseUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await r.text();
+      // A 503 must say when to retry; without Retry-After it counts as unexpected.
+      const expected = (r.status >= 200 && r.status < 300) || r.status === 429 || (r.status === 503 && r.headers.get("retry-after") !== null);
+      samples.push({ at: Date.now(), route: `${method} ${path.split("?")[0]}`, outcome: r.status, ...(expected ? {} : { text: text.slice(0, 300) }) });
+      let json: unknown = {};
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      return { outcome: r.status, retryAfter: r.headers.get("retry-after"), json };
+    } catch {
+      samples.push({ at: Date.now(), route: `${method} ${path.split("?")[0]}`, outcome: "connection" });
+      return { outcome: "connection", retryAfter: null, json: {} };
+    }
+  };
+
+  // Until the service is back (however long that takes) and the time is up.
+  const going = () => Date.now() < end || readyAt === Number.POSITIVE_INFINITY;
+  const submitter = async () => {
+    while (going()) {
+      const requestId = uniqueName("drill");
+      submitted++;
+      const body = {
+        requestId,
+        kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
+        notifier: {
+          type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
+          organisationId: "kuopio-school-12",
+          role: "teacher",
+          name: "Drill Opettaja",
+          email: "opettaja@kuopio.example",
+        },
+        child: { hetu: freshHetu(), givenNames: "Testi", familyName: "Drilli" },
+        homeMunicipalityCode: "297",
+        concern: "Drill concern.",
+      };
+      // The same idempotency key until it is accepted (or refused for good): a retry never files it twice.
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const r = await call("POST", "/v1/referrals", tokens.teacher, body);
+        if (r.outcome === 201) {
+          accepted.set(requestId, (r.json as { receipt: { referenceNumber: string } }).receipt.referenceNumber);
+          break;
+        }
+        if (typeof r.outcome === "number" && r.outcome !== 503 && r.outcome !== 429) break;
+        await new Promise((x) => setTimeout(x, Math.min(1000, Number(r.retryAfter ?? 0) * 1000 || 100)));
+      }
+    }
+  };
+  const reader = async () => {
+    for (let i = 0; going(); i++) {
+      const paths = Object.values(READS);
+      await call("GET", paths[i % paths.length] as string, tokens.worker);
+      await new Promise((x) => setTimeout(x, 20));
+    }
+  };
+  const fault = (async () => {
+    await new Promise((x) => setTimeout(x, o.killAtMs));
+    killedAt = Date.now();
+    await system.kill(service);
+    await system.start(service);
+    readyAt = Date.now();
+    end = Math.max(end, readyAt + 2000);
+  })();
+  await Promise.all([...Array.from({ length: o.workers }, submitter), reader(), fault]);
+
+  const route = service === "gateway" ? "GET /v1/referrals" : `GET ${(READS[service] as string).split("?")[0]}`;
+  const served = samples.find((s) => s.at > killedAt && s.route === route && typeof s.outcome === "number" && s.outcome < 300 && s.at >= readyAt - 50);
+  const afterReady: Record<string, number> = {};
+  for (const x of samples.filter((y) => y.at > readyAt && y.route === route)) afterReady[String(x.outcome)] = (afterReady[String(x.outcome)] ?? 0) + 1;
+  const duringFault: Record<string, number> = {};
+  for (const s of samples.filter((x) => x.at >= killedAt && x.at <= readyAt + 500)) duringFault[String(s.outcome)] = (duringFault[String(s.outcome)] ?? 0) + 1;
+  const unexpected = samples
+    .filter((s) => s.text !== undefined || !(s.outcome === "connection" || (s.outcome >= 200 && s.outcome < 300) || s.outcome === 503 || s.outcome === 429))
+    .map((s) => `${s.route} ${s.outcome}${s.text ? ` ${s.text}` : ""}`);
+  // A killed gateway can only break connections; any other service's outage is answered by the gateway.
+  if (service !== "gateway") unexpected.push(...samples.filter((s) => s.outcome === "connection").map((s) => `${s.route} connection broken`));
+  return {
+    service,
+    submitted,
+    accepted: accepted.size - acceptedBefore,
+    duringFault,
+    unexpected,
+    afterReady,
+    readyMs: readyAt - killedAt,
+    servingMs: served ? served.at - killedAt : Number.NaN,
+    requests: samples.length,
+  };
+}
+
+/** Over the whole run: each accepted referral stored, published and told to the intake desk, exactly once. */
+export async function reckon(system: RunningSystem, accepted: Map<string, string>, timeoutMs = 60_000): Promise<Reckoning> {
+  const referrals = new pg.Pool({ connectionString: system.db.referrals.url, max: 1 });
+  const notifications = new pg.Pool({ connectionString: system.db.notifications.url, max: 1 });
+  const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "drill-reckoning", logger: createLogger({ service: "drill", level: "error" }) });
+  try {
+    const refs = [...accepted.values()];
+    const stored = Number(
+      (await referrals.query("SELECT count(DISTINCT reference_number)::int AS n FROM referrals WHERE reference_number = ANY($1::text[])", [refs])).rows[0].n,
+    );
+    // Every referral in the drill's database: one per key accepted, or a retry filed one twice.
+    const storedRows = Number((await referrals.query("SELECT count(*)::int AS n FROM referrals")).rows[0].n);
+    const ids = new Map<string, string>(
+      (
+        await referrals.query("SELECT referral_id::text AS id, reference_number AS ref FROM referrals WHERE reference_number = ANY($1::text[])", [refs])
+      ).rows.map((r) => [r.id as string, r.ref as string]),
+    );
+    const topic = system.topicPrefix + REFERRAL_TOPIC.name;
+    const records = await readTopicUntil(
+      kafka,
+      topic,
+      (seen) => {
+        const got = new Set(seen.filter((m) => headerString(m.headers, "ce_type") === referralSubmitted.type).map((m) => m.key?.toString() ?? ""));
+        return [...ids.keys()].every((id) => got.has(id));
+      },
+      "every accepted referral's submitted event",
+      timeoutMs,
+    );
+    const submittedEvents = records.filter((m) => headerString(m.headers, "ce_type") === referralSubmitted.type && ids.has(m.key?.toString() ?? ""));
+    const ceIdsByReferral = new Map<string, Set<string>>();
+    for (const m of submittedEvents) {
+      const id = m.key?.toString() ?? "";
+      ceIdsByReferral.set(id, (ceIdsByReferral.get(id) ?? new Set()).add(headerString(m.headers, "ce_id") ?? ""));
+    }
+    const told = async () =>
+      Number(
+        (await notifications.query("SELECT count(*)::int AS n FROM deliveries WHERE kind = 'referral_submitted' AND reference = ANY($1::text[])", [refs]))
+          .rows[0].n,
+      );
+    await waitFor(async () => (await told()) >= refs.length, { what: "the intake desk told of every accepted referral", timeoutMs });
+    const toldIntakeDesk = await told();
+    const lost = refs.filter((r) => ![...ids.values()].includes(r));
+    return {
+      accepted: refs.length,
+      stored,
+      published: ceIdsByReferral.size,
+      visibleDuplicates: [...ceIdsByReferral.values()].filter((s) => s.size > 1).length + (storedRows - stored) + Math.max(0, toldIntakeDesk - refs.length),
+      redelivered: submittedEvents.length - [...ceIdsByReferral.values()].reduce((n, s) => n + s.size, 0),
+      toldIntakeDesk,
+      lost,
+    };
+  } finally {
+    await referrals.end();
+    await notifications.end();
+  }
+}
+
+/** The intake desk of area 13 (so each submission has a delivery to count). */
+export async function setIntakeDesk(system: RunningSystem): Promise<void> {
+  const r = await fetch(`${system.baseUrl}/v1/notifications/groups`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${await system.token(PERSONAS.deskAdmin)}`, "content-type": "application/json" },
+    body: JSON.stringify({ group: { groupRef: "intake_desk", memberRefs: [PERSONAS.worker13.sub] } }),
+  });
+  if (r.status !== 200) throw new Error(`the intake desk could not be set: ${r.status} ${await r.text()}`);
+}
