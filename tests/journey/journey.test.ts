@@ -27,8 +27,8 @@ const { W3CTraceContextPropagator } = await import("@opentelemetry/core");
 const { TracerProvider, BatchSpanProcessor } = await import("@opentelemetry/sdk-trace");
 const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
 const testing = await import("@silta/testing");
-const { startChain, personas, http, referralSubmission } = await import("../support/chain.ts");
-type Chain = Awaited<ReturnType<typeof startChain>>;
+const { startWholeChain, personas, http, referralSubmission } = await import("../support/chain.ts");
+type Chain = Awaited<ReturnType<typeof startWholeChain>>["chain"];
 
 /** The collector: every span the services export, by OTLP/HTTP (JSON). */
 interface CollectedSpan {
@@ -43,7 +43,7 @@ let collector: Server;
 let provider: InstanceType<typeof TracerProvider>;
 
 const logs = testing.captureLogs("journey", "warn");
-let dbs: Awaited<ReturnType<typeof testing.createTestDatabase>>[] = [];
+let whole: Awaited<ReturnType<typeof startWholeChain>>;
 let chain: Chain;
 let ahead = 0;
 const tokens: Record<string, string> = {};
@@ -80,32 +80,19 @@ beforeAll(async () => {
   });
   trace.setGlobalTracerProvider(provider);
 
-  dbs = await Promise.all(["j_consent", "j_referrals", "j_consultations", "j_meetings", "j_notifications"].map((n) => testing.createTestDatabase(n)));
-  const [consentDb, referralsDb, consultationsDb, meetingsDb, notificationsDb] = dbs as [
-    (typeof dbs)[number],
-    (typeof dbs)[number],
-    (typeof dbs)[number],
-    (typeof dbs)[number],
-    (typeof dbs)[number],
-  ];
-  chain = await startChain({
-    consentDbUrl: consentDb.url,
-    referralsDbUrl: referralsDb.url,
-    consultationsDbUrl: consultationsDb.url,
-    meetingsDbUrl: meetingsDb.url,
-    notificationsDbUrl: notificationsDb.url,
+  whole = await startWholeChain("journey", {
     notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "100" },
     meetingsClock: { now: () => new Date(Date.now() + ahead) },
     logger: logs.logger,
-    consumerGroup: testing.uniqueName("journey"),
   });
+  chain = whole.chain;
   for (const [k, claims] of Object.entries({ ...personas, deskAdmin, specA: specialistPerson("spec-a"), specB: specialistPerson("spec-b") }))
     tokens[k] = await chain.token(claims);
 }, 180_000);
 afterAll(async () => {
   await chain?.stop();
   await provider?.shutdown();
-  await Promise.all(dbs.map((d) => d.drop()));
+  await whole?.drop();
   await new Promise((r) => collector?.close(() => r(null)));
 });
 

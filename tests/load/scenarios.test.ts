@@ -8,15 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { captureLogs, createTestDatabase, type TestDatabase, uniqueName } from "@silta/testing";
+import { captureLogs, uniqueName } from "@silta/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Chain, startChain } from "../support/chain.ts";
+import { type Chain, startWholeChain } from "../support/chain.ts";
 import { loadTokens } from "./tokens.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const SCENARIOS = ["intake-burst", "referral-submit", "worklist", "meeting-invitations", "booking-race", "slot-search", "notification-fanout"];
 const logs = captureLogs("k6-scenarios", "warn");
-let dbs: TestDatabase[] = [];
+let whole: Awaited<ReturnType<typeof startWholeChain>>;
 let chain: Chain;
 let tokensFile = "";
 
@@ -52,24 +52,14 @@ async function run(file: string, env: Record<string, string> = {}): Promise<{ co
 }
 
 beforeAll(async () => {
-  dbs = await Promise.all(["k6_consent", "k6_referrals", "k6_consultations", "k6_meetings", "k6_notifications"].map((n) => createTestDatabase(n)));
-  const [consentDb, referralsDb, consultationsDb, meetingsDb, notificationsDb] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase];
-  chain = await startChain({
-    consentDbUrl: consentDb.url,
-    referralsDbUrl: referralsDb.url,
-    consultationsDbUrl: consultationsDb.url,
-    meetingsDbUrl: meetingsDb.url,
-    notificationsDbUrl: notificationsDb.url,
-    notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "50" },
-    logger: logs.logger,
-    consumerGroup: uniqueName("k6"),
-  });
+  whole = await startWholeChain("k6", { notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "50" }, logger: logs.logger });
+  chain = whole.chain;
   tokensFile = join(mkdtempSync(join(tmpdir(), "silta-k6-")), "tokens.json");
   writeFileSync(tokensFile, JSON.stringify(await loadTokens((c) => chain.token(c))));
 }, 120_000);
 afterAll(async () => {
   await chain?.stop();
-  await Promise.all(dbs.map((d) => d.drop()));
+  await whole?.drop();
 });
 
 describe("the k6 scenarios, one iteration each through the real gateway", () => {

@@ -11,21 +11,20 @@ import { loadDescriptorSet } from "@silta/contracts/descriptor";
 import { NotificationServiceClient } from "@silta/contracts/notifications/v1/notifications.ts";
 import { unary } from "@silta/grpc";
 import { IDENTITY_PROOF_METADATA_KEY, type Identity, identityProver, newSigningKey } from "@silta/platform";
-import {
-  callers,
-  captureLogs,
-  createTestDatabase,
-  freshHetu,
-  sharedTestIdentities,
-  type TestDatabase,
-  type TestIdentities,
-  uniqueName,
-  waitFor,
-} from "@silta/testing";
+import { callers, captureLogs, freshHetu, sharedTestIdentities, type TestDatabase, type TestIdentities, uniqueName, waitFor } from "@silta/testing";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aWeekAhead, type Chain, consultationDetails, http, type NotificationsUnderTest, personas, registerSpecialist, startChain } from "../support/chain.ts";
+import {
+  aWeekAhead,
+  type Chain,
+  consultationDetails,
+  http,
+  type NotificationsUnderTest,
+  personas,
+  registerSpecialist,
+  startWholeChain,
+} from "../support/chain.ts";
 
 type Kind = "create" | "object" | "collection" | "check" | "audit" | "public";
 /** Every gRPC method of a served service, and what it is. `object`: addressed by an id in the request. */
@@ -201,6 +200,7 @@ let meetingsDb: TestDatabase;
 let notificationsDb: TestDatabase;
 let notifications: NotificationsUnderTest;
 let chain: Chain;
+let whole: Awaited<ReturnType<typeof startWholeChain>>;
 let ids: TestIdentities;
 const { worker13, worker03, teacher } = callers;
 const otherSchool: Identity = { ...teacher, subject: "teacher-9", organisationId: "kuopio-school-99" };
@@ -275,35 +275,17 @@ async function fingerprint(): Promise<string> {
 }
 
 beforeAll(async () => {
-  [consentDb, referralsDb, consultationsDb, meetingsDb, notificationsDb] = await Promise.all([
-    createTestDatabase("matrix_consent"),
-    createTestDatabase("matrix_referrals"),
-    createTestDatabase("matrix_consultations"),
-    createTestDatabase("matrix_meetings"),
-    createTestDatabase("matrix_notifications"),
-  ]);
-  chain = await startChain({
-    consentDbUrl: consentDb.url,
-    referralsDbUrl: referralsDb.url,
-    consultationsDbUrl: consultationsDb.url,
-    meetingsDbUrl: meetingsDb.url,
-    // Notifications of area 13, reading the chain's referral events. No attempt is made during the
-    // run (its deliveries job runs once an hour): no row changes between two fingerprints.
-    notificationsDbUrl: notificationsDb.url,
-    notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "3600000" },
-    logger: logs.logger,
-    consumerGroup: uniqueName("matrix"),
-  });
+  // Notifications of area 13, reading the chain's referral events. No attempt is made during the
+  // run (its deliveries job runs once an hour): no row changes between two fingerprints.
+  whole = await startWholeChain("matrix", { notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "3600000" }, logger: logs.logger });
+  chain = whole.chain;
+  ({ consent: consentDb, referrals: referralsDb, consultations: consultationsDb, meetings: meetingsDb, notifications: notificationsDb } = whole.dbs);
   ids = await sharedTestIdentities();
   notifications = chain.notifications as NotificationsUnderTest;
 });
 afterAll(async () => {
   await chain?.stop();
-  await consentDb?.drop();
-  await referralsDb?.drop();
-  await consultationsDb?.drop();
-  await meetingsDb?.drop();
-  await notificationsDb?.drop();
+  await whole?.drop();
 });
 
 describe("every gRPC method", () => {

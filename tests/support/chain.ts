@@ -23,7 +23,7 @@ import { meetingsService } from "@silta/meetings";
 import { notificationsService } from "@silta/notifications";
 import type { Identity, Logger } from "@silta/platform";
 import { referralsService } from "@silta/referrals";
-import { freshHetu, startServiceForTest, testEnv, testTopic, uniqueName } from "@silta/testing";
+import { createTestDatabase, freshHetu, startServiceForTest, type TestDatabase, testEnv, testTopic, uniqueName } from "@silta/testing";
 
 type Started<S> = Awaited<ReturnType<typeof startServiceForTest<never, S>>>;
 export type ConsentUnderTest = Awaited<ReturnType<typeof startConsent>>;
@@ -358,6 +358,33 @@ export async function startChain(options: {
       await new Promise((r) => jwks.server.close(r));
     },
   };
+}
+
+const WHOLE = ["consent", "referrals", "consultations", "meetings", "notifications"] as const;
+/**
+ * The whole system in this process: all five services, each on a database of its own
+ * (`<prefix>_<service>`), behind the gateway, in a consumer group of their own; `drop()` removes
+ * the databases once the chain is stopped.
+ */
+export async function startWholeChain(
+  prefix: string,
+  options: Omit<
+    Parameters<typeof startChain>[0],
+    "consentDbUrl" | "referralsDbUrl" | "consultationsDbUrl" | "meetingsDbUrl" | "notificationsDbUrl" | "consumerGroup"
+  >,
+): Promise<{ chain: Chain; dbs: Record<(typeof WHOLE)[number], TestDatabase>; drop(): Promise<void> }> {
+  const list = await Promise.all(WHOLE.map((s) => createTestDatabase(`${prefix}_${s}`)));
+  const dbs = Object.fromEntries(WHOLE.map((s, i) => [s, list[i] as TestDatabase])) as Record<(typeof WHOLE)[number], TestDatabase>;
+  const chain = await startChain({
+    ...options,
+    consentDbUrl: dbs.consent.url,
+    referralsDbUrl: dbs.referrals.url,
+    consultationsDbUrl: dbs.consultations.url,
+    meetingsDbUrl: dbs.meetings.url,
+    notificationsDbUrl: dbs.notifications.url,
+    consumerGroup: uniqueName(prefix),
+  });
+  return { chain, dbs, drop: async () => void (await Promise.all(list.map((d) => d.drop()))) };
 }
 
 /** The people and systems of the tests, as token claims. */

@@ -4,7 +4,7 @@
 // that took. setup() makes the worker the intake desk (their organisation's administrator).
 import { check, sleep } from "k6";
 import { Trend } from "k6/metrics";
-import { api, bodyOf, testHetu, token, tokensFrom, uniqueId } from "./lib/silta.ts";
+import { api, bodyOf, referralBody, token, tokensFrom } from "./lib/silta.ts";
 
 const tokens = tokensFrom(open(__ENV.SILTA_TOKENS_FILE || "./.tokens.json"));
 const visible = new Trend("notification_visible_ms", true);
@@ -33,26 +33,7 @@ export function setup() {
 
 export default function () {
   const started = Date.now();
-  const r = api(
-    "POST",
-    "/v1/referrals",
-    token(tokens, "teacher"),
-    {
-      requestId: uniqueId("fan"),
-      kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
-      notifier: {
-        type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
-        organisationId: "kuopio-school-12",
-        role: "teacher",
-        name: "Kuormitus Opettaja",
-        email: "opettaja@kuopio.example",
-      },
-      child: { hetu: testHetu(), givenNames: "Testi", familyName: "Kuormitus" },
-      homeMunicipalityCode: "297",
-      concern: "Load-test concern: fan-out.",
-    },
-    "POST /v1/referrals",
-  );
+  const r = api("POST", "/v1/referrals", token(tokens, "teacher"), referralBody("fan", "Load-test concern: fan-out."), "POST /v1/referrals");
   const reference = bodyOf<{ receipt?: { referenceNumber?: string } }>(r).receipt?.referenceNumber ?? "";
   check(r, { "submitted 201": (x) => x.status === 201 && reference !== "" });
   let found = false;

@@ -2,7 +2,7 @@
 // day, each answered 201 with its content-free receipt, then followed by its status. The child's
 // henkilötunnus is a valid test value; the concern text is generic (no real case).
 import { check, group } from "k6";
-import { api, bodyOf, testHetu, token, tokensFrom, uniqueId } from "./lib/silta.ts";
+import { api, bodyOf, referralBody, token, tokensFrom } from "./lib/silta.ts";
 
 const tokens = tokensFrom(open(__ENV.SILTA_TOKENS_FILE || "./.tokens.json"));
 
@@ -22,26 +22,7 @@ export default function () {
   const teacher = token(tokens, "teacher");
   let reference = "";
   group("submit", () => {
-    const r = api(
-      "POST",
-      "/v1/referrals",
-      teacher,
-      {
-        requestId: uniqueId("req"),
-        kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
-        notifier: {
-          type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
-          organisationId: "kuopio-school-12",
-          role: "teacher",
-          name: "Kuormitus Opettaja",
-          email: "opettaja@kuopio.example",
-        },
-        child: { hetu: testHetu(), givenNames: "Testi", familyName: "Kuormitus" },
-        homeMunicipalityCode: "297",
-        concern: "Load-test concern: repeated absences.",
-      },
-      "POST /v1/referrals",
-    );
+    const r = api("POST", "/v1/referrals", teacher, referralBody("req", "Load-test concern: repeated absences."), "POST /v1/referrals");
     reference = bodyOf<{ receipt?: { referenceNumber?: string } }>(r).receipt?.referenceNumber ?? "";
     check(r, { "submitted 201 with a receipt": (x) => x.status === 201 && reference !== "" });
   });

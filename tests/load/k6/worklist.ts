@@ -2,7 +2,7 @@
 // and open one, all day. setup() files a few referrals so the list is not empty (referrals are
 // records: they stay; run it against a load-test deployment).
 import { check } from "k6";
-import { api, bodyOf, testHetu, token, tokensFrom, uniqueId } from "./lib/silta.ts";
+import { api, bodyOf, referralBody, token, tokensFrom } from "./lib/silta.ts";
 
 const tokens = tokensFrom(open(__ENV.SILTA_TOKENS_FILE || "./.tokens.json"));
 
@@ -24,20 +24,7 @@ export function setup() {
       "POST",
       "/v1/referrals",
       token(tokens, "teacher"),
-      {
-        requestId: uniqueId("seed"),
-        kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
-        notifier: {
-          type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
-          organisationId: "kuopio-school-12",
-          role: "teacher",
-          name: "Kuormitus Opettaja",
-          email: "opettaja@kuopio.example",
-        },
-        child: { hetu: testHetu(), givenNames: "Testi", familyName: "Kuormitus" },
-        homeMunicipalityCode: "297",
-        concern: "Load-test concern: seeded for the worklist.",
-      },
+      referralBody("seed", "Load-test concern: seeded for the worklist."),
       "POST /v1/referrals (seed)",
     );
     check(r, { "seed referral filed": (x) => x.status === 201 });

@@ -79,3 +79,21 @@ export function weekdayAhead(days: number): string {
   while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
 }
+
+/** A child welfare notification as a Kuopio teacher files it: a test henkilötunnus, made-up names, a generic concern. */
+export function referralBody(requestPrefix: string, concern: string) {
+  return {
+    requestId: uniqueId(requestPrefix),
+    kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
+    notifier: {
+      type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
+      organisationId: "kuopio-school-12",
+      role: "teacher",
+      name: "Kuormitus Opettaja",
+      email: "opettaja@kuopio.example",
+    },
+    child: { hetu: testHetu(), givenNames: "Testi", familyName: "Kuormitus" },
+    homeMunicipalityCode: "297",
+    concern,
+  };
+}
