@@ -24,6 +24,9 @@ export function liveInbox(deps: { store: NotificationStore; feed: InboxFeed }) {
       pending.push(c);
       wake?.();
     });
+    // One listener for the stream's life (not one per wait): the caller leaving wakes the loop.
+    const onAbort = () => wake?.();
+    signal.addEventListener("abort", onAbort, { once: true });
     const sent = new Set<string>();
     let cursor = afterItemId;
     const push = async (items: Delivery[]) => {
@@ -43,21 +46,24 @@ export function liveInbox(deps: { store: NotificationStore; feed: InboxFeed }) {
         send({ unread: await store.unread(org, me) });
         await push(missed);
       } else {
+        // What a resync reads after: the newest item there is now ("" when there is none).
+        cursor = (await store.inbox(org, me, false, 1)).items[0]?.deliveryId ?? "";
         send({ unread: await store.unread(org, me) });
       }
       while (!signal.aborted) {
         if (pending.length === 0) {
           await new Promise<void>((resolve) => {
             wake = resolve;
-            signal.addEventListener("abort", () => resolve(), { once: true });
+            if (signal.aborted) resolve();
           });
           wake = undefined;
           continue;
         }
         const batch = pending.splice(0);
         if (batch.includes("resync")) {
-          // The feed's connection was lost: what came since the last item sent (or everything unread is counted again).
-          const missed = cursor ? await store.inboxAfter(org, me, cursor, CATCH_UP_LIMIT) : [];
+          // The feed's connection was lost: what came since the last item sent or seen at the start
+          // (everything, if the inbox was empty then), and the count again.
+          const missed = cursor ? await store.inboxAfter(org, me, cursor, CATCH_UP_LIMIT) : (await store.inbox(org, me, false, CATCH_UP_LIMIT)).items.reverse();
           await push(missed ?? []);
           send({ unread: await store.unread(org, me) });
           continue;
@@ -67,6 +73,7 @@ export function liveInbox(deps: { store: NotificationStore; feed: InboxFeed }) {
         if (batch.some((c) => c !== "resync" && "read" in c)) send({ unread: await store.unread(org, me) });
       }
     } finally {
+      signal.removeEventListener("abort", onAbort);
       unsubscribe();
     }
   };

@@ -68,6 +68,8 @@ export class PgInboxFeed implements InboxFeed {
         this.#logger.warn({ err: e.message }, "the inbox feed's connection failed; listening again");
         this.#lost(client);
       });
+      // Closed by the server (a restart): the same as failing.
+      client.on("end", () => this.#lost(client));
       try {
         await client.query(`LISTEN ${INBOX_CHANNEL}`);
       } catch (e) {
@@ -84,8 +86,10 @@ export class PgInboxFeed implements InboxFeed {
   }
 
   #lost(client: PoolClient) {
-    void this.#client?.then((c) => {
-      if (c !== client) return;
+    // Once per connection: an error and its end both come here.
+    const current = this.#client;
+    void current?.then((c) => {
+      if (c !== client || this.#client !== current) return;
       this.#client = undefined;
       client.release(true);
       if (this.#stopped) return;

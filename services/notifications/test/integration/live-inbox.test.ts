@@ -141,6 +141,21 @@ describe("the live inbox in a browser", () => {
     expect((await items()).map((e) => e.data.item?.reference)).not.toContain("LS-13-2026-777002");
   });
 
+  it("keeps the stream when the replica's LISTEN connection is cut: it listens again and sends what came meanwhile", async () => {
+    await openStream();
+    // Cut every LISTEN connection of the database (both replicas'), as a PostgreSQL restart would.
+    const cut = await other.pool.query(
+      "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    );
+    expect(cut.rows[0].n).toBeGreaterThan(0);
+    await itemFromOtherReplica("LS-13-2026-777005");
+    const item = await waitFor(async () => (await items()).find((e) => e.data.item?.reference === "LS-13-2026-777005"), {
+      what: "the item written while the feed was reconnecting",
+      timeoutMs: 15_000,
+    });
+    expect(item.data.item?.title).toBe("Määräaika lähestyy: LS-13-2026-777005");
+  });
+
   it("refuses a used or unknown ticket and a ticket without a token (401), and another person's item as the resume point (400), before any stream", async () => {
     const ticket = await openStream();
     const again = await http(chain.baseUrl, "GET", `/v1/notifications/stream?ticket=${ticket}`);
