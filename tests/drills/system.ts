@@ -36,32 +36,32 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
   const names = ["consent", "referrals", "consultations", "meetings", "notifications"] as const;
   const dbs = await Promise.all(names.map((n) => createTestDatabase(`drill_${n}`)));
   const db = Object.fromEntries(names.map((n, i) => [n, dbs[i] as TestDatabase])) as RunningSystem["db"];
-  const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, { main: await freePort(), admin: await freePort() }] as const))) as Record<
-    ServiceName,
-    { main: number; admin: number }
-  >;
+  // Each service's ports are chosen just before it first starts (in dependency order, so its
+  // callers know them): a port chosen long before could be taken by an outgoing connection meanwhile.
+  const ports = {} as Record<ServiceName, { main: number; admin: number }>;
   const address = (s: ServiceName) => `127.0.0.1:${ports[s].main}`;
   const kafka = { SILTA_KAFKA_BROKERS: testEnv.kafkaBrokers.join(","), SILTA_KAFKA_TOPIC_PREFIX: topicPrefix };
   const area = { SILTA_AREA_CODE: "13", SILTA_PSEUDONYM_KEY: Buffer.alloc(32, 9).toString("base64") };
-  const env: Record<ServiceName, Record<string, string>> = {
-    consent: { SILTA_IDENTITY_TRUST_FILE: ids.trustFile, ...kafka, SILTA_DATABASE_URL: db.consent.url, SILTA_GRPC_PORT: `${ports.consent.main}` },
-    referrals: {
+  // Each service's settings, read when it first starts (its callees' addresses are known by then).
+  const envOf: Record<ServiceName, () => Record<string, string>> = {
+    consent: () => ({ SILTA_IDENTITY_TRUST_FILE: ids.trustFile, ...kafka, SILTA_DATABASE_URL: db.consent.url, SILTA_GRPC_PORT: `${ports.consent.main}` }),
+    referrals: () => ({
       ...ids.env("referrals"),
       ...kafka,
       ...area,
       SILTA_DATABASE_URL: db.referrals.url,
       SILTA_GRPC_PORT: `${ports.referrals.main}`,
       SILTA_CONSENT_ADDRESS: address("consent"),
-    },
-    consultations: {
+    }),
+    consultations: () => ({
       ...ids.env("consultations"),
       ...kafka,
       ...area,
       SILTA_DATABASE_URL: db.consultations.url,
       SILTA_GRPC_PORT: `${ports.consultations.main}`,
       SILTA_CONSENT_ADDRESS: address("consent"),
-    },
-    meetings: {
+    }),
+    meetings: () => ({
       ...ids.env("meetings"),
       ...kafka,
       ...area,
@@ -70,8 +70,8 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
       SILTA_CONSENT_ADDRESS: address("consent"),
       SILTA_REDIS_URL: testEnv.redisUrl,
       SILTA_MEETINGS_LINK_SECRET: Buffer.alloc(32, 4).toString("base64"),
-    },
-    notifications: {
+    }),
+    notifications: () => ({
       ...ids.env("notifications"),
       ...kafka,
       SILTA_AREA_CODE: "13",
@@ -83,8 +83,8 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
       SILTA_SMTP_PORT: String(options.smtpPort ?? 9),
       SILTA_NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS: "true",
       SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "200",
-    },
-    gateway: {
+    }),
+    gateway: () => ({
       ...ids.env("gateway"),
       ...kafka,
       SILTA_HTTP_PORT: `${ports.gateway.main}`,
@@ -101,24 +101,36 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
       // The drill's load comes from one address and one organisation per persona.
       SILTA_UNAUTHENTICATED_PER_MINUTE: "1000000",
       SILTA_RATE_LIMIT_PER_MINUTE: "1000000",
-    },
+    }),
   };
   const children = new Map<ServiceName, ChildProcess>();
   const ready = async (s: ServiceName) => (await fetch(`http://127.0.0.1:${ports[s].admin}/readyz`).catch(() => undefined))?.ok === true;
+  const env: Partial<Record<ServiceName, Record<string, string>>> = {};
   async function start(s: ServiceName): Promise<number> {
     const started = Date.now();
-    const child = fork(join(root, `services/${s}/src/main.ts`), [], {
-      cwd: root,
-      env: { ...process.env, ...env[s], SILTA_ADMIN_PORT: String(ports[s].admin), SILTA_LOG_LEVEL: "error", OTEL_SDK_DISABLED: "true" },
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
-    children.set(s, child);
-    for (let i = 0; i < 600; i++) {
-      if (await ready(s)) return Date.now() - started;
-      if (child.exitCode !== null) throw new Error(`${s} exited with ${child.exitCode} while starting`);
-      await new Promise((r) => setTimeout(r, 50));
+    if (!ports[s]) {
+      ports[s] = { main: await freePort(), admin: await freePort() };
+      env[s] = envOf[s]();
     }
-    throw new Error(`${s} did not become ready in 30 s`);
+    // The same ports again after a kill; if an outgoing connection took one in between, a few tries.
+    for (let attempt = 1; ; attempt++) {
+      const child = fork(join(root, `services/${s}/src/main.ts`), [], {
+        cwd: root,
+        env: { ...process.env, ...env[s], SILTA_ADMIN_PORT: String(ports[s].admin), SILTA_LOG_LEVEL: "error", OTEL_SDK_DISABLED: "true" },
+        stdio: ["ignore", "ignore", "inherit", "ipc"],
+      });
+      children.set(s, child);
+      for (let i = 0; i < 600 && child.exitCode === null; i++) {
+        if (await ready(s)) return Date.now() - started;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        throw new Error(`${s} did not become ready in 30 s`);
+      }
+      if (attempt >= 5) throw new Error(`${s} exited with ${child.exitCode} while starting (${attempt} tries)`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
   async function kill(s: ServiceName) {
     const child = children.get(s);
@@ -127,8 +139,25 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
     child.kill("SIGKILL");
     await exited;
   }
-  // In dependency order: consent first, the gateway last.
-  for (const s of SERVICES) await start(s);
+  const stopAll = async () => {
+    for (const s of [...SERVICES].reverse()) {
+      const child = children.get(s);
+      if (child && child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+    }
+  };
+  // In dependency order: consent first, the gateway last. A failure stops what started.
+  try {
+    for (const s of SERVICES) await start(s);
+  } catch (e) {
+    await stopAll();
+    await Promise.all(Object.values(db).map((d) => d.drop()));
+    throw e;
+  }
   return {
     baseUrl: `http://${address("gateway")}`,
     topicPrefix,
@@ -138,15 +167,7 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
     start,
     ready,
     async stop() {
-      for (const s of [...SERVICES].reverse()) {
-        const child = children.get(s);
-        if (child && child.exitCode === null) {
-          const exited = new Promise((r) => child.once("exit", r));
-          child.kill("SIGTERM");
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-          if (child.exitCode === null) child.kill("SIGKILL");
-        }
-      }
+      await stopAll();
       await Promise.all(Object.values(db).map((d) => d.drop()));
     },
   };

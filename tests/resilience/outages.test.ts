@@ -97,7 +97,7 @@ describe("PostgreSQL goes down and comes back", () => {
     cleanups.push(() => chain.stop());
     const token = await chain.token(personas.teacher);
     const prefix = uniqueName("pg");
-    const loadDone = load(6, 11000, (i) => timed(chain.baseUrl, "POST", "/v1/referrals", token, referralSubmission({ requestId: `${prefix}-${i}` })));
+    const loadDone = load(6, 9000, (i) => timed(chain.baseUrl, "POST", "/v1/referrals", token, referralSubmission({ requestId: `${prefix}-${i}` })));
     await new Promise((r) => setTimeout(r, 1500));
     cluster.stop();
     await new Promise((r) => setTimeout(r, 1000));
@@ -106,9 +106,7 @@ describe("PostgreSQL goes down and comes back", () => {
     const probe = await fetch(`http://127.0.0.1:${chain.referrals.adminPort}/readyz`);
     const probeMs = Date.now() - probeStarted;
     const probeBody = (await probe.json()) as { checks: Record<string, string> };
-    // Down for 4 s in all: on a loaded machine a shorter outage could pass between two requests
-    // of every worker (a run once saw no 503 at all).
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 2000));
     cluster.start();
     const answers = await loadDone;
 
@@ -117,7 +115,7 @@ describe("PostgreSQL goes down and comes back", () => {
     expectOnlyActionableAnswers(answers);
     const ok = answers.filter((a) => a.status === 201);
     const unavailable = answers.filter((a) => a.status === 503);
-    expect(unavailable.length, "the outage was seen").toBeGreaterThan(0);
+    expect(unavailable.length, `the outage was seen (answers: ${[...new Set(answers.map((a) => a.status))].join(", ")})`).toBeGreaterThan(0);
     expect(JSON.parse(unavailable[0]?.text ?? "{}")).toMatchObject({ status: 503, code: "SILTA_DEPENDENCY_UNAVAILABLE" });
     // Served again after the restart.
     expect(ok.some((a) => a.started > Date.now() - 3000)).toBe(true);
