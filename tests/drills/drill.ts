@@ -7,7 +7,7 @@
 import { REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { createKafka, headerString } from "@silta/events";
 import { createLogger } from "@silta/platform";
-import { freshHetu, readTopicUntil, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { freshHetu, readTopicUntil, testEnv, waitFor } from "@silta/testing";
 import pg from "pg";
 import type { RunningSystem, ServiceName } from "./system.ts";
 
@@ -15,6 +15,10 @@ import type { RunningSystem, ServiceName } from "./system.ts";
 // organisation in the shared Redis, and a drill's thousands a minute must not use up the limit of
 // the organisations other test files act as (a PostgreSQL drill after it once saw only 429s).
 const RUN = Math.random().toString(36).slice(2, 8);
+/** A number written with the letters a–j (request ids with no digits). */
+const lettersOf = (n: number) => [...String(n)].map((d) => String.fromCharCode(97 + Number(d))).join("");
+const RUN_LETTERS = lettersOf(Math.floor(Math.random() * 1e9));
+let sequence = 0;
 export const PERSONAS = {
   teacher: { sub: "teacher-7", org_id: `kuopio-school-drill-${RUN}`, org_type: "municipality", roles: ["teacher"], municipality_codes: ["297"] },
   worker13: { sub: "sw-1", org_id: `pohjois-savo-drill-${RUN}`, org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["13"] },
@@ -112,7 +116,9 @@ export async function drill(
   const going = () => Date.now() < end || readyAt === Number.POSITIVE_INFINITY;
   const submitter = async () => {
     while (going()) {
-      const requestId = uniqueName("drill");
+      // Letters only: an id of random hex now and then holds what looks like a henkilötunnus, which
+      // the service refuses to keep as a key (400), rightly.
+      const requestId = `drill-${RUN_LETTERS}-${lettersOf(++sequence)}`;
       submitted++;
       const body = {
         requestId,
