@@ -7,21 +7,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { TokenClaims } from "@silta/gateway/dev-token";
 import { municipalitiesPath, parseMunicipalities } from "@silta/platform";
+import { personas } from "../support/personas.ts";
 
-/** Who the scenarios act as (area 13, Pohjois-Savo; Kuopio 297). */
+/** Who the scenarios act as: the tests' personas (area 13, Pohjois-Savo; Kuopio 297), and the notifications administrator of the worker's own organisation (it sets the intake desk). */
 export const LOAD_PERSONAS = {
-  teacher: { sub: "teacher-7", org_id: "kuopio-school-12", org_type: "municipality", roles: ["teacher"], municipality_codes: ["297"] },
-  worker13: { sub: "sw-1", org_id: "pohjois-savo-lastensuojelu", org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["13"] },
-  coordinator13: {
-    sub: "coord-1",
-    org_id: "pohjois-savo-hyvinvointialue",
-    org_type: "wellbeing_area",
-    roles: ["consultation_coordinator"],
-    area_codes: ["13"],
-  },
-  specialist13: { sub: "spec-1", org_id: "pohjois-savo-erityispalvelut", org_type: "wellbeing_area", roles: ["consultation_specialist"], area_codes: ["13"] },
-  /** The notifications administrator of the worker's own organisation (it sets the intake desk). */
-  deskAdmin13: { sub: "desk-admin-1", org_id: "pohjois-savo-lastensuojelu", org_type: "wellbeing_area", roles: ["notifications_admin"], area_codes: ["13"] },
+  teacher: personas.teacher,
+  worker13: personas.worker13,
+  coordinator13: personas.coordinator13,
+  specialist13: personas.specialist13,
+  deskAdmin13: { ...personas.worker13, sub: "desk-admin-1", roles: ["notifications_admin"] },
 } satisfies Record<string, TokenClaims>;
 
 /** The publisher of municipality `code` (its education department's system). */
