@@ -96,7 +96,8 @@ bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into d
 	@node services/meetings/bench/find-times-bench.ts
 	@node services/notifications/bench/delivery-bench.ts
 
-drills: $(GEN_OK) infra-up ## fault drills on the running system (each service killed under load); the table into docs/reliability.md
+drills: $(GEN_OK) infra-up ## fault drills on the running system (each service killed, Kafka killed, PostgreSQL and Redis restarted, under load); the table into docs/reliability.md
+	@node scripts/clean-test-topics.ts
 	@node tests/drills/main.ts
 
 lint: $(GEN_OK) ## biome + typecheck + buf lint + buf breaking + chart-check

@@ -197,6 +197,26 @@ redis_status() {
   else echo "    redis      DOWN  127.0.0.1:$REDIS_PORT"; return 1; fi
 }
 
+# ---------------------------------------------------------------- faults (make drills)
+# Each injects its fault into the running server and brings it back; returns when it is ready.
+fault() {
+  case $1 in
+    kafka-kill)
+      pid_alive "$KAFKA_STATE/kafka.pid" || die "kafka is not running"
+      local pid; pid=$(cat "$KAFKA_STATE/kafka.pid"); kill -9 "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+      rm -f "$KAFKA_STATE/kafka.pid"; kafka_up >/dev/null ;;
+    postgres-fast|postgres-immediate)
+      local bin data; bin=$(pg_bin); data=$(pg_data_dir)
+      as_pg "$bin/pg_ctl" -D "$data" -m "${1#postgres-}" -w stop >/dev/null; pg_up >/dev/null ;;
+    redis-flush)
+      redis-cli -p "$REDIS_PORT" flushall >/dev/null; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+      while redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
+      redis_up >/dev/null ;;
+    *) die "usage: infra.sh fault kafka-kill|postgres-fast|postgres-immediate|redis-flush" ;;
+  esac
+}
+
 # ---------------------------------------------------------------- main
 cmd=${1:-status}; shift || true
 what=("$@"); [ ${#what[@]} -gt 0 ] || what=(postgres redis kafka)
@@ -204,6 +224,7 @@ short() { case $1 in postgres) echo pg;; *) echo "$1";; esac; }
 case $cmd in
   up)     for w in "${what[@]}"; do "$(short "$w")_up"; done ;;
   down)   for w in "${what[@]}"; do "$(short "$w")_down"; done ;;
+  fault)  fault "${what[0]}" ;;
   status) rc=0; for w in "${what[@]}"; do "$(short "$w")_status" || rc=1; done; exit $rc ;;
-  *) die "usage: infra.sh up|down|status [kafka|postgres|redis]" ;;
+  *) die "usage: infra.sh up|down|status [kafka|postgres|redis] | fault kafka-kill|postgres-fast|postgres-immediate|redis-flush" ;;
 esac

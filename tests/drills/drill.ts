@@ -4,9 +4,12 @@
 // the five services — while one service is killed with SIGKILL and started again. Then the
 // reckoning over the whole run: every accepted referral stored once, published once (after ce_id
 // dedupe), and told to the intake desk once; nothing lost, nothing duplicated.
-import { REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { EDUCATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { createKafka, headerString } from "@silta/events";
-import { createLogger } from "@silta/platform";
+import { createLogger, idempotencyKey } from "@silta/platform";
 import { freshHetu, readTopicUntil, testEnv, waitFor } from "@silta/testing";
 import pg from "pg";
 import type { RunningSystem, ServiceName } from "./system.ts";
@@ -23,7 +26,46 @@ export const PERSONAS = {
   teacher: { sub: "teacher-7", org_id: `kuopio-school-drill-${RUN}`, org_type: "municipality", roles: ["teacher"], municipality_codes: ["297"] },
   worker13: { sub: "sw-1", org_id: `pohjois-savo-drill-${RUN}`, org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["13"] },
   deskAdmin: { sub: "desk-admin-1", org_id: `pohjois-savo-drill-${RUN}`, org_type: "wellbeing_area", roles: ["notifications_admin"], area_codes: ["13"] },
+  publisher: {
+    sub: "wilma-sync",
+    org_id: `kuopio-education-drill-${RUN}`,
+    org_type: "municipality",
+    roles: ["education_event_publisher"],
+    municipality_codes: ["297"],
+  },
 };
+
+/** What a drill breaks: a service (SIGKILL and a start) or a shared server (scripts/infra.sh fault …). */
+export interface Fault {
+  name: string;
+  /** The route whose first 2xx after the fault counts as "serving again". */
+  route: string;
+  /** Injects the fault and brings the part back; resolves when it is ready again. */
+  inject(system: RunningSystem): Promise<void>;
+  /** Whether clients may see broken connections (only when the gateway itself is killed). */
+  breaksConnections: boolean;
+}
+
+export const serviceKill = (service: ServiceName): Fault => ({
+  name: service,
+  route: service === "gateway" ? "GET /v1/referrals" : `GET ${(READS[service] as string).split("?")[0]}`,
+  breaksConnections: service === "gateway",
+  async inject(system) {
+    await system.kill(service);
+    await system.start(service);
+  },
+});
+
+const infraScript = fileURLToPath(new URL("../../scripts/infra.sh", import.meta.url));
+/** A fault of a shared server; `make drills` only (the other test files share these servers). */
+export const infraFault = (kind: "kafka-kill" | "postgres-fast" | "postgres-immediate" | "redis-flush"): Fault => ({
+  name: kind,
+  route: kind === "kafka-kill" ? "POST /v1/education-events" : "POST /v1/referrals",
+  breaksConnections: false,
+  async inject() {
+    await promisify(execFile)("bash", [infraScript, "fault", kind], { timeout: 180_000 });
+  },
+});
 
 /** The read that reaches each service (through the gateway, as the worker). */
 const READS: Record<Exclude<ServiceName, "gateway">, string> = {
@@ -39,17 +81,21 @@ export interface Sample {
   at: number;
   route: string;
   outcome: Outcome;
+  /** How long the client waited for it. */
+  ms: number;
   /** The start of an unexpected answer's body (its problem document says why). */
   text?: string;
 }
 
 export interface DrillResult {
-  service: ServiceName;
+  service: string;
   /** Submissions started, and accepted in this drill (201, perhaps after retries with the same key). */
   submitted: number;
   accepted: number;
   /** Answers while the service was down or restarting (from the kill to its readiness), by status. */
   duringFault: Record<string, number>;
+  /** The longest a client waited for an answer sent while the part was down (no hang: a bound). */
+  slowestDuringFaultMs: number;
   /** Answers anywhere in the drill that are none of 2xx, 503 (with Retry-After), 429 or a broken connection. */
   unexpected: string[];
   /** From the kill to the service's readiness, and to its first 2xx through the gateway. */
@@ -58,6 +104,8 @@ export interface DrillResult {
   /** The answers of the service's own route once it was ready again, by status. */
   afterReady: Record<string, number>;
   requests: number;
+  /** Education events accepted (200: accepted or duplicate of an accepted one), by event id. */
+  eventsAccepted: number;
 }
 
 export interface Reckoning {
@@ -70,17 +118,32 @@ export interface Reckoning {
   redelivered: number;
   toldIntakeDesk: number;
   lost: string[];
+  /** Education events accepted, on the topic (distinct ce_id), records beyond one per ce_id, and lost. */
+  events: { accepted: number; onTopic: number; redelivered: number; lost: number };
 }
 
-/** Runs the load for `durationMs`, killing `service` after `killAtMs` and starting it again at once. */
+/** What the whole run accepted: referral keys → reference numbers, and education events' ce_ids. */
+export interface Accepted {
+  referrals: Map<string, string>;
+  events: Set<string>;
+}
+export const newAccepted = (): Accepted => ({ referrals: new Map(), events: new Set() });
+
+/** Runs the load for `durationMs`, injecting `fault` after `killAtMs` (the part is brought back at once). */
 export async function drill(
   system: RunningSystem,
-  service: ServiceName,
-  accepted: Map<string, string>,
+  fault: Fault,
+  all: Accepted,
   o: { durationMs: number; killAtMs: number; workers: number },
 ): Promise<DrillResult> {
-  const tokens = { teacher: await system.token(PERSONAS.teacher), worker: await system.token(PERSONAS.worker13) };
+  const accepted = all.referrals;
+  const tokens = {
+    teacher: await system.token(PERSONAS.teacher),
+    worker: await system.token(PERSONAS.worker13),
+    publisher: await system.token(PERSONAS.publisher),
+  };
   const acceptedBefore = accepted.size;
+  const eventsBefore = all.events.size;
   const samples: Sample[] = [];
   const t0 = Date.now();
   // The load goes on at least 2 s after the service is ready again (a slow restart lengthens it).
@@ -90,6 +153,7 @@ export async function drill(
   let readyAt = Number.POSITIVE_INFINITY;
 
   const call = async (method: string, path: string, token: string, body?: unknown): Promise<{ outcome: Outcome; retryAfter: string | null; json: unknown }> => {
+    const started = Date.now();
     try {
       const r = await fetch(system.baseUrl + path, {
         method,
@@ -100,14 +164,20 @@ export async function drill(
       const text = await r.text();
       // A 503 must say when to retry; without Retry-After it counts as unexpected.
       const expected = (r.status >= 200 && r.status < 300) || r.status === 429 || (r.status === 503 && r.headers.get("retry-after") !== null);
-      samples.push({ at: Date.now(), route: `${method} ${path.split("?")[0]}`, outcome: r.status, ...(expected ? {} : { text: text.slice(0, 300) }) });
+      samples.push({
+        at: Date.now(),
+        ms: Date.now() - started,
+        route: `${method} ${path.split("?")[0]}`,
+        outcome: r.status,
+        ...(expected ? {} : { text: text.slice(0, 300) }),
+      });
       let json: unknown = {};
       try {
         json = JSON.parse(text);
       } catch {}
       return { outcome: r.status, retryAfter: r.headers.get("retry-after"), json };
     } catch {
-      samples.push({ at: Date.now(), route: `${method} ${path.split("?")[0]}`, outcome: "connection" });
+      samples.push({ at: Date.now(), ms: Date.now() - started, route: `${method} ${path.split("?")[0]}`, outcome: "connection" });
       return { outcome: "connection", retryAfter: null, json: {} };
     }
   };
@@ -153,17 +223,45 @@ export async function drill(
       await new Promise((x) => setTimeout(x, 20));
     }
   };
-  const fault = (async () => {
+  // A municipal system posting batches of 10 education events, retrying a batch with the same
+  // event ids until it is answered 200 (each event then accepted, or a duplicate of one accepted).
+  const publisher = async () => {
+    while (going()) {
+      const events = Array.from({ length: 10 }, () => {
+        const eventId = `drill-${RUN_LETTERS}-${lettersOf(++sequence)}`;
+        return {
+          eventId,
+          municipalityCode: "297",
+          unitId: "school-297-1",
+          pupilId: `pupil-${lettersOf(sequence)}`,
+          pupilHetu: freshHetu(),
+          level: "EDUCATION_LEVEL_BASIC_EDUCATION",
+          occurredOn: "2026-11-30",
+          attendance: { kind: "ABSENCE_KIND_RECURRING", absentDays: 6, periodStart: "2026-10-01", periodEnd: "2026-10-31" },
+        };
+      });
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const r = await call("POST", "/v1/education-events", tokens.publisher, { events });
+        if (r.outcome === 200) {
+          for (const e of events) all.events.add(`297/${idempotencyKey(PERSONAS.publisher.org_id, e.eventId)}`);
+          break;
+        }
+        if (typeof r.outcome === "number" && r.outcome !== 503 && r.outcome !== 429) break;
+        await new Promise((x) => setTimeout(x, Math.min(1000, Number(r.retryAfter ?? 0) * 1000 || 100)));
+      }
+      await new Promise((x) => setTimeout(x, 50));
+    }
+  };
+  const faulting = (async () => {
     await new Promise((x) => setTimeout(x, o.killAtMs));
     killedAt = Date.now();
-    await system.kill(service);
-    await system.start(service);
+    await fault.inject(system);
     readyAt = Date.now();
     end = Math.max(end, readyAt + 2000);
   })();
-  await Promise.all([...Array.from({ length: o.workers }, submitter), reader(), fault]);
+  await Promise.all([...Array.from({ length: o.workers }, submitter), reader(), publisher(), faulting]);
 
-  const route = service === "gateway" ? "GET /v1/referrals" : `GET ${(READS[service] as string).split("?")[0]}`;
+  const route = fault.route;
   const served = samples.find((s) => s.at > killedAt && s.route === route && typeof s.outcome === "number" && s.outcome < 300 && s.at >= readyAt - 50);
   const afterReady: Record<string, number> = {};
   for (const x of samples.filter((y) => y.at > readyAt && y.route === route)) afterReady[String(x.outcome)] = (afterReady[String(x.outcome)] ?? 0) + 1;
@@ -172,23 +270,26 @@ export async function drill(
   const unexpected = samples
     .filter((s) => s.text !== undefined || !(s.outcome === "connection" || (s.outcome >= 200 && s.outcome < 300) || s.outcome === 503 || s.outcome === 429))
     .map((s) => `${s.route} ${s.outcome}${s.text ? ` ${s.text}` : ""}`);
-  // A killed gateway can only break connections; any other service's outage is answered by the gateway.
-  if (service !== "gateway") unexpected.push(...samples.filter((s) => s.outcome === "connection").map((s) => `${s.route} connection broken`));
+  // A killed gateway can only break connections; any other part's outage is answered by the gateway.
+  if (!fault.breaksConnections) unexpected.push(...samples.filter((s) => s.outcome === "connection").map((s) => `${s.route} connection broken`));
   return {
-    service,
+    service: fault.name,
     submitted,
     accepted: accepted.size - acceptedBefore,
     duringFault,
+    slowestDuringFaultMs: Math.max(0, ...samples.filter((x) => x.at >= killedAt && x.at - x.ms <= readyAt).map((x) => x.ms)),
     unexpected,
     afterReady,
     readyMs: readyAt - killedAt,
     servingMs: served ? served.at - killedAt : Number.NaN,
     requests: samples.length,
+    eventsAccepted: all.events.size - eventsBefore,
   };
 }
 
 /** Over the whole run: each accepted referral stored, published and told to the intake desk, exactly once. */
-export async function reckon(system: RunningSystem, accepted: Map<string, string>, timeoutMs = 60_000): Promise<Reckoning> {
+export async function reckon(system: RunningSystem, all: Accepted, timeoutMs = 60_000): Promise<Reckoning> {
+  const accepted = all.referrals;
   const referrals = new pg.Pool({ connectionString: system.db.referrals.url, max: 1 });
   const notifications = new pg.Pool({ connectionString: system.db.notifications.url, max: 1 });
   const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "drill-reckoning", logger: createLogger({ service: "drill", level: "error" }) });
@@ -229,7 +330,24 @@ export async function reckon(system: RunningSystem, accepted: Map<string, string
     await waitFor(async () => (await told()) >= refs.length, { what: "the intake desk told of every accepted referral", timeoutMs });
     const toldIntakeDesk = await told();
     const lost = refs.filter((r) => ![...ids.values()].includes(r));
+    // Every accepted education event on the topic, under the ce_id the gateway gives it.
+    const eventRecords =
+      all.events.size === 0
+        ? []
+        : await readTopicUntil(
+            kafka,
+            system.topicPrefix + EDUCATION_TOPIC.name,
+            (seen) => {
+              const got = new Set(seen.map((m) => headerString(m.headers, "ce_id") ?? ""));
+              return [...all.events].every((id) => got.has(id));
+            },
+            "every accepted education event",
+            timeoutMs,
+          ).catch(() => []);
+    const eventIds = eventRecords.map((m) => headerString(m.headers, "ce_id") ?? "").filter((id) => all.events.has(id));
+    const onTopic = new Set(eventIds).size;
     return {
+      events: { accepted: all.events.size, onTopic, redelivered: eventIds.length - onTopic, lost: all.events.size - onTopic },
       accepted: refs.length,
       stored,
       published: ceIdsByReferral.size,

@@ -26,10 +26,15 @@ export interface RunningSystem {
   /** Starts it again with the same settings; resolves when its /readyz answers 200 (ms it took). */
   start(service: ServiceName): Promise<number>;
   ready(service: ServiceName): Promise<boolean>;
+  /** The running process of each service (for CPU readings), and a message to it over IPC. */
+  pid(service: ServiceName): number;
+  send(service: ServiceName, message: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
-export async function startSystem(options: { smtpPort?: number } = {}): Promise<RunningSystem> {
+export async function startSystem(
+  options: { smtpPort?: number; execArgv?: string[]; env?: Partial<Record<ServiceName, Record<string, string>>> } = {},
+): Promise<RunningSystem> {
   const ids = await sharedTestIdentities();
   const keys = await ensureDevKeys(mkdtempSync(join(tmpdir(), "silta-drill-jwt-")));
   const topicPrefix = `${uniqueName("drill").replace("_", "-")}.`;
@@ -110,12 +115,13 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
     const started = Date.now();
     if (!ports[s]) {
       ports[s] = { main: await freePort(), admin: await freePort() };
-      env[s] = envOf[s]();
+      env[s] = { ...envOf[s](), ...options.env?.[s] };
     }
     // The same ports again after a kill; if an outgoing connection took one in between, a few tries.
     for (let attempt = 1; ; attempt++) {
       const child = fork(join(root, `services/${s}/src/main.ts`), [], {
         cwd: root,
+        execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
         env: { ...process.env, ...env[s], SILTA_ADMIN_PORT: String(ports[s].admin), SILTA_LOG_LEVEL: "error", OTEL_SDK_DISABLED: "true" },
         stdio: ["ignore", "ignore", "inherit", "ipc"],
       });
@@ -166,6 +172,14 @@ export async function startSystem(options: { smtpPort?: number } = {}): Promise<
     kill,
     start,
     ready,
+    pid: (s) => children.get(s)?.pid ?? 0,
+    send: (s, message) =>
+      new Promise((resolve, reject) => {
+        const child = children.get(s);
+        if (!child) return reject(new Error(`${s} is not running`));
+        child.once("message", resolve);
+        child.send(message as object, (e) => e && reject(e));
+      }),
     async stop() {
       await stopAll();
       await Promise.all(Object.values(db).map((d) => d.drop()));

@@ -5,11 +5,11 @@
 // 2xx, 503 or 429. (The gateway's own kill is in make drills.) On servers of its own (its
 // databases, topics and processes), in the suite's serial phase.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DrillResult, drill, reckon, setIntakeDesk } from "../drills/drill.ts";
+import { type DrillResult, drill, newAccepted, reckon, serviceKill, setIntakeDesk } from "../drills/drill.ts";
 import { type RunningSystem, startSystem } from "../drills/system.ts";
 
 let system: RunningSystem;
-const accepted = new Map<string, string>();
+const accepted = newAccepted();
 const results: DrillResult[] = [];
 
 beforeAll(async () => {
@@ -24,10 +24,11 @@ describe("a service killed with SIGKILL under load", () => {
   it.each(["referrals", "notifications"] as const)(
     "%s: the gateway answers only 2xx, 503 or 429 while it is down (never a broken connection), and serves again once it is restarted",
     async (service) => {
-      const r = await drill(system, service, accepted, { durationMs: 6000, killAtMs: 2000, workers: 3 });
+      const r = await drill(system, serviceKill(service), accepted, { durationMs: 6000, killAtMs: 2000, workers: 3 });
       results.push(r);
       expect(r.unexpected).toEqual([]);
       expect(r.accepted).toBeGreaterThan(0);
+      expect(r.eventsAccepted).toBeGreaterThan(0);
       expect(r.servingMs).toBeLessThan(20_000);
       expect(r.duringFault["503"] ?? 0).toBeGreaterThan(0);
       expect(r.duringFault.connection ?? 0).toBe(0);
@@ -35,12 +36,14 @@ describe("a service killed with SIGKILL under load", () => {
     90_000,
   );
 
-  it("lost and duplicated nothing over both: every accepted referral stored, published and told to the intake desk once", async () => {
+  it("lost and duplicated nothing over both: every accepted referral stored, published and told to the intake desk once, every accepted education event on its topic", async () => {
     const r = await reckon(system, accepted);
     expect(r.lost).toEqual([]);
     expect(r.stored).toBe(r.accepted);
     expect(r.published).toBe(r.accepted);
     expect(r.toldIntakeDesk).toBe(r.accepted);
     expect(r.visibleDuplicates).toBe(0);
+    expect(r.events.accepted).toBeGreaterThan(0);
+    expect(r.events.lost).toBe(0);
   }, 90_000);
 });

@@ -204,7 +204,7 @@ export async function startService<S extends z.ZodRawShape, X>(
     }
     let redis: Redis | undefined;
     if (c.SILTA_REDIS_URL) {
-      const r = createRedis(c.SILTA_REDIS_URL);
+      const r = createRedis(c.SILTA_REDIS_URL, (err) => logger.warn({ err: err.message }, "redis connection error (reconnecting)"));
       redis = r;
       stops.add("redis", () => r.disconnect());
       readiness.push(redisReadiness(r));

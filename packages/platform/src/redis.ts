@@ -5,8 +5,13 @@ import type { ReadinessCheck } from "./readiness.ts";
 
 export { Redis } from "ioredis";
 
-export function createRedis(url: string): Redis {
-  return new Redis(url, {
+/**
+ * `onError` hears connection errors (ioredis reconnects by itself; without a listener it prints
+ * "Unhandled error event" to stderr, outside the structured log). Told at most once per 10 s.
+ */
+export function createRedis(url: string, onError: (err: Error) => void = () => {}): Redis {
+  let toldAt = 0;
+  const redis = new Redis(url, {
     lazyConnect: false,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
@@ -15,6 +20,12 @@ export function createRedis(url: string): Redis {
     // request) that is many fewer syscalls, which are costly on small VMs.
     enableAutoPipelining: true,
   });
+  redis.on("error", (err: Error) => {
+    if (Date.now() - toldAt < 10_000) return;
+    toldAt = Date.now();
+    onError(err);
+  });
+  return redis;
 }
 
 export function redisReadiness(redis: Redis): ReadinessCheck {
