@@ -28,3 +28,33 @@ export async function handleOnce(pool: Pool, consumer: string, ceId: string, fn:
     client.release();
   }
 }
+
+/**
+ * `handleOnce` for a batch (a consumer's `handleMany`): marks every ce_id handled in one
+ * statement and runs `fn` with those `consumer` had not handled before, in the same transaction.
+ * If `fn` throws, nothing is marked (the consumer then handles the records one at a time).
+ */
+export async function handleManyOnce(
+  pool: Pool,
+  consumer: string,
+  ceIds: string[],
+  fn: (fresh: Set<string>, client: PoolClient) => Promise<void>,
+): Promise<Set<string>> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const inserted = await client.query<{ ce_id: string }>(
+      "INSERT INTO silta_processed_events (consumer, ce_id) SELECT $1, id FROM unnest($2::text[]) AS id ON CONFLICT DO NOTHING RETURNING ce_id",
+      [consumer, ceIds],
+    );
+    const fresh = new Set(inserted.rows.map((r) => r.ce_id));
+    if (fresh.size > 0) await fn(fresh, client);
+    await client.query("COMMIT");
+    return fresh;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -8,7 +8,7 @@ import { allAreaCodes, loadMunicipalities, pseudonymiserOf } from "@silta/platfo
 import { assignResponsible } from "./app/assign-responsible.ts";
 import type { ConsentChecker, ReferralSettings } from "./app/ports.ts";
 import { getReferral, getReferralStatus, listReferrals } from "./app/read-referrals.ts";
-import { recordEducationEvent } from "./app/record-education-event.ts";
+import { recordEducationEvent, recordEducationEvents } from "./app/record-education-event.ts";
 import { submitReferral } from "./app/submit-referral.ts";
 import { transitionReferral } from "./app/transition-referral.ts";
 import { watchDeadlines } from "./app/watch-deadlines.ts";
@@ -62,10 +62,12 @@ export const referralsService: ServiceSpec<typeof configShape> = {
       list: listReferrals(deps),
       status: getReferralStatus({ store, settings }),
     };
-    const record = recordEducationEvent({ store, pseudonymiser, consent: consentChecker, areaOf: (c) => municipalities.get(c)?.areaCode });
+    const educationDeps = { store, pseudonymiser, consent: consentChecker, areaOf: (c: string) => municipalities.get(c)?.areaCode };
+    const record = recordEducationEvent(educationDeps);
+    const recordMany = recordEducationEvents(educationDeps);
     return {
       grpc: [referralHandlers(useCases, areaName, usage)],
-      consume: { topics: [config.SILTA_EDUCATION_TOPIC], subscriptions: subscriptions({ pool, record, outcomes: metrics.educationOutcomes }) },
+      consume: { topics: [config.SILTA_EDUCATION_TOPIC], subscriptions: subscriptions({ pool, record, recordMany, outcomes: metrics.educationOutcomes }) },
       // One active watcher across replicas (and claims that make each alert happen once anyway).
       jobs: [
         {

@@ -82,6 +82,8 @@ export interface ReferralStore {
   educationEventsFor(subjectPseudonym: string, areaCode: string): Promise<EducationEventRecord[]>;
   /** Whether the child has a referral in the area that is not closed. */
   hasOpenReferral(subjectPseudonyms: string[], areaCode: string): Promise<boolean>;
+  /** Of these pseudonyms, those with an open referral, with its area: `${pseudonym}\u0000${areaCode}`. */
+  openReferralsAmong(subjectPseudonyms: string[]): Promise<Set<string>>;
   /**
    * Unmet deadlines of open referrals that are due an alert they have not had: `missed` once
    * `dueAt` has passed; `at_risk` once no more than the lead remains, the lead being at most half

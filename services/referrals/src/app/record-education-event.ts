@@ -1,4 +1,4 @@
-import { invalidArgument } from "@silta/platform";
+import { type FieldViolation, invalidArgument } from "@silta/platform";
 import { validateHetu } from "@silta/platform/hetu";
 import type { ConsentChecker, EducationEventRecord, Pseudonymiser, ReferralStore } from "./ports.ts";
 
@@ -30,19 +30,8 @@ export function recordEducationEvent(deps: {
   areaOf: (municipalityCode: string) => string | undefined;
 }) {
   return async (e: IncomingEducationEvent): Promise<EducationOutcome> => {
-    const fields = [];
-    if (!e.eventId || e.eventId.length > 100) fields.push({ field: "event_id", reason: "required, at most 100 characters" });
-    if (!deps.areaOf(e.municipalityCode)) fields.push({ field: "municipality_code", reason: "unknown municipality code" });
-    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(e.unitId)) fields.push({ field: "unit_id", reason: "an organisation id of 1–100 characters" });
-    if (!e.pupilId) fields.push({ field: "pupil_id", reason: "required" });
-    const hetu = validateHetu(e.pupilHetu);
-    if (!hetu.valid) fields.push({ field: "pupil_hetu", reason: hetu.reason });
-    if (!e.level) fields.push({ field: "level", reason: "a known education level is required" });
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(e.occurredOn) || Number.isNaN(Date.parse(e.occurredOn)))
-      fields.push({ field: "occurred_on", reason: "must be YYYY-MM-DD" });
-    if (!e.detail) fields.push({ field: "detail", reason: "one of attendance, support_decision, transition or incident" });
+    const fields = educationEventProblems(e, deps.areaOf);
     if (fields.length > 0) throw invalidArgument("SILTA_EDUCATION_EVENT_INVALID", fields);
-
     const candidates = deps.pseudonymiser.candidatesFor({ hetu: e.pupilHetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
     const subjectPseudonym = candidates[0] as string;
     const areaCode = deps.areaOf(e.municipalityCode) as string;
@@ -68,5 +57,47 @@ export function recordEducationEvent(deps: {
       }),
     );
     return stored ? "attached" : "duplicate";
+  };
+}
+
+/** What is wrong with an event (empty when nothing): the consumer dead-letters it with these. */
+export function educationEventProblems(e: IncomingEducationEvent, areaOf: (municipalityCode: string) => string | undefined): FieldViolation[] {
+  const fields: FieldViolation[] = [];
+  if (!e.eventId || e.eventId.length > 100) fields.push({ field: "event_id", reason: "required, at most 100 characters" });
+  if (!areaOf(e.municipalityCode)) fields.push({ field: "municipality_code", reason: "unknown municipality code" });
+  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(e.unitId)) fields.push({ field: "unit_id", reason: "an organisation id of 1–100 characters" });
+  if (!e.pupilId) fields.push({ field: "pupil_id", reason: "required" });
+  const hetu = validateHetu(e.pupilHetu);
+  if (!hetu.valid) fields.push({ field: "pupil_hetu", reason: hetu.reason });
+  if (!e.level) fields.push({ field: "level", reason: "a known education level is required" });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(e.occurredOn) || Number.isNaN(Date.parse(e.occurredOn))) fields.push({ field: "occurred_on", reason: "must be YYYY-MM-DD" });
+  if (!e.detail) fields.push({ field: "detail", reason: "one of attendance, support_decision, transition or incident" });
+  return fields;
+}
+
+/**
+ * The same for a batch of events (a consumer that is behind): one read finds which children have
+ * an open referral in the event's area; the events about the others are dropped at once, as one at
+ * a time they would be, and each of the rest goes through `recordEducationEvent`. Any invalid
+ * event refuses the whole batch (the consumer then handles the events one at a time, and
+ * dead-letters that one).
+ */
+export function recordEducationEvents(deps: Parameters<typeof recordEducationEvent>[0]) {
+  const one = recordEducationEvent(deps);
+  return async (events: IncomingEducationEvent[]): Promise<EducationOutcome[]> => {
+    for (const e of events) {
+      const fields = educationEventProblems(e, deps.areaOf);
+      if (fields.length > 0) throw invalidArgument("SILTA_EDUCATION_EVENT_INVALID", fields);
+    }
+    const candidates = events.map((e) =>
+      deps.pseudonymiser.candidatesFor({ hetu: e.pupilHetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" }),
+    );
+    const open = await deps.store.openReferralsAmong([...new Set(candidates.flat())]);
+    const outcomes: EducationOutcome[] = [];
+    for (const [i, e] of events.entries()) {
+      const area = deps.areaOf(e.municipalityCode) as string;
+      outcomes.push((candidates[i] ?? []).some((c) => open.has(`${c}\u0000${area}`)) ? await one(e) : "dropped_no_case");
+    }
+    return outcomes;
   };
 }

@@ -300,6 +300,14 @@ export class PgReferralStore implements ReferralStore {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async openReferralsAmong(subjects: string[]): Promise<Set<string>> {
+    const r = await this.pool.query<{ s: string; a: string }>(
+      "SELECT DISTINCT subject_pseudonym AS s, area_code AS a FROM referrals WHERE subject_pseudonym = ANY($1::text[]) AND status <> 'closed'",
+      [subjects],
+    );
+    return new Set(r.rows.map((x) => `${x.s}\u0000${x.a}`));
+  }
+
   async educationEventsFor(subject: string, area: string): Promise<EducationEventRecord[]> {
     const r = await this.pool.query("SELECT * FROM education_events WHERE subject_pseudonym = $1 AND area_code = $2 ORDER BY occurred_on, recorded_at", [
       subject,

@@ -5,8 +5,8 @@ import { type EducationEventRecorded, EducationLevel } from "@silta/contracts/ed
 import { educationEventRecorded } from "@silta/contracts/events";
 import { on, type Subscription } from "@silta/events";
 import type { Pool } from "@silta/postgres";
-import { handleOnce } from "@silta/postgres";
-import type { IncomingEducationEvent, recordEducationEvent } from "../app/record-education-event.ts";
+import { handleManyOnce, handleOnce } from "@silta/postgres";
+import type { IncomingEducationEvent, recordEducationEvent, recordEducationEvents } from "../app/record-education-event.ts";
 
 const levels: Record<number, IncomingEducationEvent["level"]> = {
   [EducationLevel.EDUCATION_LEVEL_EARLY_EDUCATION]: "early_education",
@@ -38,15 +38,40 @@ export function toIncoming(m: EducationEventRecorded): IncomingEducationEvent {
   };
 }
 
-export function subscriptions(deps: { pool: Pool; record: ReturnType<typeof recordEducationEvent>; outcomes: Counter }): Subscription<unknown>[] {
+export function subscriptions(deps: {
+  pool: Pool;
+  record: ReturnType<typeof recordEducationEvent>;
+  recordMany: ReturnType<typeof recordEducationEvents>;
+  outcomes: Counter;
+}): Subscription<unknown>[] {
   return [
-    on(educationEventRecorded, async (message, event) => {
-      // Idempotent by ce_id; the outcome (attached or dropped) is decided once.
-      let outcome = "duplicate";
-      await handleOnce(deps.pool, "referrals.education", event.id, async () => {
-        outcome = await deps.record(toIncoming(message));
-      });
-      deps.outcomes.add(1, { outcome });
-    }),
+    {
+      ...on(educationEventRecorded, async (message, event) => {
+        // Idempotent by ce_id; the outcome (attached or dropped) is decided once.
+        let outcome = "duplicate";
+        await handleOnce(deps.pool, "referrals.education", event.id, async () => {
+          outcome = await deps.record(toIncoming(message));
+        });
+        deps.outcomes.add(1, { outcome });
+      }),
+      // A consumer that is behind (a morning's intake): a partition's events a batch at a time,
+      // their ce_ids marked in one statement and the open referrals of all their children read in
+      // one; what one at a time decides, for each. If it throws, the kit handles them one at a time.
+      handleMany: async (records: { message: EducationEventRecorded; event: { id: string } }[]) => {
+        const outcomes: string[] = [];
+        const fresh = await handleManyOnce(
+          deps.pool,
+          "referrals.education",
+          records.map((r) => r.event.id),
+          async (ids) => {
+            const seen = new Set<string>();
+            const todo = records.filter((r) => ids.has(r.event.id) && !seen.has(r.event.id) && seen.add(r.event.id));
+            outcomes.push(...(await deps.recordMany(todo.map((r) => toIncoming(r.message)))));
+          },
+        );
+        for (const outcome of outcomes) deps.outcomes.add(1, { outcome });
+        for (let i = fresh.size; i < records.length; i++) deps.outcomes.add(1, { outcome: "duplicate" });
+      },
+    } as Subscription<unknown>,
   ];
 }

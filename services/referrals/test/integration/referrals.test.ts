@@ -689,6 +689,68 @@ describe("school and early-education events", () => {
     const audited = await consent.pool.query("SELECT count(*)::int AS n FROM consent_audit WHERE subject_pseudonym = $1", [pseudonymOf(noCase)]);
     expect(audited.rows[0].n).toBe(0);
   });
+
+  it("decides a morning's batch in one partition as it would one at a time: the covered event attached once (its redelivery within the batch too), the children with no case dropped, nothing of them stored", async () => {
+    const covered = freshHetu();
+    const { receipt } = await unary(
+      a.client,
+      a.client.submitReferral,
+      submission({ child: { hetu: covered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }),
+      { identity: teacher },
+    );
+    const consentClient = proveCallsOf(new ConsentServiceClient(`127.0.0.1:${consent.grpcPort}`, credentials.createInsecure()), {
+      prover: (await sharedTestIdentities()).prover.gateway,
+      audience: "silta-consent",
+    });
+    const pseudonymOf = (hetu: string) => pseudonym.pseudonymFor({ hetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
+    await unary(
+      consentClient,
+      consentClient.grantConsent,
+      {
+        subjectPseudonym: pseudonymOf(covered),
+        areaCode: "13",
+        givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "p-1" }],
+        childViewRecorded: true,
+        childBirthDate: "",
+        recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_UNSPECIFIED, roles: [] }],
+        purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
+        dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
+        validFrom: "",
+        validUntil: new Date(Date.now() + 86_400_000 * 300).toISOString(),
+        obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
+      },
+      { identity: kuopioWorker },
+    );
+    consentClient.close();
+    // One key: one partition, consecutive, so a consumer takes them together.
+    const sameKey = uniqueName("school-sync");
+    const noCase = Array.from({ length: 10 }, () => freshHetu());
+    const yes = record(event(covered, "kuopio-school-12"));
+    const batch = [
+      ...noCase.slice(0, 5).map((h) => record(event(h, "kuopio-school-12"))),
+      yes,
+      ...noCase.slice(5).map((h) => record(event(h, "kuopio-school-12"))),
+      yes,
+    ];
+    await produce(batch.map((m) => ({ ...m, key: sameKey })));
+
+    await waitFor(
+      async () =>
+        (await unary(a.client, a.client.getReferral, { referralId: receipt?.referralId ?? "" }, { identity: kuopioWorker })).referral?.educationEvents
+          .length === 1,
+      { what: "the covered event attached" },
+    );
+    const ids = [...new Set(batch.map((m) => m.headers.ce_id))];
+    await waitFor(
+      async () =>
+        (await a.service.pool.query("SELECT count(*)::int AS n FROM silta_processed_events WHERE ce_id = ANY($1::text[])", [ids])).rows[0].n === ids.length,
+      { what: "every event of the batch handled" },
+    );
+    const stored = await a.service.pool.query("SELECT subject_pseudonym FROM education_events WHERE subject_pseudonym = ANY($1::text[])", [
+      [pseudonymOf(covered), ...noCase.map(pseudonymOf)],
+    ]);
+    expect(stored.rows.map((r) => r.subject_pseudonym)).toEqual([pseudonymOf(covered)]);
+  });
 });
 
 describe("privacy", () => {
