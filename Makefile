@@ -14,7 +14,7 @@ PROTOS  := $(shell find proto -name '*.proto')
 # The version of the images: the chart's appVersion.
 VERSION := $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/silta/Chart.yaml)
 
-.PHONY: help up down test drills lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token load-tokens proof openapi asyncapi errors bench clean
+.PHONY: help up down test drills load lint chart-check images gen deps tools infra-up infra-down infra-status services-up services-down token load-tokens proof openapi asyncapi errors bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -88,6 +88,7 @@ openapi: $(GEN_OK) ## write docs/openapi.json from the gateway's routes (a test 
 	@node services/gateway/scripts/openapi.ts
 
 bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into docs/benchmarks.md
+	@bash scripts/tools.sh ghz
 	@node services/consent/bench/check-bench.ts
 	@node services/referrals/bench/submit-bench.ts
 	@node services/gateway/bench/gateway-bench.ts
@@ -95,6 +96,11 @@ bench: $(GEN_OK) infra-up ## benchmarks against the real servers; figures into d
 	@node services/consultations/bench/booking-bench.ts
 	@node services/meetings/bench/find-times-bench.ts
 	@node services/notifications/bench/delivery-bench.ts
+	@node tests/bench/budget.ts
+
+load: $(GEN_OK) infra-up ## the project's own load runs (autocannon, vegeta, ghz; never k6) against a system of its own; the table into docs/load-testing.md
+	@bash scripts/tools.sh vegeta ghz
+	@node tests/load/own/main.ts
 
 drills: $(GEN_OK) infra-up ## fault drills on the running system (each service killed, Kafka killed, PostgreSQL and Redis restarted, under load); the table into docs/reliability.md
 	@node scripts/clean-test-topics.ts

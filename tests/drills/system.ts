@@ -28,6 +28,8 @@ export interface RunningSystem {
   ready(service: ServiceName): Promise<boolean>;
   /** The running process of each service (for CPU readings), and a message to it over IPC. */
   pid(service: ServiceName): number;
+  /** host:port of a service's main listener (gRPC; HTTP for the gateway). */
+  address(service: ServiceName): string;
   send(service: ServiceName, message: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -173,6 +175,7 @@ export async function startSystem(
     start,
     ready,
     pid: (s) => children.get(s)?.pid ?? 0,
+    address,
     send: (s, message) =>
       new Promise((resolve, reject) => {
         const child = children.get(s);

@@ -23,3 +23,5 @@ if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2]) {
 
 /** The file to fork for an echo server: `fork(echoServerScript, [port])`; it sends "ready" when listening. */
 export const echoServerScript = new URL(import.meta.url).pathname;
+/** The echo described for tools that need a proto (ghz): `bench.Echo/Echo`, a `Blob { bytes data = 1 }` each way. */
+export const echoProto = new URL("./echo.proto", import.meta.url).pathname;

@@ -1,7 +1,14 @@
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, execFile, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-// A closed-loop load generator for benchmarks: `concurrency` workers call `fn` back to back for
-// `durationMs` (after a warm-up), recording each latency. Bounded in count and time.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+// The benches' own load loops, kept where autocannon, ghz and vegeta (make load) cannot measure
+// the same thing: a closed loop whose operation is a function (a gRPC call with a proof, a booking
+// of a distinct time) and whose CPU is read around it, and an open loop whose latency ends where
+// the record arrives at a consumer, not where the answer comes back.
+// runLoad: `concurrency` workers call `fn` back to back for `durationMs` (after a warm-up),
+// recording each latency. Bounded in count and time.
 export interface LoadResult {
   calls: number;
   errors: number;
@@ -13,11 +20,19 @@ export interface LoadResult {
 }
 
 export async function runLoad(
-  options: { concurrency: number; durationMs: number; warmupMs?: number; maxCalls?: number },
+  options: {
+    concurrency: number;
+    durationMs: number;
+    warmupMs?: number;
+    maxCalls?: number;
+    /** Called when the warm-up is over and the measured calls begin (read CPU here, not before the warm-up). */
+    onMeasuring?: () => void;
+  },
   fn: () => Promise<unknown>,
 ): Promise<LoadResult> {
   const warmupEnd = performance.now() + (options.warmupMs ?? 1000);
   while (performance.now() < warmupEnd) await Promise.all(Array.from({ length: options.concurrency }, () => fn().catch(() => undefined)));
+  options.onMeasuring?.();
   const latencies: number[] = [];
   let errors = 0;
   const maxCalls = options.maxCalls ?? 2_000_000;
@@ -63,28 +78,33 @@ export function replaceSection(doc: string, name: string, body: string, kind = "
 /**
  * An open-loop load: starts `fn` at `ratePerSecond` for `durationMs` whether or not earlier
  * calls finished (as independent notifiers would), then waits for all. Bounded by duration.
+ * `fn` gets the time (performance.now()) the call was due: latency is measured from it, not from
+ * when the call actually started, so a generator that falls behind cannot hide its own delay.
+ * `lagMs` says how late the latest start was.
  */
 export async function runRate(
   options: { ratePerSecond: number; durationMs: number },
-  fn: (i: number) => Promise<unknown>,
-): Promise<{ started: number; errors: number; seconds: number }> {
+  fn: (i: number, dueAt: number) => Promise<unknown>,
+): Promise<{ started: number; errors: number; seconds: number; lagMs: number }> {
   const interval = 1000 / options.ratePerSecond;
   const total = Math.floor((options.durationMs / 1000) * options.ratePerSecond);
   const start = performance.now();
   const inflight: Promise<unknown>[] = [];
   let errors = 0;
+  let lagMs = 0;
   for (let i = 0; i < total; i++) {
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    lagMs = Math.max(lagMs, performance.now() - due);
     inflight.push(
-      fn(i).catch(() => {
+      fn(i, due).catch(() => {
         errors += 1;
       }),
     );
   }
   await Promise.all(inflight);
-  return { started: total, errors, seconds: (performance.now() - start) / 1000 };
+  return { started: total, errors, seconds: (performance.now() - start) / 1000, lagMs };
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -150,4 +170,57 @@ export const pidsOf = (pattern: string) => (): number[] =>
 /** CPU ms per call of each part between two `cpuNow` readings. */
 export function cpuPerCall(before: Record<string, number>, after: Record<string, number>, calls: number): Record<string, number> {
   return Object.fromEntries(Object.keys(after).map((k) => [k, ((after[k] ?? 0) - (before[k] ?? 0)) / Math.max(1, calls)]));
+}
+
+/** A Go-built load tool of scripts/tools.sh (ghz, vegeta) in the cache dir. */
+export const loadTool = (name: "ghz" | "vegeta"): string =>
+  join(process.env.SILTA_CACHE_DIR ?? fileURLToPath(new URL("../../../.cache", import.meta.url)), "bin", name);
+
+/**
+ * A gRPC load with ghz (Apache-2.0; `scripts/tools.sh ghz`): `concurrency` calls in flight for
+ * `seconds` (closed loop), or at `rps` calls a second (open loop), after `warmupSeconds` of the
+ * same load that is not counted. `args`: the call, its data and metadata, the proto or protoset
+ * and the address, as ghz takes them.
+ */
+export async function runGhz(
+  options: { concurrency: number; seconds: number; rps?: number; warmupSeconds?: number; onMeasuring?: () => void },
+  args: string[],
+): Promise<LoadResult & { codes: Record<string, number> }> {
+  const run = (seconds: number) =>
+    promisify(execFile)(
+      loadTool("ghz"),
+      [
+        "--insecure",
+        "--format=json",
+        `--concurrency=${options.concurrency}`,
+        `--duration=${seconds}s`,
+        "--duration-stop=wait",
+        ...(options.rps ? [`--rps=${options.rps}`] : []),
+        ...args,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+  if ((options.warmupSeconds ?? 1) > 0) await run(options.warmupSeconds ?? 1);
+  options.onMeasuring?.();
+  const r = JSON.parse((await run(options.seconds)).stdout) as {
+    count: number;
+    total: number;
+    rps: number;
+    slowest: number;
+    latencyDistribution: { percentage: number; latency: number }[] | null;
+    statusCodeDistribution: Record<string, number> | null;
+  };
+  const at = (p: number) => (r.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
+  const codes = r.statusCodeDistribution ?? {};
+  const ok = codes.OK ?? 0;
+  return {
+    calls: ok,
+    errors: r.count - ok,
+    seconds: r.total / 1e9,
+    perSecond: ok / (r.total / 1e9),
+    p50Ms: at(50),
+    p99Ms: at(99),
+    maxMs: r.slowest / 1e6,
+    codes,
+  };
 }

@@ -15,6 +15,7 @@ import { EducationEventRecorded } from "@silta/contracts/education/v1/education.
 import { educationEventRecorded } from "@silta/contracts/events";
 import { PROTOBUF } from "@silta/events";
 import { cpuNow, cpuPerCall, createTestDatabase, forkService, pidsOf, replaceSection, runLoad, testEnv, testIdentities, uniqueName } from "@silta/testing";
+import autocannon from "autocannon";
 import { Kafka, logLevel } from "kafkajs";
 import { mintToken, newKeys } from "../src/auth/dev-token.ts";
 
@@ -119,9 +120,12 @@ try {
     Kafka: pidsOf("kafka.Kafka"),
   };
   const perCall: Record<string, Record<string, number>> = {};
-  const measured = async <T extends { calls: number }>(name: string, run: () => Promise<T>): Promise<T> => {
-    const before = cpuNow(parts);
-    const r = await run();
+  // CPU over the measured calls only: read when the warm-up is over (`onMeasuring`), not before it.
+  const measured = async <T extends { calls: number }>(name: string, run: (onMeasuring: () => void) => Promise<T>): Promise<T> => {
+    let before = cpuNow(parts);
+    const r = await run(() => {
+      before = cpuNow(parts);
+    });
     const after = cpuNow(parts);
     perCall[name] = cpuPerCall(before, after, r.calls);
     return r;
@@ -144,8 +148,8 @@ try {
 
   // 1. Intake vs a bare producer.
   const run = uniqueName("b");
-  const intake = await measured("intake", () =>
-    runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
+  const intake = await measured("intake", (onMeasuring) =>
+    runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000, onMeasuring }, async () => {
       const res = await fetch(`${base}/v1/education-events`, {
         method: "POST",
         headers: { authorization: `Bearer ${publisher}`, "content-type": "application/json" },
@@ -162,8 +166,8 @@ try {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const bareRun = uniqueName("bare");
-  const bare = await measured("bare", () =>
-    runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
+  const bare = await measured("bare", (onMeasuring) =>
+    runLoad({ concurrency: 20, durationMs: SECONDS * 1000, warmupMs: 2000, onMeasuring }, async () => {
       const traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
       await producer.send({
         topic,
@@ -204,21 +208,24 @@ try {
     }),
   });
   const ref = ((await submit.json()) as { receipt: { referenceNumber: string } }).receipt.referenceNumber;
-  const get = await measured("GET", () =>
-    runLoad({ concurrency: 50, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
-      const res = await fetch(`${base}/v1/referral-statuses/${ref}`, { headers: { authorization: `Bearer ${teacher}` } });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`GET answered ${res.status}`);
-    }),
-  );
-  const helloLoad = await measured("hello", () =>
-    runLoad({ concurrency: 50, durationMs: SECONDS * 1000, warmupMs: 2000 }, async () => {
-      const res = await fetch(`http://127.0.0.1:${helloPort}/hello`);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error("hello failed");
-    }),
-  );
-
+  // The GET and its baseline with autocannon (closed loop, 50 connections), 2 s of warm-up first.
+  const cannon = (url: string, headers: Record<string, string>) => async (onMeasuring: () => void) => {
+    await autocannon({ url, headers, connections: 50, duration: 2 });
+    onMeasuring();
+    const r = await autocannon({ url, headers, connections: 50, duration: SECONDS });
+    const failed = r.non2xx + r.errors + r.timeouts;
+    return {
+      calls: r.requests.total - failed,
+      errors: failed,
+      seconds: r.duration,
+      perSecond: (r.requests.total - failed) / r.duration,
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      maxMs: r.latency.max,
+    };
+  };
+  const get = await measured("GET", cannon(`${base}/v1/referral-statuses/${ref}`, { authorization: `Bearer ${teacher}` }));
+  const helloLoad = await measured("hello", cannon(`http://127.0.0.1:${helloPort}/hello`, {}));
   const row = (name: string, r: Awaited<ReturnType<typeof runLoad>>, perCall = 1) =>
     `| ${name} | ${r.calls} | ${r.errors} | ${(r.perSecond * perCall).toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.maxMs.toFixed(1)} |`;
   rows.push(
@@ -230,14 +237,14 @@ try {
   const body = `### gateway: intake vs a bare producer, an authenticated GET vs hello-world
 
 Command: \`make bench\` (\`node services/gateway/bench/gateway-bench.ts\`; \`BENCH_SECONDS\`, default 15), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Node ${process.version}.
-Closed loop after 2 s of warm-up; the gateway, the referrals and consent services, PostgreSQL, Redis and Kafka share the machine with the load generator.
+Closed loops after 2 s of warm-up (the intake rows this process's own loop, the GET rows autocannon's, 50 connections); the gateway, the referrals and consent services, PostgreSQL, Redis and Kafka share the machine with the load generator.
 For the intake rows the rate column is events/s (100 per call) and the latencies are per batch.
 
 | run | calls | errors | events or calls /s | p50 ms | p99 ms | max ms |
 |---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
-Where the CPU goes (ms per event for the intake rows, per call for the GET rows; all parts on the same 2 cores; warm-up included, /proc at 10 ms resolution):
+Where the CPU goes (ms per event for the intake rows, per call for the GET rows; all parts on the same 2 cores; over the measured calls only, not the warm-up; /proc at 10 ms resolution):
 
 | part | intake (per event) | bare producer (per event) | authenticated GET | hello-world |
 |---|---|---|---|---|
@@ -249,7 +256,7 @@ ${Object.keys(perCall.GET ?? {})
   .join("\n")}
 
 Intake / bare producer: **${(intake.perSecond / bare.perSecond).toFixed(2)}×** (goal ≥ 0.7×).
-Authenticated GET / hello-world: **${(get.perSecond / helloLoad.perSecond).toFixed(2)}×** (goal ≥ 0.4×).
+Authenticated GET / hello-world: **${(get.perSecond / helloLoad.perSecond).toFixed(2)}×** (the earlier goal of ≥ 0.4× is replaced by the CPU budget below, issue #17: the GET against the sum of its bare parts, not against a route that does nothing).
 `;
   const path = here("../../../docs/benchmarks.md");
   writeFileSync(path, replaceSection(readFileSync(path, "utf8"), "gateway", body));

@@ -110,11 +110,11 @@ try {
     const sent = new Map<string, number>();
     const calls: number[] = [];
     const before = cpuNow(parts);
-    const run = await runRate({ ratePerSecond: rate, durationMs: SECONDS * 1000 }, async (i) => {
-      const t = performance.now();
+    // Both latencies from when the call was due (the open loop's schedule), not when it started.
+    const run = await runRate({ ratePerSecond: rate, durationMs: SECONDS * 1000 }, async (i, due) => {
       const { receipt } = await submit(i);
-      calls.push(performance.now() - t);
-      sent.set(receipt?.referralId ?? "", t);
+      calls.push(performance.now() - due);
+      sent.set(receipt?.referralId ?? "", due);
     });
     cpu[rate] = cpuPerCall(before, cpuNow(parts), run.started);
     calls.sort((x, y) => x - y);
@@ -133,7 +133,7 @@ try {
   const body = `### referrals: submit → record on the area inbox
 
 Command: \`make bench\` (\`node services/referrals/bench/submit-bench.ts\`; \`BENCH_REFERRAL_SECONDS\`, default 60), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Node ${process.version}.
-Open loop at a steady rate, after a PostgreSQL \`CHECKPOINT\` and ${WARMUP_SECONDS} s at that rate to warm up (not measured); latency from the start of \`SubmitReferral\` to the record's arrival at a consumer of \`referrals.inbox.13.v1\`
+Open loop at a steady rate, after a PostgreSQL \`CHECKPOINT\` and ${WARMUP_SECONDS} s at that rate to warm up (not measured); latency from the time each \`SubmitReferral\` was due in the schedule (not when it started: a lagging generator cannot hide its own delay) to the record's arrival at a consumer of \`referrals.inbox.13.v1\`
 (validation, pseudonymisation; one read, then the referral + deadlines + history + 3 outbox rows in one atomic statement; relay, Kafka \`acks=-1\`, consumer fetch).
 The consent and referrals services, PostgreSQL and Kafka share the machine with the load generator. The national average is about 0.01/s.
 
