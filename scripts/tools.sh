@@ -16,6 +16,9 @@ module_of() {
     kubeconform) echo "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0" ;;
     # A real SMTP server with a web view of what Silta sent (make up; MIT). MailHog does not build here.
     mailpit)     echo "github.com/axllent/mailpit@v1.33.1" ;;
+    # make load's open and closed loops: constant-rate HTTP (MIT) and gRPC (Apache-2.0).
+    vegeta)      echo "github.com/tsenart/vegeta/v12@v12.13.0" ;;
+    ghz)         echo "github.com/bojand/ghz/cmd/ghz@v0.121.0" ;;
     # Never k6: it is under the AGPL, and the registry list marks it not to be used.
     *) die "unknown tool $1" ;;
   esac
