@@ -10,6 +10,9 @@
 //   - the same Redis commands, sent again the same way;
 //   - a bare produce of as many records as the path put on its topics, and a bare consume of as
 //     many as its consumers read.
+// The bare parts run together, in the path's own rhythm over as long as its window took (the
+// statements and commands each at the time the service sent it), so that neither side gains
+// from being packed tighter than the other.
 // The measurement: CPU from /proc over the measured window only (after a warm-up of the same
 // load; PostgreSQL's exited backends stay counted through the postmaster's cutime); the system's
 // idle CPU per second, measured before each window, is taken off both sides; each path's window
@@ -29,7 +32,7 @@ import type { KafkaMessage } from "kafkajs";
 import pg from "pg";
 import { SERVICES, type ServiceName, startSystem } from "../drills/system.ts";
 import { personas } from "../support/personas.ts";
-import { type Recording, RedisReplayer, SqlReplayer } from "./replay.ts";
+import { type Recording, RedisReplayer, SqlReplayer, until } from "./replay.ts";
 
 const ROUNDS = Number(process.env.BUDGET_ROUNDS ?? 3);
 const WINDOW_MS = Number(process.env.BUDGET_SECONDS ?? 4) * 1000;
@@ -525,17 +528,6 @@ const bareTopic = `bench-${uniqueName("budget").slice(-10)}.bare.v1`;
 await admin.createTopics({ topics: [{ topic: bareTopic, numPartitions: 6 }] });
 const sampleValue = Buffer.alloc(Math.max(200, submittedRecord.value?.length ?? 400), 1);
 const sampleHeaders = { ...submittedRecord.headers };
-async function repeat(n: number, concurrency: number, one: () => Promise<unknown>): Promise<void> {
-  let left = Math.round(n);
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (left > 0) {
-        left--;
-        await one();
-      }
-    }),
-  );
-}
 const bareRoute = (method: string, body: unknown) => async () => {
   const r = await fetch(`http://127.0.0.1:${barePort}/bare`, {
     method,
@@ -545,40 +537,6 @@ const bareRoute = (method: string, body: unknown) => async () => {
 };
 const bareEcho = () =>
   new Promise<void>((resolve, reject) => echoClient.echo(echoPayload, new Metadata(), { deadline: Date.now() + 5000 }, (e) => (e ? reject(e) : resolve())));
-let bareProduced = 0;
-async function bareProduce(records: number, batch: number, concurrency: number): Promise<void> {
-  const batches = Math.ceil(records / batch);
-  await repeat(batches, concurrency, async () => {
-    await producer.send({
-      topic: bareTopic,
-      acks: -1,
-      messages: Array.from({ length: batch }, () => ({ key: uniqueName("k"), value: sampleValue, headers: sampleHeaders })),
-    });
-    bareProduced += batch;
-  });
-}
-async function bareConsume(records: number): Promise<void> {
-  if (records < 1) return;
-  // Enough records on the bare topic first (not measured: the caller measures only the read).
-  const c = kafka.consumer({ groupId: uniqueName("budget-bare") });
-  await c.connect();
-  await c.subscribe({ topic: bareTopic, fromBeginning: true });
-  let n = 0;
-  await new Promise<void>((resolve) => {
-    void c.run({
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        for (const m of batch.messages) {
-          resolveOffset(m.offset);
-          if (++n >= records) break;
-        }
-        await heartbeat();
-        if (n >= records) resolve();
-      },
-    });
-  });
-  await c.disconnect();
-}
-
 // ------------------------------------------------------------------ the rounds
 interface RoundResult {
   ops: number;
@@ -593,6 +551,7 @@ interface RoundResult {
     sqlErrors: number;
     redisErrors: number;
     idleStatements: number;
+    pacerMs: number;
   };
 }
 const results = new Map<string, RoundResult[]>();
@@ -617,61 +576,124 @@ async function subjectRun(
   return { ops, cpu: m.cpu, seconds: m.seconds, rec, produced: (await produced()) - p0, consumed: (await consumed(GROUPS)) - c0 };
 }
 
+/** Starts `n` calls of `fn` evenly over `ms` (an open loop at the path's own rate), then waits for all. */
+async function paced(n: number, ms: number, fn: () => Promise<unknown>): Promise<void> {
+  const start = performance.now();
+  const calls: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    await until(start, (i * ms) / Math.max(1, n));
+    calls.push(fn());
+  }
+  await Promise.all(calls);
+}
+
+let lastPacerMs = 0;
+const BARE_PARTS = ["bare route", "bare echo", "PostgreSQL", "Redis", "Kafka", "load generator"];
+const BARE_COLUMNS = ["bare route (server)", "bare echo (server)", "PostgreSQL", "Redis", "Kafka", "load generator"];
+/**
+ * The path's bare parts, all at once and in the path's own rhythm over as long as its window took:
+ * the bare route and the echo as many times as the path's operations and the services' served
+ * calls, evenly spread; the same statements and Redis commands each at the time the services
+ * sent it; as many records produced, evenly spread, and consumed as they arrive. So neither side
+ * gains from being packed tighter than the other (a request that waits for a slow booking costs
+ * the gateway a wake-up of its own; so does a bare request that arrives as seldom).
+ */
 async function bareRun(
   path: Path,
   s: Awaited<ReturnType<typeof subjectRun>>,
   idleRate: Cpu,
   idleSqlPerSecond: number,
 ): Promise<{ bare: Record<string, number>; sqlErrors: number; redisErrors: number }> {
-  const bare: Record<string, number> = {};
-  const lg = (c: Cpu, part: string) => (c[part] ?? 0) + (c["load generator"] ?? 0);
-  if (path.route.perOp > 0) {
-    const m = await measured(idleRate, ["bare route", "load generator"], () =>
-      repeat(s.ops * path.route.perOp, path.concurrency, bareRoute(path.route.method, path.route.body)),
-    );
-    bare["bare route"] = lg(m.cpu, "bare route");
-  }
+  const ms = s.seconds * 1000;
+  const routeCalls = Math.round(s.ops * path.route.perOp);
   const grpc = SERVICES.reduce((n, x) => n + s.rec[x].grpcCalls, 0);
-  {
-    const m = await measured(idleRate, ["bare echo", "load generator"], () => repeat(grpc, path.concurrency, bareEcho));
-    bare["bare gRPC echo"] = lg(m.cpu, "bare echo");
-  }
-  const errors0 = DB_SERVICES.reduce((n, x) => n + copies[x].sql.errors, 0);
-  await Promise.all(DB_SERVICES.map((x) => copies[x].sql.prepare(s.rec[x].sql)));
-  {
-    const m = await measured(idleRate, ["PostgreSQL", "load generator"], () =>
-      Promise.all(DB_SERVICES.map((x) => copies[x].sql.replay(s.rec[x].sql))).then(() => undefined),
-    );
-    // Less what the services' pollers sent in a window this long (their CPU is off the subject too).
-    bare["the same SQL"] = lg(m.cpu, "PostgreSQL") - idleSqlPerSecond * s.seconds;
-  }
-  const redisRec = SERVICES.flatMap((x) => s.rec[x].redis.map((r) => ({ ...r, c: r.c + 1000 * SERVICES.indexOf(x) })));
-  const redisErrors0 = redisReplayer.errors;
-  await redisReplayer.prepare(redisRec);
-  {
-    const m = await measured(idleRate, ["Redis", "load generator"], () => redisReplayer.replay(redisRec, path.concurrency));
-    bare["the same Redis commands"] = lg(m.cpu, "Redis");
-  }
-  const produce = s.produced;
-  {
-    const batch = Math.max(1, Math.min(100, Math.round(produce / Math.max(1, s.ops))));
-    const m = await measured(idleRate, ["Kafka", "load generator"], () =>
-      bareProduce(produce, path.name.startsWith("an intake") ? 100 : batch, path.concurrency),
-    );
-    bare["a bare produce"] = lg(m.cpu, "Kafka");
-  }
-  // Enough on the bare topic to consume (unmeasured), then the measured read.
+  const redisRec = SERVICES.flatMap((x) => s.rec[x].redis.map((r) => ({ ...r, c: r.c + 1000 * SERVICES.indexOf(x) }))).sort((a, b) => a.at - b.at);
+  const batch = path.name.startsWith("an intake") ? 100 : Math.max(1, Math.min(100, Math.round(s.produced / Math.max(1, s.ops))));
+  const batches = Math.ceil(s.produced / batch);
+  // Each consumer group reads every produced record: as many groups as the path's reads per record.
   const toConsume = s.consumed + (path.settle === undefined || path === notificationPath ? 0 : s.ops);
-  if (bareProduced < toConsume) await bareProduce(toConsume - bareProduced, 100, 4);
-  {
-    const m = await measured(idleRate, ["Kafka", "load generator"], () => bareConsume(toConsume));
-    bare["a bare consume"] = lg(m.cpu, "Kafka");
-  }
+  const groups = s.produced > 0 ? Math.max(0, Math.round(toConsume / s.produced)) : 0;
+  const readers = await Promise.all(Array.from({ length: groups }, () => bareReader(batches * batch)));
+
+  const errors0 = DB_SERVICES.reduce((n, x) => n + copies[x].sql.errors, 0);
+  const redisErrors0 = redisReplayer.errors;
+  await Promise.all(DB_SERVICES.map((x) => copies[x].sql.prepare(s.rec[x].sql)));
+  await redisReplayer.prepare(redisRec);
+  const m = await measured(idleRate, BARE_PARTS, async () => {
+    const start = performance.now();
+    await Promise.all([
+      paced(routeCalls, ms, bareRoute(path.route.method, path.route.body)),
+      paced(grpc, ms, bareEcho),
+      ...DB_SERVICES.map((x) => copies[x].sql.replay(s.rec[x].sql, { start })),
+      redisReplayer.replay(redisRec, start),
+      paced(batches, ms, () =>
+        producer.send({
+          topic: bareTopic,
+          acks: -1,
+          messages: Array.from({ length: batch }, () => ({ key: uniqueName("k"), value: sampleValue, headers: sampleHeaders })),
+        }),
+      ),
+      ...readers.map((r) => r.done),
+    ]);
+  });
+  await Promise.all(readers.map((r) => r.stop()));
+  // The pacer's own CPU (its timers and wake-ups on the same schedule, sending nothing): the
+  // bare parts do not need it, so it is taken off their load generator.
+  const pacer = await measured(idleRate, ["load generator"], async () => {
+    const start = performance.now();
+    const follow = async (times: number[]) => {
+      for (const t of times) await until(start, t);
+    };
+    await Promise.all([
+      paced(routeCalls, ms, async () => {}),
+      paced(grpc, ms, async () => {}),
+      ...DB_SERVICES.map((x) => follow(s.rec[x].sql.map((q) => q.at))),
+      follow(redisRec.map((r) => r.at)),
+      paced(batches, ms, async () => {}),
+    ]);
+  });
+  lastPacerMs = pacer.cpu["load generator"] ?? 0;
+  const bare: Record<string, number> = {
+    "bare route (server)": m.cpu["bare route"] ?? 0,
+    "bare echo (server)": m.cpu["bare echo"] ?? 0,
+    // Less what the services' pollers sent in a window this long (their CPU is off the subject too).
+    PostgreSQL: (m.cpu.PostgreSQL ?? 0) - idleSqlPerSecond * s.seconds,
+    Redis: m.cpu.Redis ?? 0,
+    Kafka: m.cpu.Kafka ?? 0,
+    "load generator": (m.cpu["load generator"] ?? 0) - lastPacerMs,
+  };
   return {
     bare,
     sqlErrors: DB_SERVICES.reduce((n, x) => n + copies[x].sql.errors, 0) - errors0,
     redisErrors: redisReplayer.errors - redisErrors0,
   };
+}
+
+/** A consumer of the bare topic, joined before the measured window, done when it has read `n` records written from now on. */
+async function bareReader(n: number): Promise<{ done: Promise<void>; stop: () => Promise<void> }> {
+  const c = kafka.consumer({ groupId: uniqueName("budget-bare") });
+  await c.connect();
+  await c.subscribe({ topic: bareTopic, fromBeginning: false });
+  const joined = new Promise<void>((r) => c.on(c.events.GROUP_JOIN, () => r()));
+  let read = 0;
+  let finish: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    finish = r;
+  });
+  await c.run({
+    eachBatch: async ({ batch: b, resolveOffset, heartbeat }) => {
+      for (const m of b.messages) {
+        resolveOffset(m.offset);
+        if (++read >= n) finish();
+      }
+      await heartbeat();
+    },
+  });
+  await joined;
+  // Its partitions' positions are taken (latest) before anything is produced.
+  await new Promise((r) => setTimeout(r, 500));
+  if (n === 0) finish();
+  return { done, stop: () => c.disconnect() };
 }
 
 process.stderr.write("budget: copying the databases\n");
@@ -712,6 +734,7 @@ try {
             sqlErrors: b.sqlErrors,
             redisErrors: b.redisErrors,
             idleStatements,
+            pacerMs: lastPacerMs,
           },
         },
       ]);
@@ -754,7 +777,7 @@ for (const path of PATHS) {
   const bareBy = (key: string) => median(rs.map((r) => (r.bare[key] ?? 0) / r.ops));
   const c = rs.at(-1)?.counts;
   detail.push(
-    `| ${path.name.split(" (")[0]} | ${SUBJECT_PARTS.map((p) => f(byPart(p))).join(" | ")} | ${["bare route", "bare gRPC echo", "the same SQL", "the same Redis commands", "a bare produce", "a bare consume"].map((p) => f(bareBy(p))).join(" | ")} | ${c ? `${(c.statements / (rs.at(-1)?.ops ?? 1)).toFixed(1)} SQL (${c.sqlErrors} failed again; ${c.idleStatements.toFixed(0)}/s while idle), ${(c.redis / (rs.at(-1)?.ops ?? 1)).toFixed(1)} Redis, ${(c.grpc / (rs.at(-1)?.ops ?? 1)).toFixed(1)} gRPC, ${(c.produced / (rs.at(-1)?.ops ?? 1)).toFixed(2)} produced, ${(c.consumed / (rs.at(-1)?.ops ?? 1)).toFixed(2)} consumed` : ""} |`,
+    `| ${path.name.split(" (")[0]} | ${SUBJECT_PARTS.map((p) => f(byPart(p))).join(" | ")} | ${BARE_COLUMNS.map((p) => f(bareBy(p))).join(" | ")} | ${c ? `${(c.statements / (rs.at(-1)?.ops ?? 1)).toFixed(1)} SQL (${c.sqlErrors} failed again; ${c.idleStatements.toFixed(0)}/s while idle), ${(c.redis / (rs.at(-1)?.ops ?? 1)).toFixed(1)} Redis, ${(c.grpc / (rs.at(-1)?.ops ?? 1)).toFixed(1)} gRPC, ${(c.produced / (rs.at(-1)?.ops ?? 1)).toFixed(2)} produced, ${(c.consumed / (rs.at(-1)?.ops ?? 1)).toFixed(2)} consumed; the pacer's own ${f(c.pacerMs / (rs.at(-1)?.ops ?? 1))} ms taken off` : ""} |`,
   );
 }
 // The reading, from this run's figures: each path over its goal, by how much, and where its CPU went.
@@ -778,6 +801,7 @@ const body = `### The CPU budget of each hot path against its bare parts
 Command: \`make bench\` (\`node tests/bench/budget.ts\`; \`BUDGET_ROUNDS\`, default 3; \`BUDGET_SECONDS\`, default 4 per window), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, Node ${process.version}.
 The six services run as processes of their own (tests/drills/system.ts) against the shared PostgreSQL, Kafka and Redis, all on the same cores as the load generator (this process, HTTP through the gateway).
 CPU is read from /proc (10 ms ticks) over each measured window only, after ${WARMUP_MS / 1000} s of the same load; the system's idle CPU per second, measured just before, is taken off. Each round measures the path, then its bare parts from what that window recorded; the ratio is the median of the rounds'.
+The bare parts run together in the path's own rhythm, over as long as its window took: the bare route (fastify, the path's method and body) and a bare grpc-js echo as many times as the path's operations and the services' served calls, evenly spread; the statements and Redis commands the services sent (recorded by \`tests/bench/record.mjs\`, preloaded into each service), each sent again by this process at the time the service sent it, to a copy of the service's database kept in step; as many records produced (evenly spread) and consumed as they arrive. Neither side gains from being packed tighter than the other. The pacer's own CPU (its timers on the same schedule, sending nothing), measured next, is taken off the bare side's load generator.
 
 | path | operations per window | CPU ms per operation | bare parts, ms | ratio each round | median ratio | goal |
 |---|---|---|---|---|---|---|
@@ -789,10 +813,10 @@ ${reading.join("\n")}
 
 A ratio below 1× means the path cost less than sending its parts one by one: the services batch what the bare parts send singly (the relay produces a round of outbox rows at once; a consumer reads many records a fetch).
 
-Where it goes (ms per operation, medians of the rounds; the bare parts each include the load generator's side of them), and what the path did per operation in the last round:
+Where it goes (ms per operation, medians of the rounds), the path's processes and then its bare parts' (the load generator's side of every bare part in its last column), and what the path did per operation in the last round:
 
-| path | ${SUBJECT_PARTS.join(" | ")} | bare route | bare gRPC echo | the same SQL | the same Redis commands | a bare produce | a bare consume | per operation |
-|---|${SUBJECT_PARTS.map(() => "---").join("|")}|---|---|---|---|---|---|---|
+| path | ${SUBJECT_PARTS.join(" | ")} | ${BARE_COLUMNS.map((c) => `bare: ${c}`).join(" | ")} | per operation |
+|---|${SUBJECT_PARTS.map(() => "---").join("|")}|${BARE_COLUMNS.map(() => "---").join("|")}|---|
 ${detail.join("\n")}
 `;
 const docPath = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));

@@ -12,6 +12,9 @@ import { Redis } from "ioredis";
 import pg from "pg";
 
 let on = false;
+// Each entry's time in ms from the start of its segment: the replay keeps the services' rhythm.
+let segmentStart = performance.now();
+const at = () => Math.round((performance.now() - segmentStart) * 10) / 10;
 let sql = [];
 let redis = [];
 let grpcCalls = 0;
@@ -38,7 +41,7 @@ pg.Client.prototype.query = function (config, values, callback) {
   if (on && config !== null && config !== undefined && typeof config.submit !== "function") {
     const text = typeof config === "string" ? config : config.text;
     const params = Array.isArray(values) ? values : typeof config === "object" ? config.values : undefined;
-    sql.push({ c: idOf(this), t: text, ...(params ? { v: params.map(encode) } : {}), ...(config.name ? { n: config.name } : {}) });
+    sql.push({ c: idOf(this), at: at(), t: text, ...(params ? { v: params.map(encode) } : {}), ...(config.name ? { n: config.name } : {}) });
   }
   return query.call(this, config, values, callback);
 };
@@ -46,7 +49,7 @@ pg.Client.prototype.query = function (config, values, callback) {
 const sendCommand = Redis.prototype.sendCommand;
 Redis.prototype.sendCommand = function (command, stream) {
   // A pipeline (and auto-pipelining) passes a stream of its own that writes the batch at once.
-  if (on && (!stream || stream.isPipeline) && !command.isTraced) redis.push({ c: idOf(this), n: command.name, a: command.args.map(encode) });
+  if (on && (!stream || stream.isPipeline) && !command.isTraced) redis.push({ c: idOf(this), at: at(), n: command.name, a: command.args.map(encode) });
   return sendCommand.call(this, command, stream);
 };
 
@@ -71,14 +74,16 @@ process.on("message", (m) => {
     sql = [];
     redis = [];
     grpcCalls = 0;
+    segmentStart = performance.now();
     on = true;
     process.send?.({ recording: true });
   } else if (m?.record === "mark") {
     // Ends a segment and begins the next at once: nothing sent in between goes unrecorded.
-    const segment = { sql, redis, grpcCalls };
+    const segment = { sql, redis, grpcCalls, ms: at() };
     sql = [];
     redis = [];
     grpcCalls = 0;
+    segmentStart = performance.now();
     writeFileSync(m.file, JSON.stringify(segment));
     process.send?.({ recorded: m.file });
   }

@@ -6,9 +6,18 @@ import { Redis } from "ioredis";
 import pg from "pg";
 
 export interface Recording {
-  sql: { c: number; t: string; v?: unknown[]; n?: string }[];
-  redis: { c: number; n: string; a: unknown[] }[];
+  /** `at`: ms from the start of the segment, when the service sent it. */
+  sql: { c: number; at: number; t: string; v?: unknown[]; n?: string }[];
+  redis: { c: number; at: number; n: string; a: unknown[] }[];
   grpcCalls: number;
+  /** The segment's length in ms. */
+  ms: number;
+}
+
+/** Waits until `offsetMs` after `start` (performance.now()), when that is more than a millisecond away. */
+export async function until(start: number, offsetMs: number): Promise<void> {
+  const wait = start + offsetMs - performance.now();
+  if (wait > 1) await new Promise((r) => setTimeout(r, wait));
 }
 
 const decode = (v: unknown): unknown => {
@@ -46,11 +55,13 @@ export class SqlReplayer {
   }
   /**
    * Sends the statements in the order recorded, each connection's one after another (as a pg
-   * client's own queue sends them), the connections side by side as the services' were.
+   * client's own queue sends them), the connections side by side as the services' were; `paced`:
+   * each no earlier than its time in the recording after `start`, in the services' rhythm.
    */
-  async replay(sql: Recording["sql"]): Promise<void> {
+  async replay(sql: Recording["sql"], paced?: { start: number }): Promise<void> {
     const tails = new Map<number, Promise<unknown>>();
     for (const s of sql) {
+      if (paced) await until(paced.start, s.at);
       const client = await this.client(s.c);
       this.statements++;
       tails.set(
@@ -91,41 +102,24 @@ export class RedisReplayer {
     await Promise.all([...new Set(redis.map((r) => r.c))].map((id) => this.client(id).ping()));
   }
   /**
-   * Sends the commands again as the services' requests did: `concurrency` callers, each waiting for
-   * its command's answer before the next (ioredis' auto-pipelining then writes together only what
-   * callers send in the same tick, as it did in the services), a MULTI … EXEC sent as one.
+   * Sends the commands again at the times the services sent them (after `start`), each recorded
+   * connection's on a connection of its own (ioredis' auto-pipelining writes together what falls
+   * in the same tick, as it did in the services), a MULTI … EXEC as one.
    */
-  async replay(redis: Recording["redis"], concurrency: number): Promise<void> {
-    const units: Recording["redis"][] = [];
-    const open = new Map<number, Recording["redis"]>();
+  async replay(redis: Recording["redis"], start: number): Promise<void> {
+    const pending: Promise<unknown>[] = [];
     for (const r of redis) {
-      const inMulti = open.get(r.c);
-      if (inMulti) {
-        inMulti.push(r);
-        if (r.n === "exec" || r.n === "discard") open.delete(r.c);
-      } else if (r.n === "multi") {
-        const unit = [r];
-        open.set(r.c, unit);
-        units.push(unit);
-      } else units.push([r]);
-    }
-    let next = 0;
-    const send = (r: Recording["redis"][number]) => {
+      await until(start, r.at);
       this.commands++;
-      return this.client(r.c)
-        .call(r.n, ...(r.a.map(decode) as (string | Buffer)[]))
-        .catch(() => {
-          this.errors++;
-        });
-    };
-    await Promise.all(
-      Array.from({ length: Math.max(1, concurrency) }, async () => {
-        while (next < units.length) {
-          const unit = units[next++] as Recording["redis"];
-          await Promise.all(unit.map(send));
-        }
-      }),
-    );
+      pending.push(
+        this.client(r.c)
+          .call(r.n, ...(r.a.map(decode) as (string | Buffer)[]))
+          .catch(() => {
+            this.errors++;
+          }),
+      );
+    }
+    await Promise.all(pending);
   }
   async close(): Promise<void> {
     for (const c of this.clients.values()) c.disconnect();
