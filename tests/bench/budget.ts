@@ -27,11 +27,24 @@ import { credentials, Metadata, makeGenericClientConstructor } from "@grpc/grpc-
 import { REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { createKafka, headerString } from "@silta/events";
 import { createLogger } from "@silta/platform";
-import { cpuNow, echoDefinition, echoServerScript, freshHetu, pidsOf, replaceSection, testEnv, uniqueName, waitFor } from "@silta/testing";
+import { cpuNow, echoDefinition, echoServerScript, pidsOf, replaceSection, testEnv, uniqueName, waitFor } from "@silta/testing";
 import type { KafkaMessage } from "kafkajs";
 import pg from "pg";
 import { SERVICES, type ServiceName, startSystem } from "../drills/system.ts";
 import { personas } from "../support/personas.ts";
+import {
+  type Answer,
+  checkBody,
+  educationEvents,
+  findTimesBody,
+  letters,
+  referralBody,
+  seedBusyTimes,
+  seedConsentedChild,
+  seedReferrals,
+  systemApi,
+  weekdayAhead,
+} from "../support/system-load.ts";
 import { type Recording, RedisReplayer, SqlReplayer, until } from "./replay.ts";
 
 const ROUNDS = Number(process.env.BUDGET_ROUNDS ?? 3);
@@ -177,49 +190,13 @@ const settleAll = async (path: Path) => {
 };
 
 // ------------------------------------------------------------------ the load
-const tokens = Object.fromEntries(await Promise.all(Object.entries(personas).map(async ([k, c]) => [k, await system.token(c)]))) as Record<
-  keyof typeof personas,
-  string
->;
-async function api(method: string, path: string, who: keyof typeof personas, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const r = await fetch(system.baseUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: r.status, json };
-}
-const must = async (p: Promise<{ status: number; json: Record<string, unknown> }>, want: number, what: string) => {
+const { tokens, call: api, must: mustOk } = await systemApi(system);
+const must = async (p: Promise<Answer>, want: number, what: string) => {
   const r = await p;
   if (r.status !== want) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);
   return r.json;
 };
 let seq = 0;
-const letters = (n: number) => [...String(n)].map((d) => String.fromCharCode(97 + Number(d))).join("");
-const referralBody = () => ({
-  requestId: `budget-${letters(Date.now() % 1e9)}-${letters(++seq)}`,
-  kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
-  notifier: {
-    type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
-    organisationId: personas.teacher.org_id,
-    role: "teacher",
-    name: "Budjetti Opettaja",
-    email: "opettaja@kuopio.example",
-  },
-  child: { hetu: freshHetu(), givenNames: "Testi", familyName: "Budjetti" },
-  homeMunicipalityCode: "297",
-  concern: "Budget bench concern.",
-});
-const weekdayAhead = (days: number) => {
-  const d = new Date(Date.now() + days * 86_400_000);
-  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-};
 /** `concurrency` loops calling `op` until `ms` is up; resolves with the number done (errors throw). */
 async function closedLoop(ms: number, concurrency: number, op: () => Promise<number>): Promise<number> {
   const end = performance.now() + ms;
@@ -250,31 +227,8 @@ interface Path {
 
 // ------------------------------------------------------------------ seeding (before the copies are made)
 process.stderr.write("budget: seeding\n");
-const refs: string[] = [];
-for (let i = 0; i < 50; i++)
-  refs.push(
-    ((await must(api("POST", "/v1/referrals", "teacher", referralBody()), 201, "seed referral")).receipt as { referenceNumber: string }).referenceNumber,
-  );
-const someReferral = (await must(api("GET", "/v1/referrals?areaCode=13&limit=1", "worker13"), 200, "worklist")).referrals as { referralId: string }[];
-const subjectPseudonym = (
-  (await must(api("GET", `/v1/referrals/${someReferral[0]?.referralId}`, "worker13"), 200, "referral")).referral as { subjectPseudonym: string }
-).subjectPseudonym;
-await must(
-  api("POST", "/v1/consents", "worker13", {
-    subjectPseudonym,
-    areaCode: "13",
-    givenBy: [{ role: "GIVER_ROLE_CUSTODIAN", personRef: "guardian-1" }],
-    childViewRecorded: true,
-    childBirthDate: "2015-03-14",
-    recipients: [{ organisationId: personas.teacher.org_id, organisationType: "ORGANISATION_TYPE_MUNICIPALITY" }],
-    purposes: ["PURPOSE_SCHOOL_SUPPORT"],
-    dataCategories: ["DATA_CATEGORY_EDUCATION_EVENTS"],
-    validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-    obtainedBy: "OBTAINED_BY_WRITTEN",
-  }),
-  201,
-  "consent",
-);
+const refs = await seedReferrals(mustOk, 50);
+const subjectPseudonym = await seedConsentedChild(mustOk);
 // Specialists with working hours, and the distinct 15-minute times the booking path takes in turn.
 const freeTimes: { specialistId: string; start: string }[] = [];
 for (let i = 0; i < 24; i++) {
@@ -319,28 +273,7 @@ for (let i = 0; i < 24; i++) {
   }
 }
 // Busy times of the slot search's participants.
-const PEOPLE = [
-  { persona: "worker13", organisationId: personas.worker13.org_id, personRef: personas.worker13.sub, required: true },
-  { persona: "specialist13", organisationId: personas.specialist13.org_id, personRef: personas.specialist13.sub, required: true },
-  { persona: "teacher", organisationId: personas.teacher.org_id, personRef: personas.teacher.sub, required: false },
-] as const;
-const from = new Date(`${weekdayAhead(7)}T06:00:00Z`);
-for (const [i, p] of PEOPLE.entries()) {
-  const blocks = Array.from({ length: 10 }, (_, d) => {
-    const s = new Date(from.getTime() + d * 86_400_000 + (2 + i) * 3_600_000);
-    return { start: s.toISOString(), end: new Date(s.getTime() + 2 * 3_600_000).toISOString(), kind: "BUSY_KIND_BUSY" };
-  });
-  await must(
-    api("POST", "/v1/meetings/busy", p.persona, {
-      personRef: p.personRef,
-      from: from.toISOString(),
-      to: new Date(from.getTime() + 14 * 86_400_000).toISOString(),
-      blocks,
-    }),
-    200,
-    "busy",
-  );
-}
+await seedBusyTimes(mustOk);
 // The intake desk (the notification path tells it of each referral).
 await must(api("POST", "/v1/notifications/groups", "admin13", { group: { groupRef: "intake_desk", memberRefs: [personas.worker13.sub] } }), 200, "intake desk");
 
@@ -375,37 +308,9 @@ const deliveries = async () => Number((await notificationsDb.query("SELECT count
 let submittedSoFar = 0;
 let copiesProduced = 0;
 let freeIndex = 0;
-const eventBatch = () =>
-  Array.from({ length: 100 }, () => {
-    const n = ++seq;
-    return {
-      eventId: `budget-${letters(Date.now() % 1e6)}-${letters(n)}`,
-      municipalityCode: "297",
-      unitId: "school-297-1",
-      pupilId: `pupil-${letters(n % 5000)}`,
-      pupilHetu: freshHetu(),
-      level: "EDUCATION_LEVEL_BASIC_EDUCATION",
-      occurredOn: "2026-11-30",
-      attendance: { kind: "ABSENCE_KIND_RECURRING", absentDays: 6, periodStart: "2026-10-01", periodEnd: "2026-10-31" },
-    };
-  });
-const checkBody = {
-  subjectPseudonym,
-  recipient: { organisationId: personas.teacher.org_id, organisationType: "ORGANISATION_TYPE_MUNICIPALITY", role: "teacher" },
-  purpose: "PURPOSE_SCHOOL_SUPPORT",
-  dataCategory: "DATA_CATEGORY_EDUCATION_EVENTS",
-};
-const findBody = {
-  participants: PEOPLE.map(({ organisationId, personRef, required }) => ({ organisationId, personRef, required })),
-  fromDate: weekdayAhead(7),
-  toDate: weekdayAhead(21),
-  lengthMinutes: 90,
-  familyWindows: [
-    { weekday: 2, start: "12:00", end: "17:00" },
-    { weekday: 4, start: "08:00", end: "12:00" },
-  ],
-  limit: 10,
-};
+const eventBatch = () => educationEvents(100, "budget");
+const check = checkBody(subjectPseudonym);
+const findBody = findTimesBody();
 const PATHS: Path[] = [
   {
     name: "authenticated GET (GET /v1/referral-statuses/{ref})",
@@ -423,9 +328,9 @@ const PATHS: Path[] = [
     unit: "check",
     goal: 1.5,
     concurrency: 16,
-    route: { method: "POST", body: checkBody, perOp: 1 },
+    route: { method: "POST", body: check, perOp: 1 },
     op: async () => {
-      await must(api("POST", "/v1/disclosure-checks", "teacher", checkBody), 200, "check");
+      await must(api("POST", "/v1/disclosure-checks", "teacher", check), 200, "check");
       return 1;
     },
   },
@@ -434,9 +339,9 @@ const PATHS: Path[] = [
     unit: "referral",
     goal: 1.5,
     concurrency: 8,
-    route: { method: "POST", body: referralBody(), perOp: 1 },
+    route: { method: "POST", body: referralBody("budget"), perOp: 1 },
     op: async () => {
-      await must(api("POST", "/v1/referrals", "teacher", referralBody()), 201, "submit");
+      await must(api("POST", "/v1/referrals", "teacher", referralBody("budget")), 201, "submit");
       submittedSoFar++;
       return 1;
     },

@@ -15,10 +15,21 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { echoProto, echoServerScript, freshHetu, replaceSection, sharedTestIdentities } from "@silta/testing";
+import { echoProto, echoServerScript, replaceSection, sharedTestIdentities } from "@silta/testing";
 import autocannon from "autocannon";
 import { startSystem } from "../../drills/system.ts";
 import { personas } from "../../support/personas.ts";
+import {
+  checkBody,
+  educationEvents,
+  findTimesBody,
+  referralBody,
+  seedBusyTimes,
+  seedConsentedChild,
+  seedReferrals,
+  systemApi,
+  type Who,
+} from "../../support/system-load.ts";
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 15);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -51,80 +62,14 @@ interface Row {
 const rows: Row[] = [];
 
 try {
-  const tokens = Object.fromEntries(await Promise.all(Object.entries(personas).map(async ([k, c]) => [k, await system.token(c)]))) as Record<
-    keyof typeof personas,
-    string
-  >;
-  const api = async (method: string, path: string, who: keyof typeof personas, body?: unknown) => {
-    const r = await fetch(system.baseUrl + path, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await r.json().catch(() => ({}))) as Record<string, unknown>;
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json).slice(0, 300)}`);
-    return json;
-  };
+  const { tokens, must } = await systemApi(system);
   let seq = 0;
-  const letters = (n: number) => [...String(n)].map((d) => String.fromCharCode(97 + Number(d))).join("");
-  const stamp = letters(Date.now() % 1e9);
-  const referralBody = () => ({
-    requestId: `load-${stamp}-${letters(++seq)}`,
-    kind: "REFERRAL_KIND_CHILD_WELFARE_NOTIFICATION",
-    notifier: {
-      type: "NOTIFIER_TYPE_MANDATORY_PROFESSIONAL",
-      organisationId: personas.teacher.org_id,
-      role: "teacher",
-      name: "Kuorma Opettaja",
-      email: "opettaja@kuopio.example",
-    },
-    child: { hetu: freshHetu(), givenNames: "Testi", familyName: "Kuorma" },
-    homeMunicipalityCode: "297",
-    concern: "Load run concern.",
-  });
-  const weekdayAhead = (days: number) => {
-    const d = new Date(Date.now() + days * 86_400_000);
-    while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() + 1);
-    return d.toISOString().slice(0, 10);
-  };
 
   // ---------------------------------------------------------------- seeding, through the API
   process.stderr.write("load: seeding\n");
-  const refs: string[] = [];
-  for (let i = 0; i < 100; i++)
-    refs.push(((await api("POST", "/v1/referrals", "teacher", referralBody())).receipt as { referenceNumber: string }).referenceNumber);
-  const first = ((await api("GET", "/v1/referrals?areaCode=13&limit=1", "worker13")).referrals as { referralId: string }[])[0];
-  const subjectPseudonym = ((await api("GET", `/v1/referrals/${first?.referralId}`, "worker13")).referral as { subjectPseudonym: string }).subjectPseudonym;
-  await api("POST", "/v1/consents", "worker13", {
-    subjectPseudonym,
-    areaCode: "13",
-    givenBy: [{ role: "GIVER_ROLE_CUSTODIAN", personRef: "guardian-1" }],
-    childViewRecorded: true,
-    childBirthDate: "2015-03-14",
-    recipients: [{ organisationId: personas.teacher.org_id, organisationType: "ORGANISATION_TYPE_MUNICIPALITY" }],
-    purposes: ["PURPOSE_SCHOOL_SUPPORT"],
-    dataCategories: ["DATA_CATEGORY_EDUCATION_EVENTS"],
-    validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-    obtainedBy: "OBTAINED_BY_WRITTEN",
-  });
-  const people = [
-    { persona: "worker13", organisationId: personas.worker13.org_id, personRef: personas.worker13.sub, required: true },
-    { persona: "specialist13", organisationId: personas.specialist13.org_id, personRef: personas.specialist13.sub, required: true },
-    { persona: "teacher", organisationId: personas.teacher.org_id, personRef: personas.teacher.sub, required: false },
-  ] as const;
-  const from = new Date(`${weekdayAhead(7)}T06:00:00Z`);
-  for (const [i, p] of people.entries()) {
-    const blocks = Array.from({ length: 10 }, (_, d) => {
-      const s = new Date(from.getTime() + d * 86_400_000 + (2 + i) * 3_600_000);
-      return { start: s.toISOString(), end: new Date(s.getTime() + 2 * 3_600_000).toISOString(), kind: "BUSY_KIND_BUSY" };
-    });
-    await api("POST", "/v1/meetings/busy", p.persona, {
-      personRef: p.personRef,
-      from: from.toISOString(),
-      to: new Date(from.getTime() + 14 * 86_400_000).toISOString(),
-      blocks,
-    });
-  }
+  const refs = await seedReferrals(must, 100);
+  const subjectPseudonym = await seedConsentedChild(must);
+  await seedBusyTimes(must);
 
   // ---------------------------------------------------------------- autocannon: closed loops over HTTP
   const bare = await forkReady(fileURLToPath(new URL("../../bench/bare-route.ts", import.meta.url)), []);
@@ -150,7 +95,7 @@ try {
       max: r.latency.max,
     });
   };
-  const json = (who: keyof typeof personas) => ({ authorization: `Bearer ${tokens[who]}`, "content-type": "application/json" });
+  const json = (who: Who) => ({ authorization: `Bearer ${tokens[who]}`, "content-type": "application/json" });
   await cannon("bare fastify route (baseline)", 50, { url: `${bareUrl}/bare` });
   await cannon("GET /v1/referrals?areaCode=13 (the area's worklist)", 50, {
     url: `${system.baseUrl}/v1/referrals?areaCode=13&limit=20`,
@@ -160,17 +105,7 @@ try {
     requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: `/v1/referral-statuses/${refs[seq++ % refs.length]}` }) }],
     headers: { authorization: `Bearer ${tokens.teacher}` },
   });
-  const findBody = JSON.stringify({
-    participants: people.map(({ organisationId, personRef, required }) => ({ organisationId, personRef, required })),
-    fromDate: weekdayAhead(7),
-    toDate: weekdayAhead(21),
-    lengthMinutes: 90,
-    familyWindows: [
-      { weekday: 2, start: "12:00", end: "17:00" },
-      { weekday: 4, start: "08:00", end: "12:00" },
-    ],
-    limit: 10,
-  });
+  const findBody = JSON.stringify(findTimesBody());
   await cannon("POST /v1/meetings/find-times (3 people, 2 weeks)", 8, {
     url: `${system.baseUrl}/v1/meetings/find-times`,
     method: "POST",
@@ -184,18 +119,7 @@ try {
         path: "/v1/education-events",
         setupRequest: (req) => ({
           ...req,
-          body: JSON.stringify({
-            events: Array.from({ length: 50 }, () => ({
-              eventId: `load-${stamp}-${letters(++seq)}`,
-              municipalityCode: "297",
-              unitId: "school-297-1",
-              pupilId: `pupil-${letters(seq % 5000)}`,
-              pupilHetu: freshHetu(),
-              level: "EDUCATION_LEVEL_BASIC_EDUCATION",
-              occurredOn: "2026-11-30",
-              attendance: { kind: "ABSENCE_KIND_RECURRING", absentDays: 6, periodStart: "2026-10-01", periodEnd: "2026-10-31" },
-            })),
-          }),
+          body: JSON.stringify({ events: educationEvents(50, "load") }),
         }),
       },
     ],
@@ -203,7 +127,7 @@ try {
   });
 
   // ---------------------------------------------------------------- vegeta: open loops at a constant rate
-  const vegeta = async (mix: string, rate: number, target: () => { method: string; path: string; who: keyof typeof personas; body: unknown }) => {
+  const vegeta = async (mix: string, rate: number, target: () => { method: string; path: string; who: Who; body: unknown }) => {
     process.stderr.write(`load: vegeta ${mix} at ${rate}/s\n`);
     const file = join(dir, `targets-${rows.length}.jsonl`);
     const lines = Array.from({ length: Math.ceil(rate * SECONDS * 1.1) + 10 }, () => {
@@ -251,14 +175,13 @@ try {
     });
   };
   for (const rate of [20, 60])
-    await vegeta("POST /v1/referrals (a teacher's concern)", rate, () => ({ method: "POST", path: "/v1/referrals", who: "teacher", body: referralBody() }));
-  const checkBody = {
-    subjectPseudonym,
-    recipient: { organisationId: personas.teacher.org_id, organisationType: "ORGANISATION_TYPE_MUNICIPALITY", role: "teacher" },
-    purpose: "PURPOSE_SCHOOL_SUPPORT",
-    dataCategory: "DATA_CATEGORY_EDUCATION_EVENTS",
-  };
-  await vegeta("POST /v1/disclosure-checks (the school asks)", 200, () => ({ method: "POST", path: "/v1/disclosure-checks", who: "teacher", body: checkBody }));
+    await vegeta("POST /v1/referrals (a teacher's concern)", rate, () => ({ method: "POST", path: "/v1/referrals", who: "teacher", body: referralBody("load") }));
+  await vegeta("POST /v1/disclosure-checks (the school asks)", 200, () => ({
+    method: "POST",
+    path: "/v1/disclosure-checks",
+    who: "teacher",
+    body: checkBody(subjectPseudonym),
+  }));
 
   // ---------------------------------------------------------------- ghz: gRPC, closed and at a constant rate
   const ids = await sharedTestIdentities();
