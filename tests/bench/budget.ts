@@ -538,7 +538,17 @@ async function bareRun(
           messages: Array.from({ length: batch }, () => ({ key: uniqueName("k"), value: sampleValue, headers: sampleHeaders })),
         }),
       ),
-      ...readers.map((r) => r.done),
+      // Bounded: a reader that missed records (it joined late) must not stall the bench.
+      ...readers.map((r) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            process.stderr.write(`budget: a bare reader read fewer records than produced (${path.name}); its consume is undercounted\n`);
+            resolve();
+          }, ms + 15_000);
+        });
+        return Promise.race([r.done.then(() => clearTimeout(timer)), late]);
+      }),
     ]);
   });
   await Promise.all(readers.map((r) => r.stop()));

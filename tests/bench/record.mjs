@@ -1,7 +1,7 @@
 // The CPU budget's recorder (tests/bench/budget.ts), preloaded into each service with `--import`:
 // from the bench's { record: "on" } message on, it writes down every SQL statement
-// the process sends to PostgreSQL (text, parameters, prepared-statement name, which connection),
-// every Redis command (name, arguments, which connection) and counts the unary gRPC calls it serves. The
+// the process sends to PostgreSQL (text, parameters, prepared-statement name, which connection, when),
+// every Redis command (name, arguments, which connection, when) and counts the unary gRPC calls it serves. The
 // bench then issues exactly those statements and commands itself, as the "bare" SQL and Redis of
 // the path, and makes as many calls to a bare gRPC echo. Each { record: "mark", file } message
 // ends a segment (written to `file`) and begins the next. Plain JavaScript: a preload is not
