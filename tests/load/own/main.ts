@@ -175,7 +175,12 @@ try {
     });
   };
   for (const rate of [20, 60])
-    await vegeta("POST /v1/referrals (a teacher's concern)", rate, () => ({ method: "POST", path: "/v1/referrals", who: "teacher", body: referralBody("load") }));
+    await vegeta("POST /v1/referrals (a teacher's concern)", rate, () => ({
+      method: "POST",
+      path: "/v1/referrals",
+      who: "teacher",
+      body: referralBody("load"),
+    }));
   await vegeta("POST /v1/disclosure-checks (the school asks)", 200, () => ({
     method: "POST",
     path: "/v1/disclosure-checks",
