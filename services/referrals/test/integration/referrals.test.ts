@@ -605,19 +605,8 @@ describe("school and early-education events", () => {
     return { key: e.pupilId, value: m.value as Buffer, headers: m.headers as Record<string, string> };
   };
 
-  it("attaches an event covered by consent, drops one without (storing nothing), and dead-letters a malformed one", async () => {
-    const covered = freshHetu();
-    const uncovered = freshHetu();
-    const noCase = freshHetu();
-    await unary(a.client, a.client.submitReferral, submission({ child: { hetu: uncovered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }), {
-      identity: teacher,
-    });
-    const { receipt } = await unary(
-      a.client,
-      a.client.submitReferral,
-      submission({ child: { hetu: covered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }),
-      { identity: teacher },
-    );
+  /** The guardians' consent to share the child's education events with kuopio-school-12 (as the area's worker records it). */
+  const grantSchoolConsent = async (hetu: string) => {
     const consentClient = proveCallsOf(new ConsentServiceClient(`127.0.0.1:${consent.grpcPort}`, credentials.createInsecure()), {
       prover: (await sharedTestIdentities()).prover.gateway,
       audience: "silta-consent",
@@ -626,7 +615,7 @@ describe("school and early-education events", () => {
       consentClient,
       consentClient.grantConsent,
       {
-        subjectPseudonym: pseudonym.pseudonymFor({ hetu: covered, temporaryId: "", birthDate: "", givenNames: "", familyName: "" }),
+        subjectPseudonym: pseudonym.pseudonymFor({ hetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" }),
         areaCode: "13",
         givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "p-1" }],
         childViewRecorded: true,
@@ -641,6 +630,22 @@ describe("school and early-education events", () => {
       { identity: kuopioWorker },
     );
     consentClient.close();
+  };
+
+  it("attaches an event covered by consent, drops one without (storing nothing), and dead-letters a malformed one", async () => {
+    const covered = freshHetu();
+    const uncovered = freshHetu();
+    const noCase = freshHetu();
+    await unary(a.client, a.client.submitReferral, submission({ child: { hetu: uncovered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }), {
+      identity: teacher,
+    });
+    const { receipt } = await unary(
+      a.client,
+      a.client.submitReferral,
+      submission({ child: { hetu: covered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }),
+      { identity: teacher },
+    );
+    await grantSchoolConsent(covered);
 
     const yes = event(covered, "kuopio-school-12");
     const no = event(uncovered, "kuopio-school-12");
@@ -698,30 +703,8 @@ describe("school and early-education events", () => {
       submission({ child: { hetu: covered, temporaryId: "", givenNames: "", familyName: "", birthDate: "" } }),
       { identity: teacher },
     );
-    const consentClient = proveCallsOf(new ConsentServiceClient(`127.0.0.1:${consent.grpcPort}`, credentials.createInsecure()), {
-      prover: (await sharedTestIdentities()).prover.gateway,
-      audience: "silta-consent",
-    });
     const pseudonymOf = (hetu: string) => pseudonym.pseudonymFor({ hetu, temporaryId: "", birthDate: "", givenNames: "", familyName: "" });
-    await unary(
-      consentClient,
-      consentClient.grantConsent,
-      {
-        subjectPseudonym: pseudonymOf(covered),
-        areaCode: "13",
-        givenBy: [{ role: GiverRole.GIVER_ROLE_CUSTODIAN, personRef: "p-1" }],
-        childViewRecorded: true,
-        childBirthDate: "",
-        recipients: [{ organisationId: "kuopio-school-12", organisationType: OrganisationType.ORGANISATION_TYPE_UNSPECIFIED, roles: [] }],
-        purposes: [Purpose.PURPOSE_SCHOOL_SUPPORT],
-        dataCategories: [DataCategory.DATA_CATEGORY_EDUCATION_EVENTS],
-        validFrom: "",
-        validUntil: new Date(Date.now() + 86_400_000 * 300).toISOString(),
-        obtainedBy: ObtainedBy.OBTAINED_BY_WRITTEN,
-      },
-      { identity: kuopioWorker },
-    );
-    consentClient.close();
+    await grantSchoolConsent(covered);
     // One key: one partition, consecutive, so a consumer takes them together.
     const sameKey = uniqueName("school-sync");
     const noCase = Array.from({ length: 10 }, () => freshHetu());
