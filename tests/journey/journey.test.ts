@@ -8,9 +8,13 @@
 // the participants) → the meeting held with the family and the child → the assessment completed
 // inside 3 months → the family's disclosure log shows each disclosure with its consent.
 //
+// E-mails go to a real SMTP server (Mailpit, started here): the notifier's receipt and the
+// guardian's invitation, whose link is the page the guardian answers on.
+//
 // Every service exports its spans by OTLP/HTTP to a collector this test starts (no traceparent is
 // injected by hand): the submission's trace runs HTTP → gRPC → PostgreSQL → Kafka → the consumers
 // that act on it, and the meeting's from the gateway to the consent checks it made.
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { register } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -27,7 +31,7 @@ const { W3CTraceContextPropagator } = await import("@opentelemetry/core");
 const { TracerProvider, BatchSpanProcessor } = await import("@opentelemetry/sdk-trace");
 const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
 const testing = await import("@silta/testing");
-const { startWholeChain, personas, http, referralSubmission } = await import("../support/chain.ts");
+const { startWholeChain, personas, http, referralSubmission, CONCERN, NAME } = await import("../support/chain.ts");
 type Chain = Awaited<ReturnType<typeof startWholeChain>>["chain"];
 
 /** The collector: every span the services export, by OTLP/HTTP (JSON). */
@@ -42,15 +46,50 @@ const collected: CollectedSpan[] = [];
 let collector: Server;
 let provider: InstanceType<typeof TracerProvider>;
 
+/** The SMTP server the notifications service sends to, read back through its HTTP API. */
+let mailpit: ChildProcess;
+let mailpitApi = "";
+interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  /** Everything a reader could see, decoded: headers as sent, subject, text, HTML and each attachment (the .ics). */
+  all: string;
+}
+async function mails(): Promise<Mail[]> {
+  const list = (await (await fetch(`${mailpitApi}/api/v1/messages?limit=200`)).json()) as { messages: { ID: string; To: { Address: string }[] }[] };
+  return Promise.all(
+    list.messages.map(async (m) => {
+      const one = (await (await fetch(`${mailpitApi}/api/v1/message/${m.ID}`)).json()) as {
+        Subject: string;
+        Text: string;
+        HTML: string;
+        Attachments: { PartID: string }[];
+      };
+      const raw = await (await fetch(`${mailpitApi}/api/v1/message/${m.ID}/raw`)).text();
+      const parts = await Promise.all(one.Attachments.map(async (a) => (await fetch(`${mailpitApi}/api/v1/message/${m.ID}/part/${a.PartID}`)).text()));
+      return { to: m.To.map((t) => t.Address), subject: one.Subject, text: one.Text, all: [raw, one.Subject, one.Text, one.HTML, ...parts].join("\n") };
+    }),
+  );
+}
+
 const logs = testing.captureLogs("journey", "warn");
 let whole: Awaited<ReturnType<typeof startWholeChain>>;
 let chain: Chain;
 let ahead = 0;
 const tokens: Record<string, string> = {};
 const deskAdmin = { ...personas.worker13, sub: "desk-admin-1", roles: ["notifications_admin"] };
+const schoolAdmin = { ...personas.teacher, sub: "school-admin-1", roles: ["notifications_admin"] };
 const specialistPerson = (sub: string) => ({ ...personas.specialist13, sub });
 
 beforeAll(async () => {
+  const smtpPort = await testing.freePort();
+  const webPort = await testing.freePort();
+  mailpit = spawn(testing.testEnv.mailpitBin, ["--smtp", `127.0.0.1:${smtpPort}`, "--listen", `127.0.0.1:${webPort}`], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  mailpitApi = `http://127.0.0.1:${webPort}`;
+  await testing.waitFor(async () => (await fetch(`${mailpitApi}/livez`).catch(() => undefined))?.ok, { what: "Mailpit" });
   collector = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (b: Buffer) => chunks.push(b));
@@ -81,18 +120,20 @@ beforeAll(async () => {
   trace.setGlobalTracerProvider(provider);
 
   whole = await startWholeChain("journey", {
+    notificationsSmtpPort: smtpPort,
     notificationsEnv: { SILTA_NOTIFICATIONS_DELIVERY_INTERVAL_MS: "100" },
     meetingsClock: { now: () => new Date(Date.now() + ahead) },
     logger: logs.logger,
   });
   chain = whole.chain;
-  for (const [k, claims] of Object.entries({ ...personas, deskAdmin, specA: specialistPerson("spec-a"), specB: specialistPerson("spec-b") }))
+  for (const [k, claims] of Object.entries({ ...personas, deskAdmin, schoolAdmin, specA: specialistPerson("spec-a"), specB: specialistPerson("spec-b") }))
     tokens[k] = await chain.token(claims);
 }, 180_000);
 afterAll(async () => {
   await chain?.stop();
   await provider?.shutdown();
   await whole?.drop();
+  mailpit?.kill("SIGTERM");
   await new Promise((r) => collector?.close(() => r(null)));
 });
 
@@ -116,6 +157,9 @@ describe("a child's case across the six services", () => {
     expect(
       (await call("POST", "/v1/notifications/groups", "deskAdmin", { group: { groupRef: "intake_desk", memberRefs: [personas.worker13.sub] } })).status,
     ).toBe(200);
+    // The school's directory: the teacher is told by e-mail too.
+    const teacherContact = { personRef: personas.teacher.sub, language: "LANGUAGE_FI", email: "opettaja@kuopio.example", channels: ["CHANNEL_EMAIL"] };
+    expect((await call("POST", "/v1/notifications/people", "schoolAdmin", { person: teacherContact })).status).toBe(200);
 
     // 1. The teacher files a concern.
     const submitted = await call("POST", "/v1/referrals", "teacher", referralSubmission());
@@ -259,10 +303,15 @@ describe("a child's case across the six services", () => {
     expect(meeting.participants.map((p) => p.invitation)).toEqual(meeting.participants.map(() => "INVITATION_STATUS_INVITED"));
     const guardian = meeting.participants.find((p) => p.familyRole === "FAMILY_ROLE_GUARDIAN")?.participantId as string;
 
-    // 7. The guardian answers on the page their link opens.
-    const link = await call("POST", `/v1/meetings/${meeting.meetingId}/participants/${guardian}/link`, "worker13", {});
-    expect(link.status).toBe(201);
-    const page = await http(chain.baseUrl, "POST", `/v1/meetings/invitations/${link.body.token as string}`, {
+    // 7. The family is invited by e-mail; the guardian answers on the page its link opens.
+    const invitation = await testing.waitFor(async () => (await mails()).find((m) => m.to.includes("huoltaja@kuopio.example")), {
+      what: "the guardian's invitation e-mail at Mailpit",
+      timeoutMs: 30_000,
+    });
+    expect(invitation.subject).toMatch(/^Kutsu/);
+    const pageToken = /\/v1\/meetings\/invitations\/([A-Za-z0-9_.-]+)/.exec(invitation.text)?.[1];
+    expect(pageToken, "the guardian's own link in the e-mail").toBeTruthy();
+    const page = await http(chain.baseUrl, "POST", `/v1/meetings/invitations/${pageToken as string}`, {
       raw: "answer=accepted&note=&lang=fi",
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
@@ -287,6 +336,18 @@ describe("a child's case across the six services", () => {
     await inboxHas(specToken, "meeting_invitation");
     await inboxHas("teacher", "meeting_invitation");
     await inboxHas("teacher", "referral_milestone", referenceNumber);
+    // The notifier's receipt by e-mail too, with the reference; and no e-mail names the child or the concern.
+    const receipt = await testing.waitFor(
+      async () => (await mails()).find((m) => m.to.includes("opettaja@kuopio.example") && m.subject.includes(referenceNumber)),
+      {
+        what: "the notifier's receipt e-mail at Mailpit",
+        timeoutMs: 30_000,
+      },
+    );
+    expect(receipt.text).toContain(`/referral-statuses/${referenceNumber}`);
+    const sent = await mails();
+    expect(sent.length, "the receipt and the invitation at least").toBeGreaterThanOrEqual(2);
+    for (const m of sent) for (const secret of [childHetu, NAME, "Esimerkki", CONCERN]) expect(m.all, m.subject).not.toContain(secret);
 
     // 9. The meeting is held with the family and the child, the child heard in person.
     ahead = Date.parse(time?.start as string) + 2 * 3_600_000 - Date.now();
@@ -344,5 +405,15 @@ describe("a child's case across the six services", () => {
     const m = traceOf(scheduleSpan.traceId);
     expect(m.spans.some((s) => s.name === "HTTP POST /v1/meetings")).toBe(true);
     expect(m.spans.some((s) => /ConsentService\/CheckBatch|ConsentService\/Check/.test(s.name) && s.kind === 2 && m.under(s, scheduleSpan))).toBe(true);
+    // …and through its publication to the notifications consumer that invited the family.
+    await testing.waitFor(
+      async () => {
+        await provider.forceFlush();
+        const now = traceOf(scheduleSpan.traceId);
+        const published = now.spans.find((s) => s.name.endsWith("meetings.meeting.v1 publish") && now.under(s, scheduleSpan));
+        return published && now.spans.some((s) => /meetings\.meeting\.v1 process/.test(s.name) && now.under(s, published));
+      },
+      { what: "the meeting's publication and a consumer's span under it" },
+    );
   }, 180_000);
 });

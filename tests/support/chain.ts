@@ -257,8 +257,13 @@ export async function startChain(options: {
   consultationsDbUrl?: string;
   /** Also the meetings service (on this database), behind the gateway. */
   meetingsDbUrl?: string;
-  /** Also the notifications service (on this database), behind the gateway; its e-mails to `notificationsSmtpPort` (9: nowhere). */
+  /**
+   * Also the notifications service (on this database), behind the gateway, asking meetings and
+   * consultations (when the chain has them) for the family's contacts and the .ics, as the chart
+   * wires it; its e-mails to `notificationsSmtpPort` (by default 9: nowhere).
+   */
   notificationsDbUrl?: string;
+  notificationsSmtpPort?: number;
   notificationsEnv?: Record<string, string>;
   /** The meetings service's clock (an outcome needs a meeting that has begun). */
   meetingsClock?: { now(): Date };
@@ -302,7 +307,12 @@ export async function startChain(options: {
       )
     : undefined;
   const notifications = options.notificationsDbUrl
-    ? await startNotifications(options.notificationsDbUrl, 9, options.logger, { SILTA_KAFKA_BROKERS: brokers, ...options.notificationsEnv })
+    ? await startNotifications(options.notificationsDbUrl, options.notificationsSmtpPort ?? 9, options.logger, {
+        SILTA_KAFKA_BROKERS: brokers,
+        ...(meetings ? { SILTA_MEETINGS_ADDRESS: `127.0.0.1:${meetings.grpcPort}` } : {}),
+        ...(consultations ? { SILTA_CONSULTATIONS_ADDRESS: `127.0.0.1:${consultations.grpcPort}` } : {}),
+        ...options.notificationsEnv,
+      })
     : undefined;
   const start = (env: Record<string, string> = {}) =>
     startServiceForTest(
