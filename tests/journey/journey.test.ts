@@ -12,8 +12,8 @@
 // guardian's invitation, whose link is the page the guardian answers on.
 //
 // Every service exports its spans by OTLP/HTTP to a collector this test starts (no traceparent is
-// injected by hand): the submission's trace runs HTTP → gRPC → PostgreSQL → Kafka → the consumers
-// that act on it, and the meeting's from the gateway to the consent checks it made.
+// injected by hand): each step's trace runs HTTP → gRPC (→ the consent checks it makes) →
+// PostgreSQL → Kafka → the consumers that act on it (the submission's reaches both of its consumers).
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { register } from "node:module";
@@ -400,20 +400,56 @@ describe("a child's case across the six services", () => {
       },
       { what: "two consumers' spans under the publication" },
     );
-    // The meeting's trace reaches the consent service's checks.
-    const scheduleSpan = collected.find((s) => s.name === "silta.meetings.v1.MeetingService/ScheduleMeeting" && s.kind === 2) as CollectedSpan;
-    const m = traceOf(scheduleSpan.traceId);
-    expect(m.spans.some((s) => s.name === "HTTP POST /v1/meetings")).toBe(true);
-    expect(m.spans.some((s) => /ConsentService\/CheckBatch|ConsentService\/Check/.test(s.name) && s.kind === 2 && m.under(s, scheduleSpan))).toBe(true);
-    // …and through its publication to the notifications consumer that invited the family.
-    await testing.waitFor(
-      async () => {
-        await provider.forceFlush();
-        const now = traceOf(scheduleSpan.traceId);
-        const published = now.spans.find((s) => s.name.endsWith("meetings.meeting.v1 publish") && now.under(s, scheduleSpan));
-        return published && now.spans.some((s) => /meetings\.meeting\.v1 process/.test(s.name) && now.under(s, published));
+    // Every other step's trace, each its whole path: the gateway's HTTP span → the service's gRPC
+    // server span under it (and the consent service's checks under that, where it asks) →
+    // PostgreSQL statements under it → the outbox's publication → a consumer acting on the record,
+    // under the publication.
+    const R = "silta.referrals.v1.ReferralService/";
+    const M = "silta.meetings.v1.MeetingService/";
+    const steps: { http: string; server: string; consent?: boolean; topic?: string }[] = [
+      { http: "HTTP POST /v1/referrals/:referralId/receive", server: `${R}ReceiveReferral`, topic: "referrals.referral.v1" },
+      { http: "HTTP POST /v1/referrals/:referralId/urgency-assessment", server: `${R}AssessUrgency`, topic: "referrals.referral.v1" },
+      { http: "HTTP POST /v1/referrals/:referralId/decision", server: `${R}DecideReferral`, topic: "referrals.referral.v1" },
+      { http: "HTTP POST /v1/consents", server: "silta.consent.v1.ConsentService/GrantConsent", topic: "consent.consent.v1" },
+      {
+        http: "HTTP POST /v1/consultations/bookings",
+        server: "silta.consultations.v1.ConsultationService/Book",
+        consent: true,
+        topic: "consultations.booking.v1",
       },
-      { what: "the meeting's publication and a consumer's span under it" },
-    );
+      { http: "HTTP POST /v1/meetings/find-times", server: `${M}FindTimes` },
+      { http: "HTTP POST /v1/meetings", server: `${M}ScheduleMeeting`, consent: true, topic: "meetings.meeting.v1" },
+      { http: "HTTP POST /v1/meetings/invitations/:token", server: `${M}AnswerInvitation`, topic: "meetings.meeting.v1" },
+      { http: "HTTP POST /v1/meetings/:meetingId/outcome", server: `${M}RecordOutcome`, topic: "meetings.meeting.v1" },
+      { http: "HTTP POST /v1/referrals/:referralId/assessment-completion", server: `${R}CompleteAssessment`, topic: "referrals.referral.v1" },
+    ];
+    /** What the step's trace lacks ("" when its whole path is there). */
+    const gap = (step: (typeof steps)[number]): string => {
+      const root = collected.find((x) => x.name === step.http && x.kind === 2);
+      if (!root) return `${step.http}: no HTTP span`;
+      const tr = traceOf(root.traceId);
+      const server = tr.spans.find((x) => x.name === step.server && x.kind === 2 && tr.under(x, root));
+      if (!server) return `${step.http}: no ${step.server} server span under it`;
+      if (!tr.spans.some((x) => x.name.startsWith("pg.query") && tr.under(x, server))) return `${step.http}: no PostgreSQL statement under ${step.server}`;
+      if (step.consent && !tr.spans.some((x) => /ConsentService\/Check(Batch)?$/.test(x.name) && x.kind === 2 && tr.under(x, server)))
+        return `${step.http}: no consent check under ${step.server}`;
+      if (!step.topic) return "";
+      const published = tr.spans.find((x) => x.name.endsWith(`${step.topic} publish`) && tr.under(x, server));
+      if (!published) return `${step.http}: no publication to ${step.topic} under ${step.server}`;
+      if (!tr.spans.some((x) => (x.name.endsWith(`${step.topic} process`) || x.name.endsWith(`${step.topic} process batch`)) && tr.under(x, published)))
+        return `${step.http}: no consumer's span under the publication to ${step.topic}`;
+      return "";
+    };
+    const gaps = () => steps.map(gap).filter(Boolean);
+    await testing
+      .waitFor(
+        async () => {
+          await provider.forceFlush();
+          return gaps().length === 0;
+        },
+        { what: "every step's whole path at the collector", timeoutMs: 15_000 },
+      )
+      .catch(() => undefined);
+    expect(gaps()).toEqual([]);
   }, 180_000);
 });
