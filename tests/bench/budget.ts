@@ -34,6 +34,7 @@ import { SERVICES, type ServiceName, startSystem } from "../drills/system.ts";
 import { personas } from "../support/personas.ts";
 import {
   type Answer,
+  bookingBody,
   checkBody,
   educationEvents,
   findTimesBody,
@@ -41,9 +42,9 @@ import {
   referralBody,
   seedBusyTimes,
   seedConsentedChild,
+  seedFreeTimes,
   seedReferrals,
   systemApi,
-  weekdayAhead,
 } from "../support/system-load.ts";
 import { type Recording, RedisReplayer, SqlReplayer, until } from "./replay.ts";
 
@@ -230,48 +231,7 @@ process.stderr.write("budget: seeding\n");
 const refs = await seedReferrals(mustOk, 50);
 const subjectPseudonym = await seedConsentedChild(mustOk);
 // Specialists with working hours, and the distinct 15-minute times the booking path takes in turn.
-const freeTimes: { specialistId: string; start: string }[] = [];
-for (let i = 0; i < 24; i++) {
-  const spec = (
-    (
-      await must(
-        api("POST", "/v1/consultations/specialists", "coordinator13", {
-          personRef: `budget-spec-${i}`,
-          organisationId: personas.specialist13.org_id,
-          organisationType: "SPECIALIST_ORGANISATION_TYPE_WELLBEING_AREA",
-          skills: ["mental_health"],
-          languages: ["fi"],
-        }),
-        201,
-        "specialist",
-      )
-    ).specialist as { specialistId: string }
-  ).specialistId;
-  await must(
-    api("POST", `/v1/consultations/specialists/${spec}/availability`, "coordinator13", {
-      timeZone: "Europe/Helsinki",
-      schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" })) }],
-      rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 90, capPerDay: 0, capPerWeek: 0 },
-    }),
-    200,
-    "availability",
-  );
-  const slots = (
-    await must(
-      api("GET", `/v1/consultations/slots?specialistId=${spec}&fromDate=${weekdayAhead(7)}&toDate=${weekdayAhead(49)}&lengthMinutes=15`, "worker13"),
-      200,
-      "slots",
-    )
-  ).slots as { start: string }[];
-  let last = 0;
-  for (const s of slots) {
-    const t = Date.parse(s.start);
-    if (t >= last + 15 * 60_000) {
-      freeTimes.push({ specialistId: spec, start: s.start });
-      last = t;
-    }
-  }
-}
+const freeTimes = await seedFreeTimes(mustOk, { prefix: "budget-spec", specialists: 24, organisationId: personas.specialist13.org_id });
 // Busy times of the slot search's participants.
 await seedBusyTimes(mustOk);
 // The intake desk (the notification path tells it of each referral).
@@ -365,27 +325,13 @@ const PATHS: Path[] = [
     concurrency: 8,
     route: {
       method: "POST",
-      body: {
-        requestId: "budget-book-abcdef",
-        specialistId: "00000000-0000-4000-8000-000000000000",
-        start: "2026-12-14T08:00:00Z",
-        details: { kind: "BOOKING_KIND_CONSULTATION", lengthMinutes: 15, responsibleWorkerRef: "sw-1", municipalityCode: "297", location: "Kuopio" },
-      },
+      body: bookingBody({ specialistId: "00000000-0000-4000-8000-000000000000", start: "2026-12-14T08:00:00Z" }, "budget-book-abcdef", "sw-1"),
       perOp: 1,
     },
     op: async () => {
       const t = freeTimes[freeIndex++];
       if (!t) throw new Error("the seeded free times ran out (more specialists, or fewer rounds)");
-      await must(
-        api("POST", "/v1/consultations/bookings", "worker13", {
-          requestId: `budget-book-${letters(++seq)}`,
-          specialistId: t.specialistId,
-          start: t.start,
-          details: { kind: "BOOKING_KIND_CONSULTATION", lengthMinutes: 15, responsibleWorkerRef: "sw-1", municipalityCode: "297", location: "Kuopio" },
-        }),
-        201,
-        "booking",
-      );
+      await must(api("POST", "/v1/consultations/bookings", "worker13", bookingBody(t, `budget-book-${letters(++seq)}`, "sw-1")), 201, "booking");
       return 1;
     },
   },

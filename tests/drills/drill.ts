@@ -1,17 +1,20 @@
 // A fault drill on the running system (tests/drills/system.ts): a steady mixed load through the
 // gateway — teachers submitting referrals with idempotency keys, retrying the same key after a
-// 503, a 429 or a broken connection as a well-behaved client does, and reads that reach each of
-// the five services — while one service is killed with SIGKILL and started again. Then the
-// reckoning over the whole run: every accepted referral stored once, published once (after ce_id
-// dedupe), and told to the intake desk once; nothing lost, nothing duplicated.
+// 503, a 429 or a broken connection as a well-behaved client does; a worker booking specialists'
+// free times the same way; a municipal system posting education events; reads that reach each of
+// the five services — while one part is failed and brought back. Then the reckoning over the whole
+// run: every accepted referral stored once, published once (after ce_id dedupe) and told to the
+// intake desk once; every accepted booking stored, published once and told to its specialist once;
+// every accepted education event on its topic; nothing lost, nothing duplicated.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { EDUCATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
+import { bookingConfirmed, CONSULTATION_TOPIC, EDUCATION_TOPIC, REFERRAL_TOPIC, referralSubmitted } from "@silta/contracts/events";
 import { createKafka, headerString } from "@silta/events";
 import { createLogger, idempotencyKey } from "@silta/platform";
 import { freshHetu, readTopicUntil, testEnv, waitFor } from "@silta/testing";
 import pg from "pg";
+import { bookingBody, type FreeTime, seedFreeTimes } from "../support/system-load.ts";
 import type { RunningSystem, ServiceName } from "./system.ts";
 
 // The drill's organisations are its own (a suffix per run): the gateway counts requests per
@@ -25,6 +28,13 @@ let sequence = 0;
 export const PERSONAS = {
   teacher: { sub: "teacher-7", org_id: `kuopio-school-drill-${RUN}`, org_type: "municipality", roles: ["teacher"], municipality_codes: ["297"] },
   worker13: { sub: "sw-1", org_id: `pohjois-savo-drill-${RUN}`, org_type: "wellbeing_area", roles: ["child_protection_worker"], area_codes: ["13"] },
+  coordinator: {
+    sub: "coord-1",
+    org_id: `pohjois-savo-coord-drill-${RUN}`,
+    org_type: "wellbeing_area",
+    roles: ["consultation_coordinator"],
+    area_codes: ["13"],
+  },
   deskAdmin: { sub: "desk-admin-1", org_id: `pohjois-savo-drill-${RUN}`, org_type: "wellbeing_area", roles: ["notifications_admin"], area_codes: ["13"] },
   publisher: {
     sub: "wilma-sync",
@@ -106,6 +116,8 @@ export interface DrillResult {
   requests: number;
   /** Education events accepted (200: accepted or duplicate of an accepted one), by event id. */
   eventsAccepted: number;
+  /** Bookings accepted in this drill (201, perhaps after retries with the same request id). */
+  bookingsAccepted: number;
 }
 
 export interface Reckoning {
@@ -120,21 +132,28 @@ export interface Reckoning {
   lost: string[];
   /** Education events accepted, on the topic (distinct ce_id), records beyond one per ce_id, and lost. */
   events: { accepted: number; onTopic: number; redelivered: number; lost: number };
+  /**
+   * Bookings accepted; stored (confirmed, in the consultations database) and rows beyond them;
+   * published (a confirmation on consultations.booking.v1); told to the specialist (an in-app
+   * delivery for its confirmation's ce_id); published under more than one ce_id; lost (not stored).
+   */
+  bookings: { accepted: number; stored: number; extraRows: number; published: number; toldSpecialist: number; visibleDuplicates: number; lost: number };
 }
 
-/** What the whole run accepted: referral keys → reference numbers, and education events' ce_ids. */
+/** What the whole run accepted: referral keys → reference numbers, education events' ce_ids, booking request ids → booking ids. */
 export interface Accepted {
   referrals: Map<string, string>;
   events: Set<string>;
+  bookings: Map<string, string>;
 }
-export const newAccepted = (): Accepted => ({ referrals: new Map(), events: new Set() });
+export const newAccepted = (): Accepted => ({ referrals: new Map(), events: new Set(), bookings: new Map() });
 
-/** Runs the load for `durationMs`, injecting `fault` after `killAtMs` (the part is brought back at once). */
+/** Runs the load for `durationMs`, injecting `fault` after `killAtMs` (the part is brought back at once); bookings take `freeTimes` in turn. */
 export async function drill(
   system: RunningSystem,
   fault: Fault,
   all: Accepted,
-  o: { durationMs: number; killAtMs: number; workers: number },
+  o: { durationMs: number; killAtMs: number; workers: number; freeTimes: FreeTime[] },
 ): Promise<DrillResult> {
   const accepted = all.referrals;
   const tokens = {
@@ -144,6 +163,7 @@ export async function drill(
   };
   const acceptedBefore = accepted.size;
   const eventsBefore = all.events.size;
+  const bookingsBefore = all.bookings.size;
   const samples: Sample[] = [];
   const t0 = Date.now();
   // The load goes on at least 2 s after the service is ready again (a slow restart lengthens it).
@@ -252,6 +272,25 @@ export async function drill(
       await new Promise((x) => setTimeout(x, 50));
     }
   };
+  // A worker booking specialists' free times one after another, each with its own request id,
+  // retried with the same id until answered 201 (a retry never books twice).
+  const booker = async () => {
+    while (going()) {
+      const t = o.freeTimes.shift();
+      if (!t) throw new Error("the seeded free times ran out (seed more specialists)");
+      const requestId = `drill-${RUN_LETTERS}-${lettersOf(++sequence)}`;
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const r = await call("POST", "/v1/consultations/bookings", tokens.worker, bookingBody(t, requestId, PERSONAS.worker13.sub));
+        if (r.outcome === 201) {
+          all.bookings.set(requestId, ((r.json as { bookings: { bookingId: string }[] }).bookings[0] as { bookingId: string }).bookingId);
+          break;
+        }
+        if (typeof r.outcome === "number" && r.outcome !== 503 && r.outcome !== 429) break;
+        await new Promise((x) => setTimeout(x, Math.min(1000, Number(r.retryAfter ?? 0) * 1000 || 100)));
+      }
+      await new Promise((x) => setTimeout(x, 30));
+    }
+  };
   const faulting = (async () => {
     await new Promise((x) => setTimeout(x, o.killAtMs));
     killedAt = Date.now();
@@ -259,7 +298,7 @@ export async function drill(
     readyAt = Date.now();
     end = Math.max(end, readyAt + 2000);
   })();
-  await Promise.all([...Array.from({ length: o.workers }, submitter), reader(), publisher(), faulting]);
+  await Promise.all([...Array.from({ length: o.workers }, submitter), reader(), publisher(), booker(), faulting]);
 
   const route = fault.route;
   const served = samples.find((s) => s.at > killedAt && s.route === route && typeof s.outcome === "number" && s.outcome < 300 && s.at >= readyAt - 50);
@@ -284,6 +323,7 @@ export async function drill(
     servingMs: served ? served.at - killedAt : Number.NaN,
     requests: samples.length,
     eventsAccepted: all.events.size - eventsBefore,
+    bookingsAccepted: all.bookings.size - bookingsBefore,
   };
 }
 
@@ -292,6 +332,7 @@ export async function reckon(system: RunningSystem, all: Accepted, timeoutMs = 6
   const accepted = all.referrals;
   const referrals = new pg.Pool({ connectionString: system.db.referrals.url, max: 1 });
   const notifications = new pg.Pool({ connectionString: system.db.notifications.url, max: 1 });
+  const consultations = new pg.Pool({ connectionString: system.db.consultations.url, max: 1 });
   const kafka = createKafka({ brokers: testEnv.kafkaBrokers, clientId: "drill-reckoning", logger: createLogger({ service: "drill", level: "error" }) });
   try {
     const refs = [...accepted.values()];
@@ -346,7 +387,9 @@ export async function reckon(system: RunningSystem, all: Accepted, timeoutMs = 6
           ).catch(() => []);
     const eventIds = eventRecords.map((m) => headerString(m.headers, "ce_id") ?? "").filter((id) => all.events.has(id));
     const onTopic = new Set(eventIds).size;
+    const bookings = await reckonBookings(system, all, kafka, consultations, notifications, timeoutMs);
     return {
+      bookings,
       events: { accepted: all.events.size, onTopic, redelivered: eventIds.length - onTopic, lost: all.events.size - onTopic },
       accepted: refs.length,
       stored,
@@ -359,15 +402,94 @@ export async function reckon(system: RunningSystem, all: Accepted, timeoutMs = 6
   } finally {
     await referrals.end();
     await notifications.end();
+    await consultations.end();
   }
 }
 
-/** The intake desk of area 13 (so each submission has a delivery to count). */
-export async function setIntakeDesk(system: RunningSystem): Promise<void> {
-  const r = await fetch(`${system.baseUrl}/v1/notifications/groups`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${await system.token(PERSONAS.deskAdmin)}`, "content-type": "application/json" },
-    body: JSON.stringify({ group: { groupRef: "intake_desk", memberRefs: [PERSONAS.worker13.sub] } }),
-  });
-  if (r.status !== 200) throw new Error(`the intake desk could not be set: ${r.status} ${await r.text()}`);
+/** Each accepted booking stored, its confirmation published once, and its specialist told of that once. */
+async function reckonBookings(
+  system: RunningSystem,
+  all: Accepted,
+  kafka: ReturnType<typeof createKafka>,
+  consultations: pg.Pool,
+  notifications: pg.Pool,
+  timeoutMs: number,
+): Promise<Reckoning["bookings"]> {
+  const ids = [...all.bookings.values()];
+  const stored = Number(
+    (await consultations.query("SELECT count(*)::int AS n FROM bookings WHERE booking_id = ANY($1::uuid[]) AND status = 'confirmed'", [ids])).rows[0].n,
+  );
+  // Every booking in the system's database: one per request id accepted, or a retry booked twice.
+  const rows = Number((await consultations.query("SELECT count(*)::int AS n FROM bookings")).rows[0].n);
+  const wanted = new Set(ids);
+  const confirmations = (
+    ids.length === 0
+      ? []
+      : await readTopicUntil(
+          kafka,
+          system.topicPrefix + CONSULTATION_TOPIC.name,
+          (seen) => {
+            const got = new Set(
+              seen.filter((m) => headerString(m.headers, "ce_type") === bookingConfirmed.type).map((m) => headerString(m.headers, "ce_subject")),
+            );
+            return ids.every((id) => got.has(id));
+          },
+          "every accepted booking's confirmation",
+          timeoutMs,
+        ).catch(() => [])
+  ).filter((m) => headerString(m.headers, "ce_type") === bookingConfirmed.type && wanted.has(headerString(m.headers, "ce_subject") ?? ""));
+  const ceIds = new Map<string, Set<string>>();
+  const bookingOf = new Map<string, string>();
+  for (const m of confirmations) {
+    const id = headerString(m.headers, "ce_subject") ?? "";
+    const ce = headerString(m.headers, "ce_id") ?? "";
+    ceIds.set(id, (ceIds.get(id) ?? new Set()).add(ce));
+    bookingOf.set(ce, id);
+  }
+  // The specialist's in-app item for each confirmation (deliveries are keyed by the record's ce_id).
+  const toldCeIds = async () =>
+    (
+      await notifications.query(
+        "SELECT DISTINCT event_id FROM deliveries WHERE kind = 'booking_confirmed' AND channel = 'in_app' AND recipient_ref LIKE 'drill-spec-%' AND event_id = ANY($1::text[])",
+        [[...bookingOf.keys()]],
+      )
+    ).rows.map((r) => r.event_id as string);
+  await waitFor(async () => new Set((await toldCeIds()).map((ce) => bookingOf.get(ce))).size >= ceIds.size, {
+    what: "every published booking told to its specialist",
+    timeoutMs,
+  }).catch(() => undefined);
+  const told = await toldCeIds();
+  return {
+    accepted: ids.length,
+    stored,
+    extraRows: rows - stored,
+    published: ceIds.size,
+    toldSpecialist: new Set(told.map((ce) => bookingOf.get(ce))).size,
+    visibleDuplicates: [...ceIds.values()].filter((s) => s.size > 1).length + Math.max(0, rows - stored),
+    lost: ids.length - stored,
+  };
+}
+
+/**
+ * What the drills need before their load: the intake desk of area 13 (so each submission has a
+ * delivery to count), and `specialists` specialists' free times for the bookings to take in turn.
+ */
+export async function prepareDrills(system: RunningSystem, o: { specialists: number }): Promise<FreeTime[]> {
+  const tokens = {
+    deskAdmin: await system.token(PERSONAS.deskAdmin),
+    coordinator13: await system.token(PERSONAS.coordinator),
+    worker13: await system.token(PERSONAS.worker13),
+  };
+  const must = async (method: string, path: string, who: keyof typeof tokens, body?: unknown): Promise<Record<string, unknown>> => {
+    const r = await fetch(system.baseUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    if (r.status < 200 || r.status >= 300) throw new Error(`drill setup: ${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text || "{}");
+  };
+  await must("POST", "/v1/notifications/groups", "deskAdmin", { group: { groupRef: "intake_desk", memberRefs: [PERSONAS.worker13.sub] } });
+  return seedFreeTimes(must, { prefix: "drill-spec", specialists: o.specialists, organisationId: `pohjois-savo-erityispalvelut-drill-${RUN}` });
 }

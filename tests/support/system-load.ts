@@ -1,7 +1,8 @@
 // What the CPU budget (tests/bench/budget.ts) and the project's own load runs (tests/load/own/)
 // send to a running system (tests/drills/system.ts) through its gateway: each persona's calls,
-// the requests' bodies, and the seeding they both need (referrals to read, a child whose consent
-// covers the school, busy times for the slot search).
+// the requests' bodies, and the seeding they need (referrals to read, a child whose consent
+// covers the school, busy times for the slot search, specialists' free times to book; the fault
+// drills book those too).
 import { freshHetu } from "@silta/testing";
 import type { RunningSystem } from "../drills/system.ts";
 import { personas } from "./personas.ts";
@@ -156,3 +157,63 @@ export async function seedBusyTimes(must: Must): Promise<void> {
     });
   }
 }
+
+/** A distinct free time of a specialist: one booking's. */
+export interface FreeTime {
+  specialistId: string;
+  start: string;
+}
+
+/**
+ * `specialists` specialists of area 13 (person refs `${prefix}-0`…), working 08–16 on weekdays, and
+ * their distinct 15-minute free times from next week for six weeks: what bookings take in turn,
+ * each a time of its own (no two bookings race for one). `must` calls as the coordinator or worker.
+ */
+export async function seedFreeTimes(
+  must: (method: string, path: string, who: "coordinator13" | "worker13", body?: unknown) => Promise<Record<string, unknown>>,
+  o: { prefix: string; specialists: number; organisationId: string },
+): Promise<FreeTime[]> {
+  const times: FreeTime[] = [];
+  for (let i = 0; i < o.specialists; i++) {
+    const specialistId = (
+      (
+        await must("POST", "/v1/consultations/specialists", "coordinator13", {
+          personRef: `${o.prefix}-${i}`,
+          organisationId: o.organisationId,
+          organisationType: "SPECIALIST_ORGANISATION_TYPE_WELLBEING_AREA",
+          skills: ["mental_health"],
+          languages: ["fi"],
+        })
+      ).specialist as { specialistId: string }
+    ).specialistId;
+    await must("POST", `/v1/consultations/specialists/${specialistId}/availability`, "coordinator13", {
+      timeZone: "Europe/Helsinki",
+      schedules: [{ rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "08:00", end: "16:00" })) }],
+      rules: { bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minimumNoticeMinutes: 0, bookingWindowDays: 90, capPerDay: 0, capPerWeek: 0 },
+    });
+    const slots = (
+      await must(
+        "GET",
+        `/v1/consultations/slots?specialistId=${specialistId}&fromDate=${weekdayAhead(7)}&toDate=${weekdayAhead(49)}&lengthMinutes=15`,
+        "worker13",
+      )
+    ).slots as { start: string }[];
+    let last = 0;
+    for (const s of slots) {
+      const t = Date.parse(s.start);
+      if (t >= last + 15 * 60_000) {
+        times.push({ specialistId, start: s.start });
+        last = t;
+      }
+    }
+  }
+  return times;
+}
+
+/** A 15-minute consultation at a free time, as the area's worker books it (its own request id). */
+export const bookingBody = (t: FreeTime, requestId: string, responsibleWorkerRef: string) => ({
+  requestId,
+  specialistId: t.specialistId,
+  start: t.start,
+  details: { kind: "BOOKING_KIND_CONSULTATION", lengthMinutes: 15, responsibleWorkerRef, municipalityCode: "297", location: "Kuopio" },
+});
