@@ -1,6 +1,6 @@
 // Idempotent event handling: the event's ce_id is recorded in the same transaction as the
 // handler's writes, so a redelivered event (relay re-send, consumer restart) changes nothing.
-import type { Pool, PoolClient } from "./pool.ts";
+import { type Pool, type PoolClient, withTransaction } from "./pool.ts";
 
 /**
  * Runs `fn` in a transaction unless `consumer` already handled `ceId`.
@@ -40,21 +40,13 @@ export async function handleManyOnce(
   ceIds: string[],
   fn: (fresh: Set<string>, client: PoolClient) => Promise<void>,
 ): Promise<Set<string>> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(pool, async (client) => {
     const inserted = await client.query<{ ce_id: string }>(
       "INSERT INTO silta_processed_events (consumer, ce_id) SELECT $1, id FROM unnest($2::text[]) AS id ON CONFLICT DO NOTHING RETURNING ce_id",
       [consumer, ceIds],
     );
     const fresh = new Set(inserted.rows.map((r) => r.ce_id));
     if (fresh.size > 0) await fn(fresh, client);
-    await client.query("COMMIT");
     return fresh;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

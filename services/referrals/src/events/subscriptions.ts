@@ -63,10 +63,10 @@ export function subscriptions(deps: {
           deps.pool,
           "referrals.education",
           records.map((r) => r.event.id),
-          async (ids) => {
-            const seen = new Set<string>();
-            const todo = records.filter((r) => ids.has(r.event.id) && !seen.has(r.event.id) && seen.add(r.event.id));
-            outcomes.push(...(await deps.recordMany(todo.map((r) => toIncoming(r.message)))));
+          async (fresh) => {
+            // One record per fresh ce_id: a redelivery within the batch is handled once.
+            const once = new Map(records.filter((r) => fresh.has(r.event.id)).map((r) => [r.event.id, r.message]));
+            outcomes.push(...(await deps.recordMany([...once.values()].map(toIncoming))));
           },
         );
         for (const outcome of outcomes) deps.outcomes.add(1, { outcome });
